@@ -1,0 +1,214 @@
+// ccnorm eval: evaluate A, log C and (with --grad) the mean for every input row (DESIGN.md §4).
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "cli/command.hpp"
+#include "cli/rows.hpp"
+#include "normalizer/normalizer.hpp"
+
+#if defined(_OPENMP)
+#include <omp.h>
+#endif
+
+namespace {
+
+const char* kHelp =
+    "usage: ccnorm eval [--algo NAME] [--dtype f64|f32] [--grad] [--param logits|eta]\n"
+    "                   [--threads N] [FILE|-]\n"
+    "\n"
+    "Reads one vector per line (comma-separated decimal or hex floats; blank lines and lines\n"
+    "starting with '#' are skipped) and writes one line per row, in order:\n"
+    "  A,logC            A = log-partition log exp[z], logC = LSE(z) - A\n"
+    "  A,logC,mu_1..mu_K with --grad (the CC mean, the gradient of A)\n"
+    "with 17 significant digits (f64) or 9 (f32). A bad row prints 'error: line N: <reason>'\n"
+    "in its place; the others are still evaluated; exit status 2 if any row was bad.\n"
+    "\n"
+    "  --algo NAME     auto (default), auto-precise, taylor, sorted-difference, closed-form,\n"
+    "                  closed-form-scaled. Baselines may print nan for valid input; auto never does.\n"
+    "  --dtype T       f64 (default) or f32 (float in, float out; auto computes in double inside)\n"
+    "  --grad          also print the mean mu (K values)\n"
+    "  --param P       logits (default): the row is z (K >= 1 values);\n"
+    "                  eta: the row is eta (K-1 values) and a 0 is appended\n"
+    "  --threads N     worker threads (default: all cores)\n"
+    "  FILE            input file; '-' or none reads standard input\n";
+
+struct Options {
+  ccnorm::Algo algo = ccnorm::Algo::auto_;
+  bool f32 = false;
+  bool grad = false;
+  bool eta = false;
+  int threads = 0;
+  std::string file = "-";
+};
+
+struct Row {
+  long line = 0;
+  bool bad = false;
+  std::string error;
+  std::string raw;
+};
+
+template <class T>
+void format_value(std::string& out, T v) {
+  if (std::isnan(v)) {
+    out += "nan";
+    return;
+  }
+  if (std::isinf(v)) {
+    out += v > 0 ? "inf" : "-inf";
+    return;
+  }
+  if constexpr (std::is_same_v<T, float>) fmt::format_to(std::back_inserter(out), "{:.9g}", v);
+  else fmt::format_to(std::back_inserter(out), "{:.17g}", v);
+}
+
+template <class T>
+int run(const Options& o, std::istream& in) {
+  constexpr std::size_t kChunk = 2048;
+  std::vector<Row> rows;
+  std::vector<std::string> outs;
+  bool any_bad = false;
+  long lineno = 0;
+  std::string line;
+  bool eof = false;
+  while (!eof) {
+    rows.clear();
+    while (rows.size() < kChunk) {
+      if (!std::getline(in, line)) {
+        eof = true;
+        break;
+      }
+      ++lineno;
+      std::string_view t = ccnorm::cli::trim(line);
+      if (t.empty() || t.front() == '#') continue;
+      Row r;
+      r.line = lineno;
+      r.raw = std::move(line);
+      line.clear();
+      rows.push_back(std::move(r));
+    }
+    outs.assign(rows.size(), std::string());
+#if defined(_OPENMP)
+    const int nt = o.threads > 0 ? o.threads : omp_get_max_threads();
+#pragma omp parallel for schedule(dynamic, 1) num_threads(nt)
+#endif
+    for (std::ptrdiff_t i = 0; i < static_cast<std::ptrdiff_t>(rows.size()); ++i) {
+      Row& r = rows[i];
+      std::vector<T> z;
+      std::string why;
+      auto kind = ccnorm::cli::parse_row<T>(r.raw, z, why);
+      std::string& s = outs[i];
+      if (kind != ccnorm::cli::LineKind::row) {
+        r.bad = true;
+        s = fmt::format("error: line {}: {}", r.line, why);
+        continue;
+      }
+      if (o.eta) z.push_back(T(0));
+      std::vector<T> mu(o.grad ? z.size() : 0);
+      ccnorm::Out<T> res;
+      try {
+        res = ccnorm::evaluate<T>(o.algo, z.data(), z.size(), o.grad ? mu.data() : nullptr);
+      } catch (const std::exception& e) {
+        r.bad = true;
+        s = fmt::format("error: line {}: {} failed: {}", r.line, ccnorm::algo_name(o.algo), e.what());
+        continue;
+      }
+      s.reserve(24 * (2 + mu.size()));
+      format_value(s, res.A);
+      s += ',';
+      format_value(s, res.logC);
+      for (T m : mu) {
+        s += ',';
+        format_value(s, m);
+      }
+    }
+    std::string block;
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+      if (rows[i].bad) any_bad = true;
+      block += outs[i];
+      block += '\n';
+    }
+    std::fwrite(block.data(), 1, block.size(), stdout);
+  }
+  std::fflush(stdout);
+  return any_bad ? 2 : 0;
+}
+
+int cmd_eval(int argc, char** argv) {
+  if (ccnorm::cli::wants_help(argc, argv)) {
+    std::fputs(kHelp, stdout);
+    return 0;
+  }
+  Options o;
+  bool have_file = false;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    auto need = [&](const char* what) -> std::string {
+      if (i + 1 >= argc) {
+        std::fprintf(stderr, "ccnorm eval: %s needs a value\n", what);
+        std::exit(2);
+      }
+      return argv[++i];
+    };
+    if (a == "--algo") {
+      std::string v = need("--algo");
+      if (!ccnorm::parse_algo(v, o.algo)) {
+        std::fprintf(stderr, "ccnorm eval: unknown algorithm '%s' (see ccnorm eval --help)\n", v.c_str());
+        return 2;
+      }
+    } else if (a == "--dtype") {
+      std::string v = need("--dtype");
+      if (v == "f32") o.f32 = true;
+      else if (v == "f64") o.f32 = false;
+      else {
+        std::fprintf(stderr, "ccnorm eval: --dtype must be f64 or f32, not '%s'\n", v.c_str());
+        return 2;
+      }
+    } else if (a == "--grad") {
+      o.grad = true;
+    } else if (a == "--param") {
+      std::string v = need("--param");
+      if (v == "eta") o.eta = true;
+      else if (v == "logits") o.eta = false;
+      else {
+        std::fprintf(stderr, "ccnorm eval: --param must be logits or eta, not '%s'\n", v.c_str());
+        return 2;
+      }
+    } else if (a == "--threads") {
+      o.threads = std::atoi(need("--threads").c_str());
+    } else if (!a.empty() && a[0] == '-' && a != "-") {
+      std::fprintf(stderr, "ccnorm eval: unknown option '%s' (see ccnorm eval --help)\n", a.c_str());
+      return 2;
+    } else {
+      if (have_file) {
+        std::fprintf(stderr, "ccnorm eval: only one input file may be given\n");
+        return 2;
+      }
+      o.file = a;
+      have_file = true;
+    }
+  }
+  std::ifstream f;
+  std::istream* in = &std::cin;
+  if (o.file != "-") {
+    f.open(o.file);
+    if (!f) {
+      std::fprintf(stderr, "ccnorm eval: cannot open '%s': %s\n", o.file.c_str(), std::strerror(errno));
+      return 2;
+    }
+    in = &f;
+  }
+  std::ios::sync_with_stdio(false);
+  return o.f32 ? run<float>(o, *in) : run<double>(o, *in);
+}
+
+}  // namespace
+
+CCNORM_COMMAND("eval", "evaluate A, log C and the mean for each input row", cmd_eval);

@@ -1,0 +1,207 @@
+// ccnorm: `auto` and `auto-precise` - the production paths.
+//
+// auto (f64 in/out): the all-positive Taylor series of taylor.hpp in plain double with the exact
+//   two-sum shift, then
+//     A = m + log S + E ln2 - log((K-1)!)
+//   assembled in double-double whenever its terms cancel (max |term| > 1.5 max(1,|A|)), so that
+//   |A| << |min z| costs nothing in accuracy. When the series' own rounding (relative error of S
+//   observed to grow like sqrt(K+N) u, calibrated on the hard corpus) could exceed the goal for
+//   an A close to zero, the row is recomputed with the series in double-double. Result:
+//   err_A <= 16, err_mu <= 64 on the hard corpus (tests/test_accuracy), never NaN for finite
+//   input, mu strictly inside the simplex.
+// auto (f32 in/out): the same double series on the exactly widened input, rounded once to float
+//   at the end (so ~0.5 ulp of float for A and mu).
+// auto-precise: the series entirely in double-double (about 6x the cost): A <= 1 ulp and
+//   mu <= 1 u observed (DESIGN.md section 2).
+//
+// Spreads beyond kAutoMaxSpread (2^22 ~ 4e6; the series needs ~spread terms) are outside the
+// accuracy domain: auto then falls back to the confluent Newton table (sorted-difference in long
+// double, accurate when all gaps are large) and clamps into the certified bounds
+//   mean(z) - log((K-1)!) <= A <= max(z) - log((K-1)!),
+// with mu projected into the open simplex, so that the result is always finite.
+//
+// Cost: O(K log K + K N) per row with N ~ spread + O(sqrt(spread)) + 20; never O(K^2).
+#pragma once
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <vector>
+
+#include "normalizer/common.hpp"
+#include "normalizer/dd.hpp"
+#include "normalizer/sorted_difference.hpp"
+#include "normalizer/taylor.hpp"
+
+namespace ccnorm {
+namespace auto_detail {
+
+constexpr double kAutoMaxSpread = 0x1p22;
+constexpr double kMeanDDSpread = 128.0;  // spread above which auto (f64) computes the mean in double-double
+
+// log-sum-exp of the sorted shifted nodes (y ascending, y_K = r): r + log1p(sum e^{y_j - r}).
+template <class C>
+double lse_sorted(const taylor_detail::Work<C>& ws, std::size_t K) {
+  using taylor_detail::to_d;
+  const double r = to_d(ws.yh[K - 1]);
+  double s = 0.0;
+  for (std::size_t j = 0; j + 1 < K; ++j) s += std::exp(to_d(ws.yh[j]) - r);
+  return r + std::log1p(s);
+}
+
+// A - m = log S + E ln2 - log((K-1)!) and A, in double-double.
+struct Assembled {
+  double A;
+  double Ared;     // A - m (rounded)
+  bool cancelled;  // the terms cancelled (used by the error estimate)
+};
+
+inline Assembled assemble(double m, double S, int E, std::size_t K) {
+  const double lS = std::log(S);
+  const double lE = static_cast<double>(E) * 0.69314718055994530942;
+  const double lg = std::lgamma(static_cast<double>(K));
+  const double A0 = m + lS + lE - lg;
+  const double big = std::max({std::fabs(m), std::fabs(lS), std::fabs(lE), std::fabs(lg)});
+  if (big <= 1.5 * std::max(1.0, std::fabs(A0))) return {A0, lS + lE - lg, false};
+  dd red = dd_log(dd(S)) + dd_ln2() * static_cast<double>(E) - log_factorial_dd(static_cast<std::int64_t>(K) - 1);
+  dd A = red + m;
+  return {A.hi + A.lo, red.hi + red.lo, true};
+}
+
+inline Assembled assemble(double m, dd S, int E, std::size_t K) {
+  dd red = dd_log(S) + dd_ln2() * static_cast<double>(E) - log_factorial_dd(static_cast<std::int64_t>(K) - 1);
+  dd A = red + m;
+  return {A.hi + A.lo, red.hi + red.lo, true};
+}
+
+// Keep mu strictly inside the open simplex (only ever acts on out-of-domain fallbacks).
+template <class T>
+void project_mu(T* mu, std::size_t K) {
+  const T tiny = std::numeric_limits<T>::min();
+  T s = T(0);
+  bool bad = false;
+  for (std::size_t j = 0; j < K; ++j) {
+    if (!(mu[j] > T(0)) || !std::isfinite(mu[j])) bad = true;
+    else s += mu[j];
+  }
+  if (bad || !(s > T(0))) {
+    for (std::size_t j = 0; j < K; ++j) mu[j] = T(1) / T(static_cast<double>(K));
+    return;
+  }
+  for (std::size_t j = 0; j < K; ++j) mu[j] = std::max(tiny, mu[j] / s);
+}
+
+// Out-of-domain fallback (spread > kAutoMaxSpread or overflowing): finite by construction.
+template <class T>
+Out<T> huge_spread(const T* z, std::size_t K, T* mu) {
+  std::vector<long double> zl(z, z + K), mul(mu ? K : 0);
+  Out<long double> o = sorted_difference<long double>(zl.data(), K, mu ? mul.data() : nullptr);
+  long double mx = zl[0], mean = 0;
+  for (auto v : zl) {
+    mx = std::max(mx, v);
+    mean += v / static_cast<long double>(K);
+  }
+  const long double lg = std::lgamma(static_cast<long double>(K));
+  const long double lo = mean - lg, hi = mx - lg;
+  long double A = o.A;
+  if (!std::isfinite(static_cast<double>(A))) A = hi;  // Laplace: the max dominates
+  A = std::min(hi, std::max(lo, A));
+  const long double lse = log_sum_exp(zl.data(), K);
+  if (mu) {
+    for (std::size_t j = 0; j < K; ++j) mu[j] = static_cast<T>(mul[j]);
+    project_mu(mu, K);
+  }
+  return {static_cast<T>(A), static_cast<T>(lse - A)};
+}
+
+}  // namespace auto_detail
+
+// auto: T = float or double (other types: use taylor<T>).
+template <class T>
+Out<T> auto_eval(const T* z, std::size_t K, T* mu) {
+  static_assert(std::is_same_v<T, float> || std::is_same_v<T, double>, "auto supports float and double");
+  using namespace taylor_detail;
+  const T nan = std::numeric_limits<T>::quiet_NaN();
+  if (K == 0) return {nan, nan};
+  for (std::size_t i = 0; i < K; ++i)
+    if (!std::isfinite(z[i])) {
+      if (mu) std::fill(mu, mu + K, nan);
+      return {nan, nan};
+    }
+  if (K == 1) {
+    if (mu) mu[0] = T(1);
+    return {z[0], T(0)};
+  }
+  auto& ws = workspace<double>();
+  T mT;
+  const double r = taylor_prepare<double, T>(z, K, ws, mT);
+  if (!(r <= auto_detail::kAutoMaxSpread)) return auto_detail::huge_spread(z, K, mu);
+  using auto_detail::kMeanDDSpread;
+  const double m = static_cast<double>(mT);
+  Series<double> s = run_series<double>(ws, K, r, mu != nullptr);
+  auto as = auto_detail::assemble(m, s.S, s.E, K);
+  // Error estimate of the double series: relative error of S about sqrt(K+N) u (observed);
+  // err_A ~ that / max(1,|A|). Recompute in double-double where it could exceed ~4 u.
+  const double N = static_cast<double>(ws.vK.size());
+  if constexpr (std::is_same_v<T, double>) {
+    // The mean's componentwise error grows like sqrt(N) u along the degree chain (~80 u at
+    // spread 3000 in plain double): long series with the mean also go to double-double.
+    const bool mean_needs_dd = mu != nullptr && r > kMeanDDSpread;
+    if (mean_needs_dd || std::sqrt(static_cast<double>(K) + N) > 4.0 * std::max(1.0, std::fabs(as.A))) {
+      auto& wd = workspace<dd>();
+      T m2;
+      taylor_prepare<dd, T>(z, K, wd, m2);
+      Series<dd> sd = run_series<dd>(wd, K, r, mu != nullptr);
+      auto ad = auto_detail::assemble(m, sd.S, sd.E, K);
+      if (mu) {
+        const dd denom = sd.S * static_cast<double>(K);
+        for (std::size_t j = 0; j < K; ++j) {
+          dd q = wd.sw[j] / denom;
+          mu[wd.perm[j]] = static_cast<T>(q.hi + q.lo);
+        }
+      }
+      const double lse = auto_detail::lse_sorted(wd, K);
+      return {static_cast<T>(ad.A), static_cast<T>(lse - ad.Ared)};
+    }
+  }
+  if (mu) {
+    const double denom = static_cast<double>(K) * s.S;
+    for (std::size_t j = 0; j < K; ++j) mu[ws.perm[j]] = static_cast<T>(ws.sw[j] / denom);
+  }
+  const double lse = auto_detail::lse_sorted(ws, K);
+  return {static_cast<T>(as.A), static_cast<T>(lse - as.Ared)};
+}
+
+// auto-precise: the series in double-double (T = float or double).
+template <class T>
+Out<T> auto_precise(const T* z, std::size_t K, T* mu) {
+  static_assert(std::is_same_v<T, float> || std::is_same_v<T, double>, "auto-precise supports float and double");
+  using namespace taylor_detail;
+  const T nan = std::numeric_limits<T>::quiet_NaN();
+  if (K == 0) return {nan, nan};
+  for (std::size_t i = 0; i < K; ++i)
+    if (!std::isfinite(z[i])) {
+      if (mu) std::fill(mu, mu + K, nan);
+      return {nan, nan};
+    }
+  if (K == 1) {
+    if (mu) mu[0] = T(1);
+    return {z[0], T(0)};
+  }
+  auto& wd = workspace<dd>();
+  T mT;
+  const double r = taylor_prepare<dd, T>(z, K, wd, mT);
+  if (!(r <= auto_detail::kAutoMaxSpread)) return auto_detail::huge_spread(z, K, mu);
+  Series<dd> sd = run_series<dd>(wd, K, r, mu != nullptr);
+  auto ad = auto_detail::assemble(static_cast<double>(mT), sd.S, sd.E, K);
+  if (mu) {
+    const dd denom = sd.S * static_cast<double>(K);
+    for (std::size_t j = 0; j < K; ++j) {
+      dd q = wd.sw[j] / denom;
+      mu[wd.perm[j]] = static_cast<T>(q.hi + q.lo);
+    }
+  }
+  const double lse = auto_detail::lse_sorted(wd, K);
+  return {static_cast<T>(ad.A), static_cast<T>(lse - ad.Ared)};
+}
+
+}  // namespace ccnorm

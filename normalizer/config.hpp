@@ -1,0 +1,15 @@
+// ccnorm: configuration shared by every kernel.
+//
+// CCNORM_HD marks functions that compile for both host and CUDA device (scipy/xsf style):
+// the kernels in normalizer/ are written once, templated on the scalar type, and reused by
+// normalizer/cuda/. Host-only conveniences (std::vector, exceptions, threads) stay out of
+// functions marked CCNORM_HD.
+#pragma once
+
+#if defined(__CUDACC__)
+#define CCNORM_HD __host__ __device__
+#define CCNORM_INLINE __forceinline__
+#else
+#define CCNORM_HD
+#define CCNORM_INLINE inline
+#endif
