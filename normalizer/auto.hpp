@@ -36,7 +36,10 @@ namespace ccnorm {
 namespace auto_detail {
 
 constexpr double kAutoMaxSpread = 0x1p22;
-constexpr double kMeanDDSpread = 128.0;  // spread above which auto (f64) computes the mean in double-double
+constexpr double kMeanDDSpread = 128.0;
+// auto (f64) reruns the series in double-double when sqrt(K+N) > kSeriesErrBudget max(1,|A|)
+// (the double series' relative error of S is observed below ~sqrt(K+N) u / 2).
+constexpr double kSeriesErrBudget = 12.0;  // spread above which auto (f64) computes the mean in double-double
 
 // log-sum-exp of the sorted shifted nodes (y ascending, y_K = r): r + log1p(sum e^{y_j - r}).
 template <class C>
@@ -136,17 +139,18 @@ Out<T> auto_eval(const T* z, std::size_t K, T* mu) {
   const double r = taylor_prepare<double, T>(z, K, ws, mT);
   if (!(r <= auto_detail::kAutoMaxSpread)) return auto_detail::huge_spread(z, K, mu);
   using auto_detail::kMeanDDSpread;
+  using auto_detail::kSeriesErrBudget;
   const double m = static_cast<double>(mT);
   Series<double> s = run_series<double>(ws, K, r, mu != nullptr);
   auto as = auto_detail::assemble(m, s.S, s.E, K);
-  // Error estimate of the double series: relative error of S about sqrt(K+N) u (observed);
-  // err_A ~ that / max(1,|A|). Recompute in double-double where it could exceed ~4 u.
+  // Error estimate of the double series: relative error of S below ~sqrt(K+N) u / 2 (observed);
+  // err_A ~ that / max(1,|A|). Recompute in double-double where it could exceed ~6 u.
   const double N = static_cast<double>(ws.vK.size());
   if constexpr (std::is_same_v<T, double>) {
     // The mean's componentwise error grows like sqrt(N) u along the degree chain (~80 u at
     // spread 3000 in plain double): long series with the mean also go to double-double.
     const bool mean_needs_dd = mu != nullptr && r > kMeanDDSpread;
-    if (mean_needs_dd || std::sqrt(static_cast<double>(K) + N) > 4.0 * std::max(1.0, std::fabs(as.A))) {
+    if (mean_needs_dd || std::sqrt(static_cast<double>(K) + N) > kSeriesErrBudget * std::max(1.0, std::fabs(as.A))) {
       auto& wd = workspace<dd>();
       T m2;
       taylor_prepare<dd, T>(z, K, wd, m2);

@@ -21,14 +21,22 @@
 // Stable regime: few, well-separated nodes (gap h of order 1 or more and coth(h/2)^{K-1} * u << 1).
 // Cost: O(K^2) for the value, O(K^2) for value + mean (one extra O(K) pass per component,
 //       K-entry workspace).
-// Error (observed; tests/test_baselines.cpp): relative error of exp[z] ~ u * coth(h/2)^{K-1}; in
-// double the "max computable dimension" (DESIGN section 3) is ~12-15 at sigma = 1; the clustered
-// row z_k = k * 1e-3 loses more than 1 % of exp[z] from K = 6 on; the notebook row
-// z = (1, ..., 39, 0) is wrong or non-finite in float32.
+// Error (observed against the certified reference; tests/test_baselines.cpp, g++ 12 -O2 x86-64):
+//   - well-separated rows (gaps >= 0.75, K <= 6), float / double / long double: err_A <= 16,
+//     err_mu <= 322 (DESIGN section 3 units);
+//   - rows of the 2022 protocol at sigma = 1 (double): err_A ~ 6e2 at K = 5, 6e4 at K = 8, 8e9 at
+//     K = 10, 1e13 at K = 14; err_mu 1e3-1e4 times larger;
+//   - clustered row z_k = 1e-3 k (double): |dA| = 1e-10 (K = 3), 5e-7 (K = 4), 1e-3 (K = 5),
+//     0.34 (K = 6), non-finite or > 20 from K = 7 on;
+//   - max computable dimension (DESIGN section 3; median of 10 seeds) at sigma = 0.01/0.1/1/10/32:
+//     float64 6/8/14/33/63.5, float32 3/4/8/19/22 (float32, sigma = 32: the products overflow, the
+//     terms become 0 and A = -inf);
+//   - notebook row z = (1, ..., 39, 0): float32 log C = 98.0 instead of 125.0; double: relative
+//     error of log C 4.5e-7 (|dA| 6e9 u).
 // References: Gordon-Rodriguez et al. ICML 2020 / 2022 (above); the closed form is the standard
 // expression of a divided difference with distinct nodes (e.g. de Boor, "Divided differences",
-// Surveys in Approximation Theory 1, 2005, eq. (12)); McCurdy, Ng & Parlett, Math. Comp. 43 (1984)
-// for why it cancels.
+// Surveys in Approximation Theory 1, 2005); McCurdy, Ng & Parlett, Math. Comp. 43 (1984) 501-528
+// for why it cancels and how to avoid it.
 #pragma once
 #include <cmath>
 #include <cstddef>

@@ -14,8 +14,8 @@
 // |s| <= 0.1716, 24 terms: truncation < 2^-110 relative. log x = e ln2 + log f.
 //
 // log_factorial_dd(n) = log(n!) to ~2^-100 absolute for moderate n: exact product + dd_log for
-// n <= 36 (n! fits in 106 bits there), Stirling's series with 8 Bernoulli terms above (truncation
-// below 1e-25 for n >= 36).
+// n <= 36 (n! fits in 106 bits there), Stirling's series with 8 Bernoulli terms above (absolute
+// error below 1e-26 for n >= 36, tested against MPFR's lgamma).
 #pragma once
 #include <cmath>
 #include <cstdint>
@@ -127,14 +127,15 @@ CCNORM_HD inline dd log_factorial_dd(std::int64_t n) {
   dd lx = dd_log(dd(x));
   dd r = lx * (x - 0.5) - x + dd_half_log_2pi();
   double ix = 1.0 / x, ix2 = ix * ix;
-  // Higher terms in double (they are < 6e-8 for x >= 37, so their double rounding is < 1e-23).
-  const double c[] = {-1.0 / 360.0, 1.0 / 1260.0,       -1.0 / 1680.0, 1.0 / 1188.0,
-                      -691.0 / 360360.0, 1.0 / 156.0, -3617.0 / 122400.0};
-  double t = 0.0, pw = ix * ix2;
-  double terms[7];
-  for (int k = 0; k < 7; ++k) { terms[k] = c[k] * pw; pw *= ix2; }
-  for (int k = 6; k >= 0; --k) t += terms[k];
-  r = r + dd(1.0) / (dd(x) * 12.0) + t;
+  // The first two correction terms in double-double, the rest in double (they are < 2e-11 for
+  // x >= 37, so their double rounding is < 1e-27).
+  const double c[] = {1.0 / 1260.0, -1.0 / 1680.0, 1.0 / 1188.0, -691.0 / 360360.0, 1.0 / 156.0, -3617.0 / 122400.0};
+  double t = 0.0, pw = ix * ix2 * ix2;
+  double terms[6];
+  for (int k = 0; k < 6; ++k) { terms[k] = c[k] * pw; pw *= ix2; }
+  for (int k = 5; k >= 0; --k) t += terms[k];
+  dd xd(x);
+  r = r + dd(1.0) / (xd * 12.0) - dd(1.0) / (xd * xd * xd * 360.0) + t;
   return r;
 }
 

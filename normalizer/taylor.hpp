@@ -99,6 +99,13 @@ void ensure_inv(Work<C>& ws, std::size_t upto) {
       ws.ihi[i] = h;
       ws.ilo[i] = std::fma(-h, d, C(1)) / d;
     }
+  } else if constexpr (std::is_same_v<C, dd>) {
+    // double-double: 1/i to ~2^-106, so the division becomes one dd multiplication.
+    std::size_t old = ws.ihi.size();
+    if (old > upto) return;
+    std::size_t nsz = std::max<std::size_t>(upto + 1, 2 * old);
+    ws.ihi.resize(nsz);
+    for (std::size_t i = std::max<std::size_t>(old, 1); i < nsz; ++i) ws.ihi[i] = dd(1.0) / dd(static_cast<double>(i));
   } else {
     (void)ws;
     (void)upto;
@@ -108,6 +115,7 @@ void ensure_inv(Work<C>& ws, std::size_t upto) {
 template <class C>
 CCNORM_INLINE C div_int(const Work<C>& ws, C t, std::size_t i) {
   if constexpr (is_ieee<C>) return std::fma(t, ws.ilo[i], t * ws.ihi[i]);
+  else if constexpr (std::is_same_v<C, dd>) return t * ws.ihi[i];
   else return t / C(static_cast<double>(i));
 }
 
@@ -128,16 +136,24 @@ void advance(Work<C>& ws, std::size_t K, std::size_t n0, C* out) {
       const C l = yl[j];
       const C* ih = ws.ihi.data() + n0 + j;
       const C* il = ws.ilo.data() + n0 + j;
+      // Latency: only one fma sits on the chain through x; the factors y_j/i and j/i are
+      // formed off the chain (their roundings depend on (j, i), so they do not bias all paths
+      // alike the way a rounded 1/i alone would).
+      C hp[B], ap[B];
 #pragma GCC unroll 8
       for (int b = 0; b < B; ++b) {
-        C t = std::fma(h, x, std::fma(a, prev[b], l * x));
-        x = std::fma(t, il[b], t * ih[b]);
+        hp[b] = std::fma(l, ih[b], std::fma(h, il[b], h * ih[b]));  // (yh + yl) / i
+        ap[b] = std::fma(a, il[b], a * ih[b]);                        // j / i
+      }
+#pragma GCC unroll 8
+      for (int b = 0; b < B; ++b) {
+        x = std::fma(hp[b], x, ap[b] * prev[b]);
         prev[b] = x;
       }
     } else {
       for (int b = 0; b < B; ++b) {
         C t = h * x + a * prev[b];
-        x = t / C(static_cast<double>(n0 + b + j));
+        x = div_int(ws, t, n0 + b + j);
         prev[b] = x;
       }
     }
@@ -220,7 +236,7 @@ Series<C> run_series(Work<C>& ws, std::size_t K, double r, bool want_mu) {
         for (std::size_t j = 0; j < K; ++j) {
           C x = w[j], acc = sw[j];
           for (int b = 0; b < B; ++b) {
-            x = (c[b] + yh[j] * x) / C(static_cast<double>(n + b + K));
+            x = div_int(ws, C(c[b] + yh[j] * x), n + b + K);
             acc += x;
           }
           w[j] = x;

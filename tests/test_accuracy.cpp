@@ -311,6 +311,7 @@ TEST(HardCorpus, AccuracyAgainstFrozenReference) {
     for (std::size_t i = 0; i < rows.size(); ++i) tasks.push_back({a, i});
   std::stable_sort(tasks.begin(), tasks.end(), [&](const Task& x, const Task& y) { return rows[x.row].K > rows[y.row].K; });
   std::vector<Result> results(tasks.size());
+  std::vector<double> task_s(tasks.size(), 0.0);
   std::map<std::pair<int, std::size_t>, std::size_t> where;  // (algo, row) -> task index
   for (std::size_t t = 0; t < tasks.size(); ++t) where[{static_cast<int>(tasks[t].a), tasks[t].row}] = t;
   const auto t1 = std::chrono::steady_clock::now();
@@ -320,7 +321,9 @@ TEST(HardCorpus, AccuracyAgainstFrozenReference) {
     const Algo a = tasks[t].a;
     const bool inv = a == Algo::auto_ || a == Algo::auto_precise;
     const Tol& tl = gtol.at(std::string(ccnorm::algo_name(a)) + "/" + r.dtype + "/" + r.family);
+    const auto ts = std::chrono::steady_clock::now();
     results[t] = r.dtype == "f64" ? evaluate_row<double>(a, r, inv, tl.max_mu) : evaluate_row<float>(a, r, inv, tl.max_mu);
+    task_s[t] = std::chrono::duration<double>(std::chrono::steady_clock::now() - ts).count();
   }
   const double t_eval = std::chrono::duration<double>(std::chrono::steady_clock::now() - t1).count();
 
@@ -332,6 +335,18 @@ TEST(HardCorpus, AccuracyAgainstFrozenReference) {
                     "max_ulps_A,n_nonfinite,bound_A,bound_mu,expect,verdict\n");
   std::printf("\nhard corpus (%s): %zu rows, %zu evaluations; load %.1f s, evaluate %.1f s on %d threads\n",
               kSlow ? "slow, K > 1000" : "main, K <= 1000", rows.size(), tasks.size(), t_load, t_eval, omp_get_max_threads());
+  {
+    std::map<std::string, std::pair<double, double>> per_algo;  // total, slowest row (seconds)
+    std::map<std::string, std::string> slowest;
+    for (std::size_t t = 0; t < tasks.size(); ++t) {
+      auto& pa = per_algo[ccnorm::algo_name(tasks[t].a)];
+      pa.first += task_s[t];
+      if (task_s[t] > pa.second) pa.second = task_s[t], slowest[ccnorm::algo_name(tasks[t].a)] = rows[tasks[t].row].id;
+    }
+    for (const auto& [name, pa] : per_algo)
+      std::printf("  time %-19s %8.2f s in all (incl. error measures), slowest row %.3f s (%s)\n", name.c_str(), pa.first,
+                  pa.second, slowest[name].c_str());
+  }
   std::printf("%-19s %-4s %-12s %5s %9s %-38s %9s %9s %9s %-38s %9s %5s %13s %-6s %s\n", "algo", "type", "family", "n",
               "maxErrA", "worst A row", "p99ErrA", "medErrA", "maxErrMu", "worst mu row", "maxUlpsA", "nonf", "bounds A/mu",
               "expect", "verdict");

@@ -1,0 +1,247 @@
+// ccnorm sweep: the resumable, multi-threaded sweep driver (see sweep.hpp for families and schema).
+//
+// Work unit = one input (family, K, sigma, seed). Its certified reference is computed once (with
+// the mean) and shared by every algorithm; for f32 the input is rounded to float and, when that
+// changes any value, a second reference is computed on the float values. OpenMP runs inputs in
+// parallel (dynamic schedule, most expensive first).
+// Durability: each finished input appends its rows with one write + fflush (so a killed process
+// loses at most the inputs in flight, never a finished row); fsync at most once per second and at
+// the end. On start the existing file is read (schema checked), an unterminated last line (the
+// trace of a kill) is truncated away, and every case whose key is present is skipped.
+// A completed sweep rewrites the file in the canonical order (atomic rename) and writes the
+// worst-input file, so equal configurations give byte-identical files whatever the thread count.
+#pragma once
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <mutex>
+#include <unordered_set>
+
+#include "bench/sweep/sweep.hpp"
+
+#if defined(_OPENMP)
+#include <omp.h>
+#endif
+
+namespace ccnorm::sweep {
+
+// A progress bar with ETA on stderr, only when stderr is a terminal.
+class Progress {
+ public:
+  Progress(double total, bool enabled, const char* what)
+      : total_(total), enabled_(enabled && ::isatty(2)), what_(what), t0_(clock::now()), last_(t0_) {}
+  void add(double work, std::size_t units) {
+    std::lock_guard<std::mutex> l(m_);
+    done_ += work;
+    units_ += units;
+    const auto now = clock::now();
+    if (!enabled_ || std::chrono::duration<double>(now - last_).count() < 0.2) return;
+    last_ = now;
+    draw(now);
+  }
+  void finish() {
+    if (!enabled_) return;
+    draw(clock::now());
+    std::fputc('\n', stderr);
+  }
+
+ private:
+  using clock = std::chrono::steady_clock;
+  void draw(clock::time_point now) {
+    const double f = total_ > 0 ? std::min(1.0, done_ / total_) : 1.0;
+    const double el = std::chrono::duration<double>(now - t0_).count();
+    const double eta = f > 0 ? el * (1 - f) / f : 0;
+    constexpr int W = 30;
+    const int n = static_cast<int>(f * W);
+    std::string bar(n, '#');
+    bar.resize(W, '.');
+    std::fprintf(stderr, "\r%s [%s] %5.1f%% %zu done, %s elapsed, ETA %s   ", what_, bar.c_str(), 100 * f, units_,
+                 hms(el).c_str(), f > 0.005 ? hms(eta).c_str() : "?");
+    std::fflush(stderr);
+  }
+  static std::string hms(double s) {
+    char b[32];
+    const long t = static_cast<long>(s + 0.5);
+    if (t >= 3600) std::snprintf(b, sizeof b, "%ldh%02ldm", t / 3600, (t / 60) % 60);
+    else std::snprintf(b, sizeof b, "%ldm%02lds", t / 60, t % 60);
+    return b;
+  }
+  double total_, done_ = 0;
+  std::size_t units_ = 0;
+  bool enabled_;
+  const char* what_;
+  clock::time_point t0_, last_;
+  std::mutex m_;
+};
+
+// Rough cost of one input (reference O(K N) with N ~ spread + 20, O(K^2) baselines).
+inline double input_cost(const Input& in) {
+  const double K = static_cast<double>(in.K);
+  return K * (30.0 + 8.0 * in.sigma) + 1e-2 * K * K;
+}
+
+inline Summary run_sweep(const Config& c) {
+  if (c.shard_n == 0 || c.shard_i >= c.shard_n) throw std::invalid_argument("--shard i/n needs 0 <= i < n");
+  if (c.algos.empty() || c.dtypes.empty() || c.families.empty() || c.Ks.empty() || c.sigmas.empty() || c.seeds == 0)
+    throw std::invalid_argument("empty sweep configuration");
+  for (const auto& d : c.dtypes)
+    if (d != "f64" && d != "f32") throw std::invalid_argument("dtype must be f64 or f32: " + d);
+  for (const auto& f : c.families) (void)family_tag(f);
+  for (auto K : c.Ks)
+    if (K == 0) throw std::invalid_argument("K must be >= 1");
+  for (double s : c.sigmas)
+    if (!(s >= 0) || !std::isfinite(s)) throw std::invalid_argument("sigma must be finite and >= 0");
+
+  Summary sum;
+  const auto inputs = enumerate_inputs(c);
+  sum.inputs_total = inputs.size();
+
+  LoadResult lr = load_csv(c.out);
+  if (lr.dropped_partial) {
+    sum.dropped_partial = true;
+    if (::truncate(c.out.c_str(), static_cast<off_t>(lr.valid_bytes)) != 0)
+      throw std::runtime_error("cannot truncate the partial last line of " + c.out);
+    if (!c.quiet) std::fprintf(stderr, "sweep: dropped a partial last line of %s (interrupted run)\n", c.out.c_str());
+  }
+  std::unordered_set<std::string> done;
+  for (const auto& r : lr.rows) done.insert(r.key());
+
+  auto key_of = [](const Input& in, const std::string& algo, const std::string& dtype) {
+    return in.family + ',' + std::to_string(in.K) + ',' + fmt_g(in.sigma) + ',' + std::to_string(in.seed) + ',' +
+           algo + ',' + dtype;
+  };
+  std::vector<Input> todo;
+  for (const auto& in : inputs) {
+    bool all = true;
+    for (const auto& d : c.dtypes)
+      for (Algo a : c.algos) all = all && done.count(key_of(in, algo_name(a), d));
+    if (all) ++sum.inputs_done_before;
+    else todo.push_back(in);
+  }
+  std::stable_sort(todo.begin(), todo.end(),
+                   [](const Input& a, const Input& b) { return input_cost(a) > input_cost(b); });
+
+  std::FILE* f = std::fopen(c.out.c_str(), "ab");
+  if (!f) throw std::runtime_error("cannot open " + c.out + " for appending");
+  if (lr.valid_bytes == 0) {
+    std::fprintf(f, "%s\n", kHeader);
+    std::fflush(f);
+  }
+  double total = 0;
+  for (const auto& in : todo) total += input_cost(in);
+  Progress bar(total, c.progress && !c.quiet, "sweep");
+  std::mutex wm;
+  auto last_sync = std::chrono::steady_clock::now();
+  std::atomic<std::size_t> finished{0}, failures{0}, written{0};
+  std::atomic<bool> stop{false};
+
+#if defined(_OPENMP)
+  const int nt = c.threads > 0 ? c.threads : omp_get_max_threads();
+#pragma omp parallel for schedule(dynamic, 1) num_threads(nt)
+#endif
+  for (std::ptrdiff_t t = 0; t < static_cast<std::ptrdiff_t>(todo.size()); ++t) {
+    if (stop.load()) continue;
+    const Input& in = todo[t];
+    std::string block;
+    std::size_t nrows = 0;
+    try {
+      const std::vector<double> z = generate(in.family, in.K, in.sigma, in.seed);
+      RefMP r64;
+      bool have64 = false;
+      auto ref64 = [&]() -> const RefMP& {
+        if (!have64) {
+          r64 = reference(z, true);
+          have64 = true;
+        }
+        return r64;
+      };
+      for (const auto& d : c.dtypes) {
+        std::vector<Algo> need;
+        for (Algo a : c.algos)
+          if (!done.count(key_of(in, algo_name(a), d))) need.push_back(a);
+        if (need.empty()) continue;
+        Row row;
+        row.family = in.family;
+        row.K = in.K;
+        row.sigma = fmt_g(in.sigma);
+        row.seed = in.seed;
+        row.dtype = d;
+        if (d == "f64") {
+          const RefMP& r = ref64();
+          row.hash = hex64(hash_input(z));
+          for (Algo a : need) {
+            const Errors e = measure<double>(a, z, r, true);
+            row.algo = algo_name(a);
+            row.err_A = e.err_A;
+            row.err_mu = e.err_mu;
+            row.ulps_A = e.ulps_A;
+            block += row.line() + '\n';
+            ++nrows;
+          }
+        } else {
+          const std::vector<float> zf = as<float>(z);
+          const std::vector<double> zw = as<double>(zf);
+          RefMP r32;
+          const RefMP* rp;
+          if (zw == z) {
+            rp = &ref64();
+          } else {
+            r32 = reference(zw, true);
+            rp = &r32;
+          }
+          row.hash = hex64(hash_input(zf));
+          for (Algo a : need) {
+            const Errors e = measure<float>(a, zf, *rp, true);
+            row.algo = algo_name(a);
+            row.err_A = e.err_A;
+            row.err_mu = e.err_mu;
+            row.ulps_A = e.ulps_A;
+            block += row.line() + '\n';
+            ++nrows;
+          }
+        }
+      }
+    } catch (const std::exception& ex) {
+      ++failures;
+      std::lock_guard<std::mutex> l(wm);
+      std::fprintf(stderr, "\nsweep: %s K=%zu sigma=%g seed=%u failed: %s\n", in.family.c_str(), in.K, in.sigma,
+                   in.seed, ex.what());
+      continue;
+    }
+    {
+      std::lock_guard<std::mutex> l(wm);
+      if (!stop.load()) {
+        std::fwrite(block.data(), 1, block.size(), f);
+        std::fflush(f);
+        const auto now = std::chrono::steady_clock::now();
+        if (std::chrono::duration<double>(now - last_sync).count() > 1.0) {
+          ::fsync(fileno(f));
+          last_sync = now;
+        }
+        written += nrows;
+        const std::size_t k = ++finished;
+        if (c.stop_after && k >= c.stop_after) stop = true;
+      }
+    }
+    bar.add(input_cost(in), 1);
+  }
+  std::fflush(f);
+  ::fsync(fileno(f));
+  std::fclose(f);
+  bar.finish();
+  sum.inputs_run = finished;
+  sum.rows_written = written;
+  sum.failures = failures;
+  sum.complete = !stop.load() && failures == 0;
+  if (sum.complete) {
+    LoadResult all = load_csv(c.out);
+    write_sorted(c.out, all.rows);
+    if (write_worst(worst_path(c.out), all.rows) && !c.quiet)
+      std::fprintf(stderr, "sweep: warning: some worst inputs could not be regenerated (generator mismatch)\n");
+  }
+  return sum;
+}
+
+}  // namespace ccnorm::sweep

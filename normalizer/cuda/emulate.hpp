@@ -1,0 +1,178 @@
+// ccnorm GPU: host replay of the CUDA kernels' arithmetic (pure C++; no CUDA needed).
+//
+// Runs the same CCNORM_HD functions of normalizer/series_row.hpp that the kernels run, in the
+// same order of operations (sequential row for the thread mapping, the group phases with the
+// Kogge-Stone scan order of the warp/block mappings), with the same precision escalation
+// (float -> double for f32 outputs, double -> double-double for f64) and the same host fallback
+// (auto_eval) for spreads beyond series_row::kMaxSpread. Used by the CPU tests to check the GPU's
+// numerics against the certified corpus on machines without a GPU. Differences to the device:
+// the device's log/exp/log1p/lgamma (used only in the O(1) assembly and in log C) and the order of
+// the block reduction for log C's log-sum-exp.
+#pragma once
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <numeric>
+#include <vector>
+
+#include "normalizer/auto.hpp"
+#include "normalizer/common.hpp"
+#include "normalizer/cuda/launch.hpp"
+#include "normalizer/dd.hpp"
+#include "normalizer/series_row.hpp"
+
+namespace ccnorm {
+namespace gpu {
+namespace emulate {
+
+using series_row::Status;
+
+inline series_row::RowConsts row_consts(std::size_t K) {
+  series_row::RowConsts k;
+  k.lg = std::lgamma(static_cast<double>(K));
+  const dd l = log_factorial_dd(static_cast<std::int64_t>(K) - 1);
+  k.lg_hi = l.hi;
+  k.lg_lo = l.lo;
+  return k;
+}
+
+template <class C>
+struct RecipTable {
+  std::vector<C> hi, lo;
+  explicit RecipTable(std::uint32_t n = 4096) : hi(n), lo(n) {
+    if constexpr (!std::is_same_v<C, dd>)
+      for (std::uint32_t i = 1; i < n; ++i) series_row::recip_entry<C>(i, hi[i], lo[i]);
+  }
+  series_row::Recip<C> view() const {
+    series_row::Recip<C> r;
+    r.hi = hi.data();
+    r.lo = lo.data();
+    r.n = static_cast<std::uint32_t>(hi.size());
+    return r;
+  }
+};
+
+template <class C>
+const series_row::Recip<C>& recip() {
+  static const RecipTable<C> t;
+  static const series_row::Recip<C> v = t.view();
+  return v;
+}
+
+// The thread kernel's row (any K on the host; the device limits it to kThreadMaxK).
+template <class T, class C>
+Status row_thread(const T* z, std::size_t K, T& A, T& logC, T* mu) {
+  const int k = static_cast<int>(K);
+  std::vector<T> key(K);
+  std::vector<std::uint32_t> perm(K);
+  std::vector<C> yh(K), yl(K), v(K), w(K), sw(K);
+  return series_row::row_seq<T, C, std::uint32_t>(z, k, row_consts(K), recip<C>(), key.data(), perm.data(), yh.data(),
+                                                   yl.data(), v.data(), w.data(), sw.data(), A, logC, mu);
+}
+
+// The group kernels' row (warp: G = 32; block: G from the plan).
+template <class T, class C>
+Status row_group(const T* z, std::size_t K, int G, T& A, T& logC, T* mu) {
+  using namespace series_row;
+  const bool want_mu = mu != nullptr;
+  const int k = static_cast<int>(K);
+  for (std::size_t j = 0; j < K; ++j)
+    if (!(z[j] - z[j] == T(0))) {
+      A = logC = T(NAN);
+      if (mu) std::fill(mu, mu + K, T(NAN));
+      return kDone;
+    }
+  if (K == 1) {
+    A = z[0];
+    logC = T(0);
+    if (mu) mu[0] = T(1);
+    return kDone;
+  }
+  std::vector<std::uint32_t> perm(K);
+  std::iota(perm.begin(), perm.end(), 0u);
+  std::stable_sort(perm.begin(), perm.end(), [z](std::uint32_t a, std::uint32_t b) { return z[a] < z[b]; });
+  const T m = z[perm[0]];
+  const int ch = chunk_len(k, G);
+  const std::size_t n = static_cast<std::size_t>(G) * ch;
+  std::vector<C> yh(n, C(0.0)), yl(n, C(0.0)), v(n, C(0.0)), w(n, C(0.0)), sw(n, C(0.0));
+  GroupRow<C> g{yh.data(), yl.data(), v.data(), w.data(), sw.data(), k, G, ch};
+  for (int t = 0; t < G; ++t)
+    for (int i = 0; i < g.len(t); ++i) exact_shift<C, T>(z[perm[g.col(t, i)]], m, yh[g.at(t, i)], yl[g.at(t, i)]);
+  const double r = tod(yh[g.at((k - 1) / ch, (k - 1) % ch)]);
+  if (!(r <= kMaxSpread)) return kHost;
+  if (escalate_before<T, C>(r, want_mu)) return kEscalate;
+  const auto& rc = recip<C>();
+  const double tol = want_mu ? Num<C>::u / 512 : Num<C>::u / 16;
+  for (int t = 0; t < G; ++t) g.init(t, want_mu);
+  GroupScalars<C> gs{C(1.0), 0, 1};
+  std::vector<Affine<C>> agg(G);
+  for (;; ++gs.n) {
+    for (int t = 0; t < G; ++t) agg[t] = g.pass1(t, gs.n, rc);
+    scan_kogge_stone_emulate(agg.data(), G);
+    C vK = agg[G - 1].b;
+    for (int t = 0; t < G; ++t) g.pass2(t, gs.n, t > 0 ? agg[t - 1].b : C(0.0), vK, want_mu, rc);
+    if (group_add(gs, vK)) {
+      for (int t = 0; t < G; ++t) g.rescale(t, want_mu);
+      group_rescaled(gs, vK);
+    }
+    double tf = 0;
+    if (!group_value_converged(gs, vK, r, tol, tf)) continue;
+    if (!want_mu) break;
+    bool ok = true;
+    for (int t = 0; t < G; ++t) ok = g.mean_converged(t, tf, tol) && ok;
+    if (ok) break;
+  }
+  double Ad, Ared;
+  assemble<T, C>(static_cast<double>(m), gs.S, gs.E, row_consts(K), Ad, Ared);
+  if (escalate_after<T, C>(k, gs.n, Ad)) return kEscalate;
+  double s = 0;
+  for (int j = 0; j + 1 < k; ++j) s += std::exp(tod(yh[g.at(j / ch, j % ch)]) - r);
+  A = static_cast<T>(Ad);
+  logC = static_cast<T>(r + std::log1p(s) - Ared);
+  if (mu) {
+    const C denom = C(static_cast<double>(K)) * gs.S;
+    for (int j = 0; j < k; ++j) mu[perm[j]] = static_cast<T>(tod_full(sw[g.at(j / ch, j % ch)] / denom));
+  }
+  return kDone;
+}
+
+// Which compute types the kernels use for output type T: first, then the escalation.
+template <class T>
+struct Chain;
+template <>
+struct Chain<float> {
+  using first = float;
+  using second = double;
+};
+template <>
+struct Chain<double> {
+  using first = double;
+  using second = dd;
+};
+
+// The whole GPU pipeline for one row: the mapping's kernel in the first compute type, the warp
+// kernel in the second for escalated rows, auto_eval on the host beyond kMaxSpread.
+// `stage` (optional) receives 0, 1 or 2 (which of the three produced the result).
+template <class T>
+Out<T> row(const T* z, std::size_t K, T* mu, int* stage = nullptr) {
+  using C1 = typename Chain<T>::first;
+  using C2 = typename Chain<T>::second;
+  Out<T> o{};
+  const Mapping mp = choose_mapping(K);
+  Status s = mp == Mapping::thread ? row_thread<T, C1>(z, K, o.A, o.logC, mu)
+                                   : row_group<T, C1>(z, K, group_threads(mp, K), o.A, o.logC, mu);
+  if (stage) *stage = 0;
+  if (s == series_row::kEscalate) {
+    s = row_group<T, C2>(z, K, 32, o.A, o.logC, mu);
+    if (stage) *stage = 1;
+  }
+  if (s == series_row::kHost) {
+    o = auto_eval<T>(z, K, mu);
+    if (stage) *stage = 2;
+  }
+  return o;
+}
+
+}  // namespace emulate
+}  // namespace gpu
+}  // namespace ccnorm

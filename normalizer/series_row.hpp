@@ -1,0 +1,507 @@
+// ccnorm: the per-row scalar pieces of the all-positive Taylor series, written once for host and
+// CUDA device (CCNORM_HD). Used by normalizer/cuda/ (kernels) and by the host tests, which run the
+// very same functions on the CPU (tests/test_gpu_launch.cpp), so the GPU's numerics are checked on
+// machines without a GPU. taylor.hpp / auto.hpp are NOT changed by this header; it re-expresses
+// their algorithm in a form a GPU thread (or a group of threads) can run.
+//
+// Formula (DESIGN.md section 1, taylor.hpp): sort z ascending, m = min z, y = z - m carried exactly
+// as yh + yl (two-sum in the compute type C), r = max y. Column v_j(n) (0-based j):
+//     v_j(0) = 1,  v_0(n >= 1) = 0,
+//     v_j(n) = (j v_{j-1}(n) + y_j v_j(n-1)) / (n + j),
+//     S = sum_n v_{K-1}(n),   A = m + log S + E ln 2 - log((K-1)!)
+// Mean: w_j(n) = (K v_{K-1}(n) + y_j w_j(n-1)) / (n + K), w_j(0) = 1, mu_j = sum_n w_j(n) / (K S).
+// All terms positive (no cancellation). Division by the integer n+j is a multiplication by the
+// double-length reciprocal hi + lo (Recip below, same arithmetic as taylor.hpp).
+// Stopping rule (rigorous, taylor.hpp): once q = r/(n+1) < 15/16 the tail after degree n is at
+// most v_{K-1}(n) q/(1-q); stop when that is <= tol S (tol = u/16, u/512 with the mean, and each
+// w_j series checked the same way).
+// Scaling: v_{K-1} is the column maximum (sorted y); when it exceeds 2^R (R = 60 for float, 400 for
+// double and double-double) the column, the mean series and S are multiplied by 2^-R (exact) and
+// the per-row exponent E grows by R. Spreads up to kMaxSpread are run (N ~ spread terms).
+//
+// Two mappings share these pieces:
+//  * one thread per row (series_seq): degree by degree, j sequential;
+//  * a group of G threads per row (a warp or a block): the column update at fixed n,
+//        v_j = a_j v_{j-1} + b_j,   a_j = j/(n+j) >= 0,   b_j = y_j v_j(n-1)/(n+j) >= 0,
+//    is a scan of positive affine maps (combine below; all products of nonnegative numbers, so
+//    the scan is as well conditioned as the sequential loop). scan_kogge_stone_emulate replays
+//    the device's exact combination order on the host.
+// Precision escalation (same policy as auto.hpp, calibrated on the hard corpus with the host
+// replay): a row whose estimated error could exceed the goal (err_A <= 16, err_mu <= 64 in the
+// output type) is recomputed in the next compute type (float -> double for f32 outputs, double ->
+// double-double for f64 outputs): r > value_spread_limit<C> (mean_spread_limit<C> with the mean), or
+// sqrt(K + N) > 4 max(1, |A|) (relative error of S observed ~ sqrt(K + N) u_C).
+// Cost: O(K N) per row for value and mean, N ~ r + O(sqrt r) + 20.
+// References: as taylor.hpp (McCurdy, Ng & Parlett 1984; Caliari 2007; Gordon-Rodriguez et al. 2020);
+// Blelloch 1990 (prefix sums of associative operators), Kogge & Stone 1973.
+#pragma once
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <type_traits>
+
+#include "normalizer/config.hpp"
+#include "normalizer/dd.hpp"
+
+namespace ccnorm {
+namespace series_row {
+
+// Rows with a larger spread are not run by the series (auto.hpp's kAutoMaxSpread): the GPU hands
+// them back to the host's `auto` (its out-of-domain fallback).
+constexpr double kMaxSpread = 0x1p22;
+
+template <class C>
+struct Num;
+template <>
+struct Num<float> {
+  static constexpr int R = 60;
+  static constexpr double u = 0x1p-24;
+  // Beyond a spread of ~10^3 the float column's dynamic range (2^-149..2^128, rescaled at 2^60)
+  // loses columns that still matter (err_A ~ 10^5 u32 at K = 1000, spread 10^4, measured with
+  // the host replay); up to 256 the float series meets the goal (max err_mu 20 u32 on gaussian
+  // and progression rows, K = 10..10^4). Beyond 128 the row goes to double.
+  static constexpr double value_spread_limit = 128.0;
+  static constexpr double mean_spread_limit = 128.0;
+};
+template <>
+struct Num<double> {
+  static constexpr int R = 400;
+  static constexpr double u = 0x1p-53;
+  static constexpr double value_spread_limit = 1e300;  // as auto.hpp: double at every spread
+  static constexpr double mean_spread_limit = 128.0;   // auto.hpp kMeanDDSpread
+};
+template <>
+struct Num<dd> {
+  static constexpr int R = 400;
+  static constexpr double u = 0x1p-106;
+  static constexpr double value_spread_limit = 1e300;  // top of the chain
+  static constexpr double mean_spread_limit = 1e300;
+};
+
+// The last compute type of an output type's chain (float -> double, double -> double-double):
+// a compute type wider than the output type never escalates.
+template <class T, class C>
+struct IsTop {
+  static constexpr bool value = sizeof(C) > sizeof(T);
+};
+
+CCNORM_HD CCNORM_INLINE float fmac(float a, float b, float c) { return ::fmaf(a, b, c); }
+CCNORM_HD CCNORM_INLINE double fmac(double a, double b, double c) { return ::fma(a, b, c); }
+CCNORM_HD CCNORM_INLINE dd fmac(dd a, dd b, dd c) { return a * b + c; }
+CCNORM_HD CCNORM_INLINE float ldexpc(float a, int e) { return ::ldexpf(a, e); }
+CCNORM_HD CCNORM_INLINE double ldexpc(double a, int e) { return ::ldexp(a, e); }
+CCNORM_HD CCNORM_INLINE dd ldexpc(dd a, int e) { return ldexp(a, e); }
+CCNORM_HD CCNORM_INLINE double tod(float x) { return x; }
+CCNORM_HD CCNORM_INLINE double tod(double x) { return x; }
+CCNORM_HD CCNORM_INLINE double tod(dd x) { return x.hi; }
+CCNORM_HD CCNORM_INLINE double tod_full(float x) { return x; }
+CCNORM_HD CCNORM_INLINE double tod_full(double x) { return x; }
+CCNORM_HD CCNORM_INLINE double tod_full(dd x) { return x.hi + x.lo; }
+
+// 1/i = hi + lo (IEEE types): the same two operations as taylor.hpp's ensure_inv.
+template <class C>
+CCNORM_HD CCNORM_INLINE void recip_entry(std::uint32_t i, C& hi, C& lo) {
+  const C d = C(static_cast<double>(i));
+  hi = C(1) / d;
+  lo = fmac(-hi, d, C(1)) / d;
+}
+
+// t / i via an optional table of reciprocals (entries < n); identical values without the table.
+template <class C>
+struct Recip {
+  const C* hi = nullptr;
+  const C* lo = nullptr;
+  std::uint32_t n = 0;
+  CCNORM_HD CCNORM_INLINE C div(C t, std::uint32_t i) const {
+    C h, l;
+    if (i < n) {
+      h = hi[i];
+      l = lo[i];
+    } else {
+      recip_entry<C>(i, h, l);
+    }
+    return fmac(t, l, t * h);
+  }
+};
+template <>
+struct Recip<dd> {
+  const dd* hi = nullptr;
+  const dd* lo = nullptr;
+  std::uint32_t n = 0;
+  CCNORM_HD CCNORM_INLINE dd div(dd t, std::uint32_t i) const { return t / dd(static_cast<double>(i)); }
+};
+
+// Exact shift y = zj - m as an unevaluated pair (yh, yl) in C.
+template <class C, class T>
+CCNORM_HD CCNORM_INLINE void exact_shift(T zj, T m, C& yh, C& yl) {
+  if constexpr (std::is_same<C, dd>::value) {
+    yh = two_sum(static_cast<double>(zj), -static_cast<double>(m));
+    yl = dd(0.0);
+  } else {
+    const C a = C(zj), b = -C(m);
+    const C s = a + b;
+    const C bb = s - a;
+    yh = s;
+    yl = (a - (s - bb)) + (b - bb);
+  }
+}
+
+// Insertion sort of keys (ascending) carrying an index permutation; K small (<= ~32).
+template <class T, class I>
+CCNORM_HD CCNORM_INLINE void insertion_sort(T* key, I* perm, int K) {
+  for (int i = 1; i < K; ++i) {
+    const T k = key[i];
+    const I p = perm[i];
+    int j = i - 1;
+    while (j >= 0 && key[j] > k) {
+      key[j + 1] = key[j];
+      perm[j + 1] = perm[j];
+      --j;
+    }
+    key[j + 1] = k;
+    perm[j + 1] = p;
+  }
+}
+
+// Per-row constants: log((K-1)!) as lgamma(K) (plain path, as auto.hpp) and as double-double.
+struct RowConsts {
+  double lg = 0.0;     // std::lgamma(K)
+  double lg_hi = 0.0;  // log_factorial_dd(K-1)
+  double lg_lo = 0.0;
+};
+
+template <class C>
+struct SeriesOut {
+  C S;
+  int E;
+  std::uint32_t N;  // last degree used
+};
+
+// One thread per row: run the series on sorted shifted nodes yh/yl (K >= 2, yh[0] = 0).
+// v (and, with the mean, w and sw) are K-entry work arrays; on exit sw[j] = sum_n w_j(n) at the
+// scale of S.
+template <class C>
+CCNORM_HD SeriesOut<C> series_seq(const C* yh, const C* yl, int K, double r, C* v, C* w, C* sw, bool want_mu,
+                                  const Recip<C>& rc) {
+  const double tol = want_mu ? Num<C>::u / 512 : Num<C>::u / 16;
+  constexpr int R = Num<C>::R;
+  const C big = ldexpc(C(1.0), R);
+  const C Kc = C(static_cast<double>(K));
+  for (int j = 0; j < K; ++j) v[j] = C(1.0);
+  if (want_mu)
+    for (int j = 0; j < K; ++j) {
+      w[j] = C(1.0);
+      sw[j] = C(1.0);
+    }
+  C S = C(1.0);
+  int E = 0;
+  std::uint32_t n = 1;
+  for (;; ++n) {
+    C prev = C(0.0);  // v_0(n) = 0 for n >= 1
+    for (int j = 1; j < K; ++j) {
+      const C x = v[j];
+      const C t = fmac(yh[j], x, fmac(C(static_cast<double>(j)), prev, yl[j] * x));
+      prev = rc.div(t, n + static_cast<std::uint32_t>(j));
+      v[j] = prev;
+    }
+    C top = prev;
+    S = S + top;
+    if (want_mu) {
+      const C c = Kc * top;
+      const std::uint32_t d = n + static_cast<std::uint32_t>(K);
+      for (int j = 0; j < K; ++j) {
+        const C x = w[j];
+        const C t = fmac(yh[j], x, fmac(yl[j], x, c));
+        const C y = rc.div(t, d);
+        w[j] = y;
+        sw[j] = sw[j] + y;
+      }
+    }
+    if (top > big) {
+      for (int j = 0; j < K; ++j) v[j] = ldexpc(v[j], -R);
+      if (want_mu)
+        for (int j = 0; j < K; ++j) {
+          w[j] = ldexpc(w[j], -R);
+          sw[j] = ldexpc(sw[j], -R);
+        }
+      S = ldexpc(S, -R);
+      top = ldexpc(top, -R);
+      E += R;
+    }
+    const double q = r / static_cast<double>(n + 1);
+    if (!(q < 0.9375)) continue;
+    const double tf = q / (1 - q);
+    if (!(tod(top) * tf <= tol * tod(S))) continue;
+    if (!want_mu) break;
+    bool ok = true;
+    for (int j = 0; j < K && ok; ++j) ok = tod(w[j]) * tf <= tol * tod(sw[j]);
+    if (ok) break;
+  }
+  return {S, E, n};
+}
+
+// ---- group mapping: the column update at fixed degree as a scan of positive affine maps ----
+template <class C>
+struct Affine {
+  C a, b;  // v -> a v + b
+};
+// first, then second: v -> a2 (a1 v + b1) + b2.
+template <class C>
+CCNORM_HD CCNORM_INLINE Affine<C> combine(const Affine<C>& first, const Affine<C>& second) {
+  return {second.a * first.a, fmac(second.a, first.b, second.b)};
+}
+// The map of column j at degree n (x = v_j(n-1)); column 0 gives (0, 0) since y_0 = 0.
+template <class C>
+CCNORM_HD CCNORM_INLINE Affine<C> column_map(C yh, C yl, C x, int j, std::uint32_t n, const Recip<C>& rc) {
+  const std::uint32_t d = n + static_cast<std::uint32_t>(j);
+  return {rc.div(C(static_cast<double>(j)), d), rc.div(fmac(yh, x, yl * x), d)};
+}
+// One mean step for column j: w <- (c + y_j w) / (n + K), c = K v_{K-1}(n).
+template <class C>
+CCNORM_HD CCNORM_INLINE C mean_step(C yh, C yl, C w, C c, std::uint32_t nK, const Recip<C>& rc) {
+  return rc.div(fmac(yh, w, fmac(yl, w, c)), nK);
+}
+
+// Chunk of columns owned by thread t of a group of G threads: [t*ch, min(K, (t+1)*ch)), stored
+// interleaved (element i of thread t at i*G + t) so that a group's accesses coalesce.
+CCNORM_HD CCNORM_INLINE int chunk_len(int K, int G) { return (K + G - 1) / G; }
+
+// The per-degree phases of the group mapping, shared by the CUDA kernel (one call per thread,
+// barriers between phases) and the host replay (a loop over t between phases). Arrays are the
+// row's scratch in the interleaved layout; each has G*ch entries.
+template <class C>
+struct GroupRow {
+  C* yh;
+  C* yl;
+  C* v;
+  C* w;
+  C* sw;
+  int K, G, ch;
+  CCNORM_HD CCNORM_INLINE int at(int t, int i) const { return i * G + t; }
+  CCNORM_HD CCNORM_INLINE int col(int t, int i) const { return t * ch + i; }
+  CCNORM_HD CCNORM_INLINE int len(int t) const {
+    const int lo = t * ch;
+    const int hi = lo + ch < K ? lo + ch : K;
+    return hi > lo ? hi - lo : 0;
+  }
+  // Degree 0.
+  CCNORM_HD CCNORM_INLINE void init(int t, bool want_mu) const {
+    for (int i = 0; i < len(t); ++i) {
+      v[at(t, i)] = C(1.0);
+      if (want_mu) {
+        w[at(t, i)] = C(1.0);
+        sw[at(t, i)] = C(1.0);
+      }
+    }
+  }
+  // Pass 1 at degree n: the chunk's composed map; b_j is left in v (x = v_j(n-1) is not needed again).
+  CCNORM_HD CCNORM_INLINE Affine<C> pass1(int t, std::uint32_t n, const Recip<C>& rc) const {
+    Affine<C> agg{C(1.0), C(0.0)};
+    for (int i = 0; i < len(t); ++i) {
+      const int s = at(t, i);
+      const Affine<C> mp = column_map(yh[s], yl[s], v[s], col(t, i), n, rc);
+      v[s] = mp.b;
+      agg = combine(agg, mp);
+    }
+    return agg;
+  }
+  // Pass 2: v_j(n) from the incoming value; then the mean step with c = K v_{K-1}(n).
+  CCNORM_HD CCNORM_INLINE void pass2(int t, std::uint32_t n, C vin, C vK, bool want_mu, const Recip<C>& rc) const {
+    C prev = vin;
+    for (int i = 0; i < len(t); ++i) {
+      const int s = at(t, i);
+      const int j = col(t, i);
+      const C a = rc.div(C(static_cast<double>(j)), n + static_cast<std::uint32_t>(j));
+      prev = fmac(a, prev, v[s]);
+      v[s] = prev;
+    }
+    if (want_mu) {
+      const C c = C(static_cast<double>(K)) * vK;
+      const std::uint32_t nK = n + static_cast<std::uint32_t>(K);
+      for (int i = 0; i < len(t); ++i) {
+        const int s = at(t, i);
+        const C y = mean_step(yh[s], yl[s], w[s], c, nK, rc);
+        w[s] = y;
+        sw[s] = sw[s] + y;
+      }
+    }
+  }
+  CCNORM_HD CCNORM_INLINE void rescale(int t, bool want_mu) const {
+    constexpr int R = Num<C>::R;
+    for (int i = 0; i < len(t); ++i) {
+      const int s = at(t, i);
+      v[s] = ldexpc(v[s], -R);
+      if (want_mu) {
+        w[s] = ldexpc(w[s], -R);
+        sw[s] = ldexpc(sw[s], -R);
+      }
+    }
+  }
+  CCNORM_HD CCNORM_INLINE bool mean_converged(int t, double tf, double tol) const {
+    bool ok = true;
+    for (int i = 0; i < len(t) && ok; ++i) ok = tod(w[at(t, i)]) * tf <= tol * tod(sw[at(t, i)]);
+    return ok;
+  }
+};
+
+// Scalar state of a group row (identical in every thread: they all add the same v_{K-1}(n)).
+template <class C>
+struct GroupScalars {
+  C S;
+  int E;
+  std::uint32_t n;
+};
+
+// After the scan of degree n produced vK: update S, rescale decision. Returns true if the
+// column must be rescaled (the caller rescales the arrays, then calls rescaled()).
+template <class C>
+CCNORM_HD CCNORM_INLINE bool group_add(GroupScalars<C>& g, C& vK) {
+  g.S = g.S + vK;
+  return vK > ldexpc(C(1.0), Num<C>::R);
+}
+template <class C>
+CCNORM_HD CCNORM_INLINE void group_rescaled(GroupScalars<C>& g, C& vK) {
+  g.S = ldexpc(g.S, -Num<C>::R);
+  vK = ldexpc(vK, -Num<C>::R);
+  g.E += Num<C>::R;
+}
+// The value part of the stopping rule; tf receives q/(1-q). Returns true when the value series
+// has converged (the mean series must then be checked with mean_converged).
+template <class C>
+CCNORM_HD CCNORM_INLINE bool group_value_converged(const GroupScalars<C>& g, C vK, double r, double tol, double& tf) {
+  const double q = r / static_cast<double>(g.n + 1);
+  if (!(q < 0.9375)) return false;
+  tf = q / (1 - q);
+  return tod(vK) * tf <= tol * tod(g.S);
+}
+
+// Kogge-Stone inclusive scan over 32 lanes, then over the warp totals, then the warp prefix
+// combined in front: the exact order of the CUDA kernel's shuffle scan (host replay).
+template <class C>
+void scan_kogge_stone_emulate(Affine<C>* x, int G) {
+  const int W = (G + 31) / 32;
+  for (int wbase = 0; wbase < G; wbase += 32) {
+    const int L = G - wbase < 32 ? G - wbase : 32;
+    for (int off = 1; off < 32; off <<= 1) {
+      Affine<C> tmp[32];
+      for (int l = 0; l < L; ++l) tmp[l] = (l >= off) ? combine(x[wbase + l - off], x[wbase + l]) : x[wbase + l];
+      for (int l = 0; l < L; ++l) x[wbase + l] = tmp[l];
+    }
+  }
+  if (W == 1) return;
+  Affine<C> tot[32];
+  for (int w = 0; w < W; ++w) tot[w] = x[w * 32 + 31];
+  for (int off = 1; off < 32; off <<= 1) {
+    Affine<C> tmp[32];
+    for (int l = 0; l < W; ++l) tmp[l] = (l >= off) ? combine(tot[l - off], tot[l]) : tot[l];
+    for (int l = 0; l < W; ++l) tot[l] = tmp[l];
+  }
+  for (int t = 32; t < G; ++t) x[t] = combine(tot[t / 32 - 1], x[t]);
+}
+
+// ---- assembly ----
+enum Status : std::uint8_t { kDone = 0, kEscalate = 1, kHost = 2 };
+
+// A - m and A for output type T from the series (S, E) in C.
+template <class T, class C>
+CCNORM_HD CCNORM_INLINE void assemble(double m, C S, int E, const RowConsts& k, double& A, double& Ared) {
+  const double ln2 = 0.69314718055994530942;
+  if constexpr (std::is_same<C, dd>::value) {
+    dd red = dd_log(S) + dd_ln2() * static_cast<double>(E) - dd(k.lg_hi, k.lg_lo);
+    dd a = red + m;
+    A = a.hi + a.lo;
+    Ared = red.hi + red.lo;
+  } else {
+    const double lS = ::log(tod(S));
+    const double lE = static_cast<double>(E) * ln2;
+    if constexpr (std::is_same<T, float>::value) {
+      Ared = lS + lE - k.lg;
+      A = m + Ared;
+    } else {
+      const double A0 = m + lS + lE - k.lg;
+      double big = ::fabs(m);
+      big = ::fmax(big, ::fabs(lS));
+      big = ::fmax(big, ::fabs(lE));
+      big = ::fmax(big, ::fabs(k.lg));
+      if (big <= 1.5 * ::fmax(1.0, ::fabs(A0))) {
+        A = A0;
+        Ared = lS + lE - k.lg;
+      } else {
+        dd red = dd_log(dd(tod(S))) + dd_ln2() * static_cast<double>(E) - dd(k.lg_hi, k.lg_lo);
+        dd a = red + m;
+        A = a.hi + a.lo;
+        Ared = red.hi + red.lo;
+      }
+    }
+  }
+}
+
+// Does the row need the next compute type? (before the run: mean at large spread)
+template <class T, class C>
+CCNORM_HD CCNORM_INLINE bool escalate_before(double r, bool want_mu) {
+  return !IsTop<T, C>::value && r > (want_mu ? Num<C>::mean_spread_limit : Num<C>::value_spread_limit);
+}
+// (after the run: S's rounding, ~ sqrt(K + N) u_C relative, against the goal for A)
+template <class T, class C>
+CCNORM_HD CCNORM_INLINE bool escalate_after(int K, std::uint32_t N, double A) {
+  return !IsTop<T, C>::value && ::sqrt(static_cast<double>(K) + static_cast<double>(N)) > 4.0 * ::fmax(1.0, ::fabs(A));
+}
+
+// log-sum-exp of the sorted shifted nodes minus nothing: r + log1p(sum_{j<K-1} e^{y_j - r}).
+template <class C>
+CCNORM_HD CCNORM_INLINE double lse_sorted(const C* yh, int K) {
+  const double r = tod(yh[K - 1]);
+  double s = 0.0;
+  for (int j = 0; j + 1 < K; ++j) s += ::exp(tod(yh[j]) - r);
+  return r + ::log1p(s);
+}
+
+// Whole row, one thread: z (K >= 1 finite-or-not values, contiguous) -> A, logC, mu (mu nullable).
+// Work arrays: key (T, K), perm (K), yh, yl, v (C, K); w, sw (C, K; only with the mean).
+// Returns kDone (outputs written), kEscalate (nothing written: rerun in the next type) or kHost
+// (nothing written: spread beyond kMaxSpread).
+template <class T, class C, class I>
+CCNORM_HD Status row_seq(const T* z, int K, const RowConsts& k, const Recip<C>& rc, T* key, I* perm, C* yh, C* yl,
+                         C* v, C* w, C* sw, T& Aout, T& logCout, T* mu) {
+  const bool want_mu = mu != nullptr;
+  for (int j = 0; j < K; ++j) {
+    key[j] = z[j];
+    perm[j] = static_cast<I>(j);
+  }
+  bool finite = true;
+  for (int j = 0; j < K; ++j) finite = finite && (key[j] - key[j] == T(0));
+  if (!finite) {
+    const T nan = T(NAN);
+    Aout = nan;
+    logCout = nan;
+    if (mu)
+      for (int j = 0; j < K; ++j) mu[j] = nan;
+    return kDone;
+  }
+  if (K == 1) {
+    Aout = z[0];
+    logCout = T(0);
+    if (mu) mu[0] = T(1);
+    return kDone;
+  }
+  insertion_sort(key, perm, K);
+  const T m = key[0];
+  for (int j = 0; j < K; ++j) exact_shift<C, T>(key[j], m, yh[j], yl[j]);
+  const double r = tod(yh[K - 1]);
+  if (!(r <= kMaxSpread)) return kHost;
+  if (escalate_before<T, C>(r, want_mu)) return kEscalate;
+  SeriesOut<C> s = series_seq<C>(yh, yl, K, r, v, w, sw, want_mu, rc);
+  double A, Ared;
+  assemble<T, C>(static_cast<double>(m), s.S, s.E, k, A, Ared);
+  if (escalate_after<T, C>(K, s.N, A)) return kEscalate;
+  Aout = static_cast<T>(A);
+  logCout = static_cast<T>(lse_sorted(yh, K) - Ared);
+  if (mu) {
+    const C denom = C(static_cast<double>(K)) * s.S;
+    for (int j = 0; j < K; ++j) mu[perm[j]] = static_cast<T>(tod_full(sw[j] / denom));
+  }
+  return kDone;
+}
+
+}  // namespace series_row
+}  // namespace ccnorm

@@ -1,0 +1,54 @@
+// Double-double building blocks against MPFR (the assembly of A relies on them).
+#include <gtest/gtest.h>
+
+#include <random>
+
+#include <boost/multiprecision/mpfr.hpp>
+
+#include "normalizer/dd.hpp"
+
+using mp = boost::multiprecision::number<boost::multiprecision::mpfr_float_backend<60>>;  // 60 digits
+using ccnorm::dd;
+
+static mp to_mp(dd x) { return mp(x.hi) + mp(x.lo); }
+
+TEST(dd, log_matches_mpfr_to_2pow_minus_100) {
+  std::mt19937_64 g(7);
+  std::uniform_real_distribution<double> ex(-700, 700);
+  for (int i = 0; i < 2000; ++i) {
+    double x = std::exp(ex(g));
+    dd l = ccnorm::dd_log(dd(x));
+    mp ref = log(mp(x));
+    mp err = abs(to_mp(l) - ref) / mp(std::max(1.0, std::abs(static_cast<double>(ref))));
+    ASSERT_LT(static_cast<double>(err), 0x1p-100) << "x=" << x;
+  }
+}
+
+TEST(dd, log_near_one) {
+  for (double x : {1.0, std::nextafter(1.0, 2.0), std::nextafter(1.0, 0.0), 1.0 + 1e-9, 0.999999}) {
+    mp ref = log(mp(x));
+    mp err = abs(to_mp(ccnorm::dd_log(dd(x))) - ref);
+    EXPECT_LT(static_cast<double>(err), 0x1p-104) << x;
+  }
+}
+
+TEST(dd, log_factorial_matches_mpfr_lgamma) {
+  for (std::int64_t n : {0, 1, 2, 3, 10, 20, 35, 36, 37, 38, 50, 99, 100, 999, 1000, 9999, 10000, 100000, 1000000}) {
+    dd l = ccnorm::log_factorial_dd(n);
+    mp ref = boost::multiprecision::lgamma(mp(n + 1));
+    mp err = abs(to_mp(l) - ref);  // absolute: what the assembly of A needs
+    EXPECT_LT(static_cast<double>(err), std::max(0x1p-85, 0x1p-100 * static_cast<double>(ref))) << "n=" << n;
+  }
+}
+
+TEST(dd, arithmetic_error_bounds) {
+  std::mt19937_64 g(3);
+  std::uniform_real_distribution<double> u(-1, 1);
+  for (int i = 0; i < 10000; ++i) {
+    dd a = ccnorm::two_sum(u(g), u(g) * 1e-17), b = ccnorm::two_sum(u(g), u(g) * 1e-17);
+    mp A = to_mp(a), B = to_mp(b);
+    ASSERT_LE(static_cast<double>(abs(to_mp(a * b) - A * B)), 0x1p-103 * std::abs((a * b).hi) + 1e-300);
+    ASSERT_LE(static_cast<double>(abs(to_mp(a + b) - (A + B))), 0x1p-103 * std::max(std::abs(a.hi), std::abs(b.hi)));
+    if (std::abs(b.hi) > 1e-3) ASSERT_LE(static_cast<double>(abs(to_mp(a / b) - A / B)), 0x1p-101 * std::abs((a / b).hi));
+  }
+}
