@@ -142,10 +142,11 @@ inline bool quadratic_or_worse(const std::string& a) {
 // Batch size per K (independent of the algorithm, so batched ratios compare like with like).
 inline std::size_t batch_rows(std::size_t K) {
   std::size_t b = 1024;
-  while (b > 32 && b * K > (std::size_t(1) << 20)) b /= 2;
+  while (b > 32 && b * K > (std::size_t(1) << 16)) b /= 2;
   return b;
 }
 inline std::size_t pool_rows(std::size_t K) { return std::max<std::size_t>(K <= 1000 ? 256 : 64, batch_rows(K)); }
+// (B * K <= 2^16 values: the batch stays in L2 and an O(K^2) batch at K = 1000 takes ~0.5 s)
 
 inline std::string skip_reason(const Case& c) {
   if (c.algo == "opitz-expm") {
@@ -449,6 +450,7 @@ Accuracy accuracy_of(const Case& c, Pools& pools, RefCache& refs, int acc_rows) 
       threw = true;
     }
     const RefRow& rr = refs.get(c.f32, c.K, c.sigma, r, c.grad);
+    cert_all = cert_all && rr.certified;
     double e;
     const double Ahat = static_cast<double>(o.A);
     if (threw || !std::isfinite(Ahat)) {
@@ -457,7 +459,6 @@ Accuracy accuracy_of(const Case& c, Pools& pools, RefCache& refs, int acc_rows) 
     } else if (rr.certified) {
       e = err_vs_mp(Ahat, rr.A, u);
     } else {
-      cert_all = false;
       e = std::fabs(Ahat - rr.Ap) / (u * std::max(1.0, std::fabs(rr.Ap)));
     }
     acc.max_err_A = std::max(acc.max_err_A, e);
@@ -575,8 +576,8 @@ inline std::vector<PeerResult> run_peers(const Options& o, const std::vector<std
           out.push_back(pr);
           continue;
         }
+        // the same first n rows of the pool for every peer at this (K, sigma)
         std::size_t n = K <= 32 ? 16 : K <= 100 ? 8 : K <= 316 ? 4 : 2;
-        if (std::string(p.name) == "auto") n = std::min<std::size_t>(RefCache::rows_for(K, sigma, o.acc_rows), 16);
         n = std::min(n, RefCache::rows_for(K, sigma, o.acc_rows));
         pr.rows = n;
         std::vector<std::string> Avals(n);
@@ -746,6 +747,10 @@ inline int run(const Options& opt) {
     outdir = jp.parent_path();
     std::error_code ec;
     fs::create_directories(outdir, ec);
+    if (!fs::is_directory(outdir)) {
+      std::fprintf(stderr, "ccnorm bench: cannot create the output directory %s\n", outdir.c_str());
+      return 2;
+    }
     args.push_back("--benchmark_out=" + jp.string());
     args.push_back("--benchmark_out_format=json");
   }
@@ -796,6 +801,10 @@ inline int run(const Options& opt) {
     row.real_ns_per_eval = real;
     rows[fname] = row;
   }
+  // registration order (algorithm, dtype, K, sigma, grad; one-row before batched)
+  std::vector<std::string> order;
+  for (const Case& c : cases)
+    if (rows.count(c.name)) order.push_back(c.name);
   // ratio to closed-form from the same run
   for (auto& [n, row] : rows) {
     Case cf = row.c;
@@ -838,13 +847,15 @@ inline int run(const Options& opt) {
   std::printf("\nccnorm bench summary (ns per row; ratio = time / closed-form's time in this run; err_A in u of the dtype,\n"
               "max over the first rows of each input pool; ref 'certified' = ccnorm::ref::certified, otherwise auto-precise, not certified)\n");
   std::printf("%-74s %12s %9s %10s %10s %s\n", "case", "ns/row", "ratio", "err_A", "err_mean", "ref");
-  for (const auto& [n, row] : rows) {
+  for (const auto& n : order) {
+    const ResultRow& row = rows[n];
     std::printf("%-74s %12s %9s %10s %10s %s\n", n.c_str(), num(row.ns_per_eval, 5).c_str(), num(row.ratio, 3).c_str(),
                 num(row.acc.max_err_A, 3).c_str(), row.acc.max_err_mean >= 0 ? num(row.acc.max_err_mean, 3).c_str() : "-",
                 row.acc.ref.c_str());
   }
   // batched speed-up
-  for (const auto& [n, row] : rows) {
+  for (const auto& n : order) {
+    const ResultRow& row = rows[n];
     if (!row.c.batch || row.c.threads == 1) continue;
     Case one = row.c;
     one.threads = 1;
@@ -872,7 +883,8 @@ inline int run(const Options& opt) {
     std::ofstream f(outdir / "bench_ratios.csv");
     f << "algo,dtype,K,sigma,grad,ns_per_eval,ratio_to_closed_form,batch,threads,clock,max_err_A,err_A_ref,acc_rows,"
          "max_err_mean,nonfinite_rows,note\n";
-    for (const auto& [n, row] : rows) {
+    for (const auto& n : order) {
+      const ResultRow& row = rows[n];
       const Case& c = row.c;
       f << c.algo << ',' << c.dtype() << ',' << c.K << ',' << gfmt(c.sigma) << ',' << (c.grad ? 1 : 0) << ','
         << num(row.ns_per_eval, 6) << ',' << num(row.ratio, 6) << ',' << (c.batch ? c.batch : 1) << ',' << c.threads << ','
@@ -890,7 +902,8 @@ inline int run(const Options& opt) {
     std::ofstream f(outdir / "bench_summary.json");
     f << "{\n  \"throughput\": [\n";
     bool first = true;
-    for (const auto& [n, row] : rows) {
+    for (const auto& n : order) {
+      const ResultRow& row = rows[n];
       const Case& c = row.c;
       f << (first ? "" : ",\n") << "    {\"algo\": " << jstr(c.algo) << ", \"dtype\": " << jstr(c.dtype()) << ", \"K\": " << c.K
         << ", \"sigma\": " << gfmt(c.sigma) << ", \"grad\": " << (c.grad ? "true" : "false")

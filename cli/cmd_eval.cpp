@@ -17,6 +17,10 @@
 #include <omp.h>
 #endif
 
+namespace ccnorm::cli {
+int eval_gpu(bool f32, bool grad, bool eta, std::istream& in);  // cli/cmd_eval_gpu.cpp
+}
+
 namespace {
 
 const char* kHelp =
@@ -31,7 +35,7 @@ const char* kHelp =
     "in its place; the others are still evaluated; exit status 2 if any row was bad.\n"
     "\n"
     "  --algo NAME     auto (default), auto-precise, taylor, sorted-difference, closed-form,\n"
-    "                  closed-form-scaled. Baselines may print nan for valid input; auto never does.\n"
+    "                  closed-form-scaled, gpu. Baselines may print nan for valid input; auto never does.\n"
     "  --dtype T       f64 (default) or f32 (float in, float out; auto computes in double inside)\n"
     "  --grad          also print the mean mu (K values)\n"
     "  --param P       logits (default): the row is z (K >= 1 values);\n"
@@ -44,6 +48,7 @@ struct Options {
   bool f32 = false;
   bool grad = false;
   bool eta = false;
+  bool gpu = false;  // --algo gpu (cli/cmd_eval_gpu.cpp)
   int threads = 0;
   std::string file = "-";
 };
@@ -159,7 +164,9 @@ int cmd_eval(int argc, char** argv) {
     };
     if (a == "--algo") {
       std::string v = need("--algo");
-      if (!ccnorm::parse_algo(v, o.algo)) {
+      if (v == "gpu") {
+        o.gpu = true;
+      } else if (!ccnorm::parse_algo(v, o.algo)) {
         std::fprintf(stderr, "ccnorm eval: unknown algorithm '%s' (see ccnorm eval --help)\n", v.c_str());
         return 2;
       }
@@ -206,6 +213,7 @@ int cmd_eval(int argc, char** argv) {
     in = &f;
   }
   std::ios::sync_with_stdio(false);
+  if (o.gpu) return ccnorm::cli::eval_gpu(o.f32, o.grad, o.eta, *in);
   return o.f32 ? run<float>(o, *in) : run<double>(o, *in);
 }
 

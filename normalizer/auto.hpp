@@ -41,22 +41,18 @@ constexpr double kMeanDDSpread = 128.0;
 // (the double series' relative error of S is observed below ~sqrt(K+N) u / 2).
 constexpr double kSeriesErrBudget = 12.0;  // spread above which auto (f64) computes the mean in double-double
 
-// log-sum-exp of the sorted shifted nodes (y ascending, y_K = r): r + log1p(sum e^{y_j - r}).
-template <class C>
-double lse_sorted(const taylor_detail::Work<C>& ws, std::size_t K) {
-  using taylor_detail::to_d;
-  const double r = to_d(ws.yh[K - 1]);
-  double s = 0.0;
-  for (std::size_t j = 0; j + 1 < K; ++j) s += std::exp(to_d(ws.yh[j]) - r);
-  return r + std::log1p(s);
-}
-
-// A - m = log S + E ln2 - log((K-1)!) and A, in double-double.
+// A - m = log S + E ln2 - log((K-1)!) and A; `red` kept in double-double when it was formed
+// (it is needed again for log C when that cancels).
 struct Assembled {
   double A;
   double Ared;     // A - m (rounded)
-  bool cancelled;  // the terms cancelled (used by the error estimate)
+  dd red;          // A - m in double-double (valid when have_dd)
+  bool have_dd;
 };
+
+inline dd reduced_dd(dd S, int E, std::size_t K) {
+  return dd_log(S) + dd_ln2() * static_cast<double>(E) - log_factorial_dd(static_cast<std::int64_t>(K) - 1);
+}
 
 inline Assembled assemble(double m, double S, int E, std::size_t K) {
   const double lS = std::log(S);
@@ -64,16 +60,41 @@ inline Assembled assemble(double m, double S, int E, std::size_t K) {
   const double lg = std::lgamma(static_cast<double>(K));
   const double A0 = m + lS + lE - lg;
   const double big = std::max({std::fabs(m), std::fabs(lS), std::fabs(lE), std::fabs(lg)});
-  if (big <= 1.5 * std::max(1.0, std::fabs(A0))) return {A0, lS + lE - lg, false};
-  dd red = dd_log(dd(S)) + dd_ln2() * static_cast<double>(E) - log_factorial_dd(static_cast<std::int64_t>(K) - 1);
+  if (big <= 1.5 * std::max(1.0, std::fabs(A0))) return {A0, lS + lE - lg, dd(0.0), false};
+  dd red = reduced_dd(dd(S), E, K);
   dd A = red + m;
-  return {A.hi + A.lo, red.hi + red.lo, true};
+  return {A.hi + A.lo, red.hi + red.lo, red, true};
 }
 
 inline Assembled assemble(double m, dd S, int E, std::size_t K) {
-  dd red = dd_log(S) + dd_ln2() * static_cast<double>(E) - log_factorial_dd(static_cast<std::int64_t>(K) - 1);
+  dd red = reduced_dd(S, E, K);
   dd A = red + m;
-  return {A.hi + A.lo, red.hi + red.lo, true};
+  return {A.hi + A.lo, red.hi + red.lo, red, true};
+}
+
+// log C = LSE(z) - A = LSE(y) - (A - m), y sorted ascending with y_K = r (exact as yh + yl):
+//   LSE(y) = r + log1p(sum_{j<K} e^{y_j - r}).
+// r and A - m are both ~ spread for wide rows while log C ~ sum of log gaps: the difference is
+// taken in double-double when it cancels (otherwise 1e4-sized terms cost ~500 u of log C).
+template <class C>
+double log_c(const taylor_detail::Work<C>& ws, std::size_t K, Assembled& as, dd S, int E) {
+  using taylor_detail::to_d;
+  const double r = to_d(ws.yh[K - 1]);
+  double s = 0.0;
+  for (std::size_t j = 0; j + 1 < K; ++j) s += std::exp(to_d(ws.yh[j]) - r);
+  const double l1p = std::log1p(s);
+  const double c0 = (r + l1p) - as.Ared;
+  if (std::max(r, std::fabs(as.Ared)) <= 2.0 * std::max(1.0, std::fabs(c0))) return c0;
+  if (!as.have_dd) {
+    as.red = reduced_dd(S, E, K);
+    as.have_dd = true;
+  }
+  dd rr;
+  if constexpr (std::is_same_v<C, dd>) rr = ws.yh[K - 1];
+  else if constexpr (std::is_same_v<C, double>) rr = two_sum(ws.yh[K - 1], ws.yl[K - 1]);
+  else rr = dd(static_cast<double>(ws.yh[K - 1]));
+  dd c = rr + l1p - as.red;
+  return c.hi + c.lo;
 }
 
 // Keep mu strictly inside the open simplex (only ever acts on out-of-domain fallbacks).
@@ -142,6 +163,7 @@ Out<T> auto_eval(const T* z, std::size_t K, T* mu) {
   using auto_detail::kSeriesErrBudget;
   const double m = static_cast<double>(mT);
   Series<double> s = run_series<double>(ws, K, r, mu != nullptr);
+  if (!s.ok) return auto_detail::huge_spread(z, K, mu);
   auto as = auto_detail::assemble(m, s.S, s.E, K);
   // Error estimate of the double series: relative error of S below ~sqrt(K+N) u / 2 (observed);
   // err_A ~ that / max(1,|A|). Recompute in double-double where it could exceed ~6 u.
@@ -155,6 +177,7 @@ Out<T> auto_eval(const T* z, std::size_t K, T* mu) {
       T m2;
       taylor_prepare<dd, T>(z, K, wd, m2);
       Series<dd> sd = run_series<dd>(wd, K, r, mu != nullptr);
+      if (!sd.ok) return auto_detail::huge_spread(z, K, mu);
       auto ad = auto_detail::assemble(m, sd.S, sd.E, K);
       if (mu) {
         const dd denom = sd.S * static_cast<double>(K);
@@ -163,16 +186,16 @@ Out<T> auto_eval(const T* z, std::size_t K, T* mu) {
           mu[wd.perm[j]] = static_cast<T>(q.hi + q.lo);
         }
       }
-      const double lse = auto_detail::lse_sorted(wd, K);
-      return {static_cast<T>(ad.A), static_cast<T>(lse - ad.Ared)};
+      const double lc = auto_detail::log_c(wd, K, ad, sd.S, sd.E);
+      return {static_cast<T>(ad.A), static_cast<T>(lc)};
     }
   }
   if (mu) {
     const double denom = static_cast<double>(K) * s.S;
     for (std::size_t j = 0; j < K; ++j) mu[ws.perm[j]] = static_cast<T>(ws.sw[j] / denom);
   }
-  const double lse = auto_detail::lse_sorted(ws, K);
-  return {static_cast<T>(as.A), static_cast<T>(lse - as.Ared)};
+  const double lc = auto_detail::log_c(ws, K, as, dd(s.S), s.E);
+  return {static_cast<T>(as.A), static_cast<T>(lc)};
 }
 
 // auto-precise: the series in double-double (T = float or double).
@@ -196,6 +219,7 @@ Out<T> auto_precise(const T* z, std::size_t K, T* mu) {
   const double r = taylor_prepare<dd, T>(z, K, wd, mT);
   if (!(r <= auto_detail::kAutoMaxSpread)) return auto_detail::huge_spread(z, K, mu);
   Series<dd> sd = run_series<dd>(wd, K, r, mu != nullptr);
+  if (!sd.ok) return auto_detail::huge_spread(z, K, mu);
   auto ad = auto_detail::assemble(static_cast<double>(mT), sd.S, sd.E, K);
   if (mu) {
     const dd denom = sd.S * static_cast<double>(K);
@@ -204,8 +228,8 @@ Out<T> auto_precise(const T* z, std::size_t K, T* mu) {
       mu[wd.perm[j]] = static_cast<T>(q.hi + q.lo);
     }
   }
-  const double lse = auto_detail::lse_sorted(wd, K);
-  return {static_cast<T>(ad.A), static_cast<T>(lse - ad.Ared)};
+  const double lc = auto_detail::log_c(wd, K, ad, sd.S, sd.E);
+  return {static_cast<T>(ad.A), static_cast<T>(lc)};
 }
 
 }  // namespace ccnorm

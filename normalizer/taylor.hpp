@@ -15,10 +15,12 @@
 // tail beyond N is at most v_K(N) q/(1-q); we stop when that is below S u/16 (u/512 when the mean
 // is requested, and each w_j series is checked the same way). Terms: N ~ r + O(sqrt r) + 20.
 //
-// Scaling: sorted ascending y makes v_j(n) nondecreasing in j (a Dirichlet-coupling argument:
-// adding a node >= all others moves the mean of y.x up pointwise), so v_K(n) is the column max;
-// the column is rescaled by an exact power of two when v_K exceeds 2^400 (f64/dd) or 2^60 (f32).
-// Exponents are tracked exactly, so spreads up to ~2^40 are representable (cost grows ~ spread).
+// Scaling: every node j keeps its own power-of-two exponent (v_j is rescaled when it leaves
+// [2^-400, 2^400], [2^-40, 2^40] in f32) and the coupling from node j-1 carries the exact factor
+// 2^(ex[j-1]-ex[j]). One scale per column is not enough: entries far below v_K still feed later
+// degrees with large gains (K = 1e4, spread 1e4 came out 3 off in A). Sorted ascending y makes
+// v_j(n) nondecreasing in j (Dirichlet coupling: adding a node >= all others moves y.x up
+// pointwise), which bounds the exponent shift between neighbours. v_K and S share one scale.
 //
 // Exact shift: y_j = z_j - m is carried as an unevaluated pair yh + yl (two-sum), so offsets like
 // 3e4 with tiny spreads lose nothing (a rounded y costs up to ~3000 u at spreads of 5000).
@@ -56,7 +58,7 @@ constexpr bool is_ieee = std::is_same_v<C, double> || std::is_same_v<C, float>;
 
 template <class C>
 constexpr int rescale_exp() {
-  return std::is_same_v<C, float> ? 60 : 400;
+  return std::is_same_v<C, float> ? 40 : 400;
 }
 
 // Largest spread the series is run on (beyond it the term count ~ spread is impractical).
@@ -77,6 +79,8 @@ CCNORM_INLINE double to_d(const C& x) {
 template <class C>
 struct Work {
   std::vector<C> yh, yl, v, vK, w, sw;
+  std::vector<int> ex;  // per-node binary exponent: the true v_j is v[j] 2^ex[j]
+  std::vector<C> ms;    // ms[j] = 2^(ex[j-1] - ex[j]) (exact; 0 when it underflows)
   std::vector<C> ihi, ilo;  // 1/i = ihi[i] + ilo[i] (IEEE types only)
   std::vector<std::uint32_t> perm;
 };
@@ -112,9 +116,25 @@ void ensure_inv(Work<C>& ws, std::size_t upto) {
   }
 }
 
+// t / i from the reciprocal pair 1/i = ih + il: the product's own rounding error is recovered
+// with an fma, so the quotient is within ~0.5 ulp and its rounding is unbiased. (The shortcut
+// fma(t, il, t*ih) keeps the rounding of t*ih, i.e. of the rounded 1/i, and 1/i rounds the same
+// way for whole families of i (1/3, 1/6, 1/12, ...): that biased the series by -0.25 u per term.)
+template <class C>
+CCNORM_INLINE C div_acc(C t, C ih, C il) {
+  C p = t * ih;
+  return p + std::fma(t, il, std::fma(t, ih, -p));
+}
+// (h + l) / i for the two-sum pair h + l.
+template <class C>
+CCNORM_INLINE C div_acc2(C h, C l, C ih, C il) {
+  C p = h * ih;
+  return p + std::fma(l, ih, std::fma(h, il, std::fma(h, ih, -p)));
+}
+
 template <class C>
 CCNORM_INLINE C div_int(const Work<C>& ws, C t, std::size_t i) {
-  if constexpr (is_ieee<C>) return std::fma(t, ws.ilo[i], t * ws.ihi[i]);
+  if constexpr (is_ieee<C>) return div_acc(t, ws.ihi[i], ws.ilo[i]);
   else if constexpr (std::is_same_v<C, dd>) return t * ws.ihi[i];
   else return t / C(static_cast<double>(i));
 }
@@ -128,9 +148,11 @@ void advance(Work<C>& ws, std::size_t K, std::size_t n0, C* out) {
   C* v = ws.v.data();
   const C* yh = ws.yh.data();
   const C* yl = ws.yl.data();
+  const C* ms = ws.ms.data();
   for (std::size_t j = 1; j < K; ++j) {
     const C a = C(static_cast<double>(j));
     const C h = yh[j];
+    const C mj = ms[j];
     C x = v[j];
     if constexpr (is_ieee<C>) {
       const C l = yl[j];
@@ -142,8 +164,8 @@ void advance(Work<C>& ws, std::size_t K, std::size_t n0, C* out) {
       C hp[B], ap[B];
 #pragma GCC unroll 8
       for (int b = 0; b < B; ++b) {
-        hp[b] = std::fma(l, ih[b], std::fma(h, il[b], h * ih[b]));  // (yh + yl) / i
-        ap[b] = std::fma(a, il[b], a * ih[b]);                        // j / i
+        hp[b] = div_acc2(h, l, ih[b], il[b]);  // (yh + yl) / i
+        ap[b] = div_acc(a, ih[b], il[b]) * mj;  // j / i, times the exponent shift (exact)
       }
 #pragma GCC unroll 8
       for (int b = 0; b < B; ++b) {
@@ -152,7 +174,7 @@ void advance(Work<C>& ws, std::size_t K, std::size_t n0, C* out) {
       }
     } else {
       for (int b = 0; b < B; ++b) {
-        C t = h * x + a * prev[b];
+        C t = h * x + a * mj * prev[b];
         x = div_int(ws, t, n0 + b + j);
         prev[b] = x;
       }
@@ -187,6 +209,9 @@ Series<C> run_series(Work<C>& ws, std::size_t K, double r, bool want_mu) {
   const int B = (is_ieee<C> && 8 * lr < cmaxexp - R - 16) ? 8 : 1;
 
   ws.v.assign(K, C(1));
+  ws.ex.assign(K, 0);
+  ws.ms.assign(K, C(1));
+  const C small = ldexp(C(1), -R);
   ws.vK.assign(1, C(1));
   C S = C(1);
   int E = 0;
@@ -221,12 +246,13 @@ Series<C> run_series(Work<C>& ws, std::size_t K, double r, bool want_mu) {
       if constexpr (is_ieee<C>) {
         const C* ih = ws.ihi.data() + n + K;
         const C* il = ws.ilo.data() + n + K;
+        C ci[8];
+        for (int b = 0; b < B; ++b) ci[b] = div_acc(c[b], ih[b], il[b]);  // K v_K(d) / (d+K)
         for (std::size_t j = 0; j < K; ++j) {
           C x = w[j], acc = sw[j];
           const C h = yh[j], l = yl[j];
           for (int b = 0; b < B; ++b) {
-            C t = std::fma(h, x, std::fma(l, x, c[b]));
-            x = std::fma(t, il[b], t * ih[b]);
+            x = std::fma(div_acc2(h, l, ih[b], il[b]), x, ci[b]);
             acc += x;
           }
           w[j] = x;
@@ -246,17 +272,51 @@ Series<C> run_series(Work<C>& ws, std::size_t K, double r, bool want_mu) {
     }
     n += B;
     C top = out[B - 1];
-    if (top > big) {
-      for (std::size_t j = 0; j < K; ++j) ws.v[j] = ldexp(ws.v[j], -R);
-      if (want_mu)
-        for (std::size_t j = 0; j < K; ++j) {
-          w[j] = ldexp(w[j], -R);
-          sw[j] = ldexp(sw[j], -R);
+    // Per-node scaling. Entries of the current column that are tiny next to v_K still feed
+    // future degrees with large gains (a node prefix absorbs a share of the degrees), so one
+    // scale per column loses them once the column spans more than the exponent range
+    // (K = 1e4, spread 1e4: A off by 3). Each node keeps its own power-of-two exponent and the
+    // coupling to the previous node carries the exact factor 2^(ex[j-1] - ex[j]).
+    {
+      C* v = ws.v.data();
+      int* ex = ws.ex.data();
+      C* msw = ws.ms.data();
+      bool prev_changed = false;
+      for (std::size_t j = 1; j < K; ++j) {
+        int d = 0;
+        if (v[j] > big) d = R;
+        // Scale up decaying entries (avoids subnormal arithmetic), but never v_K: the sum S
+        // lives at v_K's scale and stays near the peak while v_K decays in the tail.
+        else if (v[j] < small && v[j] > C(0) && j + 1 < K) d = -R;
+        if (d != 0) {
+          v[j] = ldexp(v[j], -d);
+          ex[j] += d;
         }
-      S = ldexp(S, -R);
-      top = ldexp(top, -R);
-      E += R;
+        if (d != 0 || prev_changed) {  // ms[j] depends on ex[j-1] and ex[j]
+          // v_{j-1} <= v_j (true values) bounds sh by ~2R + growth < 1000; larger only next to
+          // an exactly-zero v_{j-1} (nodes tied at the min, exponent never updated), where the
+          // factor multiplies 0: keep it finite.
+          const int sh = std::min(ex[j - 1] - ex[j], std::is_same_v<C, float> ? 120 : 1000);
+          msw[j] = sh < -1100 ? C(0) : ldexp(C(1), sh);
+        }
+        prev_changed = d != 0;
+      }
+      const int EK = ex[K - 1];
+      if (EK != E) {
+        const int dE = EK - E;
+        if (want_mu)
+          for (std::size_t j = 0; j < K; ++j) {
+            w[j] = ldexp(w[j], -dE);
+            sw[j] = ldexp(sw[j], -dE);
+          }
+        S = ldexp(S, -dE);
+        top = ldexp(top, -dE);
+        E = EK;
+      }
     }
+    // Safety net (never reached for finite input: the tail bound holds from n ~ r + O(sqrt r)).
+    if (!(to_d(S) > 0) || !std::isfinite(to_d(S)) || static_cast<double>(n) > 4.0 * r + 64.0 * std::sqrt(r) + 1000.0)
+      return {S, E, r, false};
     const double q = r / static_cast<double>(n);  // r / (N+1), N = n-1 the last degree
     if (!(q < 0.9375)) continue;
     const double tail_factor = q / (1 - q);
@@ -343,6 +403,10 @@ Out<T> taylor(const T* z, std::size_t K, T* mu) {
     return {nan, nan};
   }
   Series<T> s = run_series<T>(ws, K, r, mu != nullptr);
+  if (!s.ok) {
+    if (mu) std::fill(mu, mu + K, nan);
+    return {nan, nan};
+  }
   const T ln2 = log(T(2));
   const T Ared = log(s.S) + T(static_cast<double>(s.E)) * ln2 - log_factorial<T>(K - 1);
   if (mu) {

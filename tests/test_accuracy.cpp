@@ -58,8 +58,10 @@ using ccnorm::test::mp200;
 
 #ifdef CCNORM_ACCURACY_SLOW
 constexpr bool kSlow = true;
+#define CORPUS_SUITE HardCorpusSlow
 #else
 constexpr bool kSlow = false;
+#define CORPUS_SUITE HardCorpus
 #endif
 constexpr std::size_t kMainMaxK = 1000;  // main corpus: K <= 1000; slow: K > 1000
 
@@ -216,11 +218,11 @@ Result evaluate_row(Algo a, const Row& r, bool check_invariants, double tol_mu) 
   ccnorm::Out<T> o{};
   try {
     o = ccnorm::evaluate<T>(a, z.data(), r.K, mu.data());
-  } catch (const std::exception& e) {
-    res.sanity = std::string("exception: ") + e.what();
+  } catch (const std::exception& e) {  // an error for a valid input: infinite error (DESIGN section 3)
+    if (check_invariants) res.sanity = std::string("exception: ") + e.what();
     return res;
   } catch (...) {
-    res.sanity = "exception";
+    if (check_invariants) res.sanity = "exception";
     return res;
   }
   res.eA = ccnorm::test::err_A<T>(o.A, r.A);
@@ -276,7 +278,7 @@ std::string fmt_err(double e) {
 
 }  // namespace
 
-TEST(HardCorpus, AccuracyAgainstFrozenReference) {
+TEST(CORPUS_SUITE, AccuracyAgainstFrozenReference) {
   std::string err;
   const auto t0 = std::chrono::steady_clock::now();
   const std::vector<Row> rows = load_corpus("tests/data/hard_corpus.csv", err);
@@ -425,7 +427,7 @@ TEST(HardCorpus, AccuracyAgainstFrozenReference) {
 // the bounds mean(z) - log((K-1)!) <= A <= max(z) - log((K-1)!), the mean inside the simplex and
 // summing to 1, and the exact values for all-equal rows (A = c - log((K-1)!), mu_j = 1/K).
 // Catches a corrupted or mis-frozen data file; it does not involve normalizer/ code.
-TEST(HardCorpus, FrozenReferenceSatisfiesIdentities) {
+TEST(CORPUS_SUITE, FrozenReferenceSatisfiesIdentities) {
   std::string err;
   const std::vector<Row> rows = load_corpus("tests/data/hard_corpus.csv", err);
   ASSERT_TRUE(err.empty()) << err;

@@ -40,7 +40,7 @@
 namespace ccnorm::validate {
 
 struct Options {
-  std::string cases, results, json, html, name;
+  std::string cases, results, json, html, name, note;
   Quantity q = Quantity::A;
   bool f32 = false;
   bool eta = false;
@@ -54,7 +54,7 @@ struct Options {
 inline const char* kHelp =
     "usage: ccnorm validate --cases FILE --results FILE [--quantity A|logC|negA|mean]\n"
     "                       [--dtype f64|f32] [--tol N] [--param logits|eta]\n"
-    "                       [--results-format values|eval] [--name LABEL]\n"
+    "                       [--results-format values|eval] [--name LABEL] [--note TEXT]\n"
     "                       [--json OUT] [--html OUT] [--worst N] [--threads N]\n"
     "\n"
     "Scores another implementation's outputs against the certified reference (DESIGN.md section 3).\n"
@@ -72,6 +72,7 @@ inline const char* kHelp =
     "  --json OUT       scorecard as JSON (cases, failures, nonfinite, max_err, median_err, p99_err,\n"
     "                   by_family, by_K, worst, ...); non-finite numbers are written as null\n"
     "  --html OUT       self-contained HTML scorecard\n"
+    "  --name, --note   label and free-text note stored in the scorecards\n"
     "Exit status: 0 all within tolerance, 1 some case over it, 2 malformed/misaligned input.\n";
 
 struct Scored {
@@ -360,11 +361,11 @@ inline void write_json(const std::string& path, const Options& o, const Summary&
   std::FILE* f = std::fopen(path.c_str(), "w");
   if (!f) throw golden::FormatError(fmt::format("cannot write '{}': {}", path, std::strerror(errno)));
   std::string s = fmt::format(
-      R"({{"name":"{}","quantity":"{}","dtype":"{}","tol":{},"cases_file":"{}","cases_format":"{}","results_file":"{}",)"
+      R"({{"name":"{}","note":"{}","quantity":"{}","dtype":"{}","tol":{},"cases_file":"{}","cases_format":"{}","results_file":"{}",)"
       R"("date":"{}","cases":{},"failures":{},"nonfinite":{},"passed":{},"references_computed":{},)"
       R"("max_err":{},"max_err_finite":{},"median_err":{},"p99_err":{},"max_ulps":{},)"
       R"("by_family":{},"by_K":{},"worst":{}}})",
-      golden::json_escape(o.name), quantity_name(o.q), o.f32 ? "f32" : "f64", jnum(tol), golden::json_escape(o.cases), kind,
+      golden::json_escape(o.name), golden::json_escape(o.note), quantity_name(o.q), o.f32 ? "f32" : "f64", jnum(tol), golden::json_escape(o.cases), kind,
       golden::json_escape(o.results), iso_date(), S.cases, S.failures, S.nonfinite, S.failures == 0 ? "true" : "false",
       S.computed_refs, jnum(S.max_err), jnum(S.max_err_finite), jnum(S.median_err), jnum(S.p99_err),
       S.max_ulps >= 0 ? jnum(S.max_ulps) : "null", group_json(S.by_family), group_json(S.by_K), worst_json(S, o));
@@ -384,6 +385,7 @@ inline void write_html(const std::string& path, const Options& o, const Summary&
   h += "<h1>" + html_escape(title) + "</h1>";
   h += fmt::format("<p>quantity <b>{}</b>, dtype <b>{}</b>, tolerance <b>{} u</b>; cases <code>{}</code>, results <code>{}</code>; {}</p>",
                    quantity_name(o.q), o.f32 ? "f32" : "f64", fmt_err(tol), html_escape(o.cases), html_escape(o.results), iso_date());
+  if (!o.note.empty()) h += "<p>" + html_escape(o.note) + "</p>";
   h += fmt::format("<p class=\"{}\">{}: {} of {} cases over the tolerance ({} NaN/inf/error)</p>", S.failures ? "bad" : "ok",
                    S.failures ? "FAIL" : "PASS", S.failures, S.cases, S.nonfinite);
   h += fmt::format("<table><tr><th>max err (u)</th><th>p99</th><th>median</th><th>max finite</th><th>max ulps</th></tr>"
@@ -443,6 +445,8 @@ inline int parse_args(int argc, char** argv, Options& o, std::FILE* err) {
       if (!need(o.html)) return 2;
     } else if (a == "--name") {
       if (!need(o.name)) return 2;
+    } else if (a == "--note") {
+      if (!need(o.note)) return 2;
     } else if (a == "--quantity") {
       if (!need(v)) return 2;
       if (v == "A") o.q = Quantity::A;

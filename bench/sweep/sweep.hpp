@@ -419,7 +419,10 @@ inline void write_sorted(const std::string& path, std::vector<Row> rows) {
 
 // The worst case of each (algo,dtype,family,K) group, with the input regenerated and checked
 // against the row's hash. Returns the number of groups whose input could not be regenerated.
-inline std::size_t write_worst(const std::string& path, const std::vector<Row>& rows) {
+// Ties (e.g. several infinite errors) go to the first row in the canonical order, so the file does
+// not depend on the order of `rows`.
+inline std::size_t write_worst(const std::string& path, std::vector<Row> rows) {
+  std::sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) { return a.order() < b.order(); });
   std::map<std::tuple<std::string, std::string, std::string, std::size_t>, std::pair<const Row*, std::size_t>> g;
   for (const auto& r : rows) {
     auto& e = g[{r.algo, r.dtype, r.family, r.K}];

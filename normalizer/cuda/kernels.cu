@@ -207,6 +207,7 @@ __global__ void group_kernel(KArgs<T, C> a) {
       key[j] = x;
       perm[j] = static_cast<std::uint32_t>(j);
     }
+    gsync<W>();  // the sort reads the other threads' entries
     if (g_any<W>(bad)) {
       if (t == 0) {
         a.A[row] = T(NAN);

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# ccnorm GPU device check (issue 4). For a machine with CUDA, CMake, g++ and (optionally) PyTorch;
+# needs no Debian -dev packages and no network. Builds bench/gpu/ (core headers + normalizer/cuda +
+# the driver) in its own build directory, runs the accuracy checks and the timing table, then the
+# PyTorch closed-form comparison, and prints one merged markdown table (also OUT_DIR/table.md).
+# Designed to finish within 6 minutes (timeouts below; the driver skips timing combinations once
+# its budget is spent and says so in the table).
+# usage: bench/gpu/device_check.sh [OUT_DIR]      env: BUILD_DIR, BUDGET (timing seconds, 120)
+# exit: 0 all accuracy checks passed; 1 some failed; 2 build or CUDA error; 3 no device.
+set -uo pipefail
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+OUT=${1:-$ROOT/bench/gpu/out}
+BUILD=${BUILD_DIR:-/tmp/ccnorm-device-check-build}
+mkdir -p "$OUT"
+start=$(date +%s)
+CUDACXX=${CUDACXX:-$(command -v nvcc || echo /usr/local/cuda/bin/nvcc)}
+export CUDACXX
+if ! cmake -S "$ROOT/bench/gpu" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release > "$OUT/configure.log" 2>&1; then
+  tail -40 "$OUT/configure.log"; exit 2
+fi
+if ! cmake --build "$BUILD" -j"$(nproc)" > "$OUT/build.log" 2>&1; then
+  grep -E "error" "$OUT/build.log" | head -40; tail -20 "$OUT/build.log"; exit 2
+fi
+echo "build: $(( $(date +%s) - start )) s"
+nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.max.sm --format=csv,noheader > "$OUT/nvidia-smi.txt" 2>&1 || true
+cat "$OUT/nvidia-smi.txt" 2>/dev/null
+timeout 220 "$BUILD/device_check" "$ROOT" "$OUT" --budget "${BUDGET:-120}" 2>&1 | tee "$OUT/device_check.txt"
+rc=${PIPESTATUS[0]}
+if [ -f "$OUT/timing.csv" ]; then
+  timeout 90 python3 "$ROOT/bench/gpu/torch_closed_form.py" "$OUT" 2>&1 | tee "$OUT/table.md"
+fi
+echo "elapsed $(( $(date +%s) - start )) s; device_check exit $rc"
+exit "$rc"

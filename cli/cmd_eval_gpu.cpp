@@ -1,0 +1,117 @@
+// ccnorm eval --algo gpu: the rows of a chunk are parsed as in cmd_eval.cpp, grouped by K, evaluated
+// with ccnorm::gpu::evaluate_batch (normalizer/cuda/gpu.hpp) and printed in input order, in
+// the format of DESIGN.md section 4. Without CUDA support or without a device it prints why on
+// stderr and returns 2 (before reading any input).
+#include <cmath>
+#include <cstdio>
+#include <istream>
+#include <map>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "cli/rows.hpp"
+#if defined(CCNORM_HAVE_CUDA)
+#include "normalizer/cuda/gpu.hpp"
+#endif
+
+namespace ccnorm {
+namespace cli {
+
+#if defined(CCNORM_HAVE_CUDA)
+namespace {
+
+template <class T>
+void put(std::string& out, T v) {
+  if (std::isnan(v)) out += "nan";
+  else if (std::isinf(v)) out += v > 0 ? "inf" : "-inf";
+  else if constexpr (std::is_same_v<T, float>) fmt::format_to(std::back_inserter(out), "{:.9g}", v);
+  else fmt::format_to(std::back_inserter(out), "{:.17g}", v);
+}
+
+template <class T>
+int run_gpu(bool grad, bool eta, std::istream& in) {
+  constexpr std::size_t kChunk = 1 << 16;
+  bool any_bad = false, eof = false;
+  long lineno = 0;
+  std::string line;
+  while (!eof) {
+    std::vector<std::string> outs;
+    std::vector<std::vector<T>> rows;  // parsed rows (empty: bad row, its line already in outs)
+    std::map<std::size_t, std::vector<std::size_t>> byK;
+    while (outs.size() < kChunk) {
+      if (!std::getline(in, line)) {
+        eof = true;
+        break;
+      }
+      ++lineno;
+      std::vector<T> z;
+      std::string why;
+      const LineKind kind = parse_row<T>(line, z, why);
+      if (kind == LineKind::skip) continue;
+      if (kind == LineKind::error) {
+        any_bad = true;
+        outs.push_back(fmt::format("error: line {}: {}", lineno, why));
+        rows.emplace_back();
+        continue;
+      }
+      if (eta) z.push_back(T(0));
+      byK[z.size()].push_back(outs.size());
+      outs.emplace_back();
+      rows.push_back(std::move(z));
+    }
+    for (const auto& [K, idx] : byK) {
+      const std::size_t B = idx.size();
+      std::vector<T> Z(B * K), A(B), L(B), M(grad ? B * K : 0);
+      for (std::size_t b = 0; b < B; ++b) std::copy(rows[idx[b]].begin(), rows[idx[b]].end(), Z.begin() + b * K);
+      gpu::evaluate_batch<T>(Z.data(), B, K, A.data(), L.data(), grad ? M.data() : nullptr);
+      for (std::size_t b = 0; b < B; ++b) {
+        std::string& s = outs[idx[b]];
+        put(s, A[b]);
+        s += ',';
+        put(s, L[b]);
+        for (std::size_t j = 0; grad && j < K; ++j) {
+          s += ',';
+          put(s, M[b * K + j]);
+        }
+      }
+    }
+    std::string block;
+    for (const auto& s : outs) {
+      block += s;
+      block += '\n';
+    }
+    std::fwrite(block.data(), 1, block.size(), stdout);
+  }
+  std::fflush(stdout);
+  return any_bad ? 2 : 0;
+}
+
+}  // namespace
+#endif
+
+int eval_gpu(bool f32, bool grad, bool eta, std::istream& in) {
+#if defined(CCNORM_HAVE_CUDA)
+  if (!gpu::available()) {
+    std::fprintf(stderr, "ccnorm eval: --algo gpu: no CUDA device (no device found)\n");
+    return 2;
+  }
+  try {
+    return f32 ? run_gpu<float>(grad, eta, in) : run_gpu<double>(grad, eta, in);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "ccnorm eval: --algo gpu: %s\n", e.what());
+    return 2;
+  }
+#else
+  (void)f32;
+  (void)grad;
+  (void)eta;
+  (void)in;
+  std::fprintf(stderr, "ccnorm eval: --algo gpu: no CUDA device (built without CUDA)\n");
+  return 2;
+#endif
+}
+
+}  // namespace cli
+}  // namespace ccnorm

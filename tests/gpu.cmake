@@ -1,0 +1,12 @@
+# GPU (issue 4; normalizer/cuda/, normalizer/series_row.hpp).
+#   test_gpu_launch  launch logic (mapping, geometry, tail rows, chunking) and the host replay of
+#                    the kernels' arithmetic on random inputs            label unit   (always)
+#   test_gpu_replay  host replay of the kernels on the certified corpus  label accuracy (always)
+#   test_gpu         the CUDA kernels on a device vs the corpus and vs auto-precise; registered
+#                    only when CUDA is enabled; skipped (GTEST_SKIP, reported by ctest as
+#                    skipped) where no device exists                     label gpu
+ccnorm_add_gtest(test_gpu_launch SOURCES tests/test_gpu_launch.cpp LABELS unit)
+ccnorm_add_gtest(test_gpu_replay SOURCES tests/test_gpu_replay.cpp LABELS accuracy LIBS ccnorm_reference TIMEOUT 900)
+if(CCNORM_CUDA_ENABLED)
+  ccnorm_add_gtest(test_gpu SOURCES tests/test_gpu.cpp LABELS gpu LIBS ccnorm_cuda ccnorm_reference TIMEOUT 900)
+endif()

@@ -1,0 +1,214 @@
+// Smoke test of `ccnorm bench` (label unit): a tiny run of the real executable produces valid
+// Google Benchmark JSON with the DESIGN.md section 4 names, the post-processed files are consistent
+// with it (ratio to closed-form, ns per row = 1 / items per second, accuracy columns against the
+// certified reference), skipped combinations are reported with their reason, and the subprocess
+// peers (scipy, mpmath) return per-row results on the same inputs. No timing is asserted.
+#include <gtest/gtest.h>
+
+#include <unistd.h>
+
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <boost/property_tree/json_parser.hpp>
+#include <boost/property_tree/ptree.hpp>
+
+#ifndef CCNORM_EXE
+#error "CCNORM_EXE must point to the ccnorm executable"
+#endif
+
+namespace fs = std::filesystem;
+namespace pt = boost::property_tree;
+
+namespace {
+
+std::vector<std::string> split_csv(const std::string& line) {
+  std::vector<std::string> out;
+  std::string cur;
+  bool q = false;
+  for (char c : line) {
+    if (c == '"') q = !q;
+    else if (c == ',' && !q) {
+      out.push_back(cur);
+      cur.clear();
+    } else cur += c;
+  }
+  out.push_back(cur);
+  return out;
+}
+
+struct Csv {
+  std::vector<std::string> header;
+  std::vector<std::map<std::string, std::string>> rows;
+};
+
+Csv read_csv(const fs::path& p) {
+  Csv c;
+  std::ifstream f(p);
+  std::string line;
+  if (!std::getline(f, line)) return c;
+  c.header = split_csv(line);
+  while (std::getline(f, line)) {
+    if (line.empty()) continue;
+    auto v = split_csv(line);
+    std::map<std::string, std::string> r;
+    for (std::size_t i = 0; i < c.header.size() && i < v.size(); ++i) r[c.header[i]] = v[i];
+    c.rows.push_back(r);
+  }
+  return c;
+}
+
+class BenchRun : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = fs::temp_directory_path() / ("ccnorm_test_bench_" + std::to_string(::getpid()));
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+    // Tiny grid: K in {3, 10}, sigma 1, f64, auto / closed-form / opitz-expm, batch with 1 and 2
+    // threads, one case removed by a negative filter, the peers on the same rows.
+    const std::string cmd = std::string("'") + CCNORM_EXE +
+                            "' bench --K 3,10 --sigma 1 --algos auto,closed-form,opitz-expm --dtypes f64 "
+                            "--threads 2 --min-time 0.002 --acc-rows 4 --peers "
+                            "--filter '-closed-form/f64/K:3/sigma:1/grad$' --json '" +
+                            (dir_ / "bench.json").string() + "' > '" + (dir_ / "log.txt").string() + "' 2>&1";
+    rc_ = std::system(cmd.c_str());
+  }
+  static void TearDownTestSuite() {
+    if (!::testing::Test::HasFailure()) fs::remove_all(dir_);
+  }
+  static std::string log() {
+    std::ifstream f(dir_ / "log.txt");
+    std::stringstream ss;
+    ss << f.rdbuf();
+    return ss.str();
+  }
+  static inline fs::path dir_;
+  static inline int rc_ = -1;
+};
+
+TEST_F(BenchRun, ExitsZero) { ASSERT_EQ(rc_, 0) << log(); }
+
+TEST_F(BenchRun, GoogleBenchmarkJsonHasTheDesignNames) {
+  pt::ptree j;
+  ASSERT_NO_THROW(pt::read_json((dir_ / "bench.json").string(), j)) << log();
+  std::map<std::string, pt::ptree> by_name;
+  for (const auto& [k, b] : j.get_child("benchmarks")) by_name[b.get<std::string>("name")] = b;
+  const std::vector<std::string> expected = {
+      "log_partition/auto/f64/K:3/sigma:1",
+      "log_partition/auto/f64/K:3/sigma:1/grad",
+      "log_partition/auto/f64/K:10/sigma:1/grad",
+      "log_partition/closed-form/f64/K:3/sigma:1",
+      "log_partition/closed-form/f64/K:10/sigma:1/grad",
+      "log_partition/opitz-expm/f64/K:10/sigma:1",
+      "log_partition_batch/auto/f64/K:10/sigma:1/grad/batch:1024/threads:1",
+      "log_partition_batch/auto/f64/K:10/sigma:1/grad/batch:1024/threads:2",
+      "log_partition_batch/closed-form/f64/K:3/sigma:1/batch:1024/threads:2",
+  };
+  for (const auto& n : expected) {
+    auto it = by_name.find(n);
+    ASSERT_NE(it, by_name.end()) << "missing " << n << "\n" << log();
+    EXPECT_FALSE(it->second.get<bool>("error_occurred", false)) << n;
+    EXPECT_GT(it->second.get<double>("items_per_second", 0.0), 0.0) << n;
+    EXPECT_GT(it->second.get<double>("real_time", 0.0), 0.0) << n;
+  }
+  // the negative filter removed exactly that case
+  EXPECT_EQ(by_name.count("log_partition/closed-form/f64/K:3/sigma:1/grad"), 0u);
+  // the batch family counts rows: items per second ~ batch / real time
+  const auto& b = by_name["log_partition_batch/auto/f64/K:10/sigma:1/grad/batch:1024/threads:1"];
+  EXPECT_EQ(b.get<std::string>("time_unit"), "ns");
+  EXPECT_NEAR(b.get<double>("items_per_second") * b.get<double>("cpu_time") / 1e9, 1024.0, 1024.0 * 0.01);
+  // skipped by design: listed, with its reason
+  auto sk = by_name.find("log_partition/opitz-expm/f64/K:3/sigma:1/grad");
+  ASSERT_NE(sk, by_name.end());
+  EXPECT_TRUE(sk->second.get<bool>("error_occurred", false));
+  EXPECT_EQ(sk->second.get<std::string>("error_message", "").rfind("skipped: ", 0), 0u);
+}
+
+TEST_F(BenchRun, RatiosCsvIsConsistent) {
+  Csv c = read_csv(dir_ / "bench_ratios.csv");
+  const std::vector<std::string> head = {"algo", "dtype", "K", "sigma", "grad", "ns_per_eval", "ratio_to_closed_form"};
+  ASSERT_GE(c.header.size(), head.size()) << log();
+  for (std::size_t i = 0; i < head.size(); ++i) EXPECT_EQ(c.header[i], head[i]);
+  pt::ptree j;
+  pt::read_json((dir_ / "bench.json").string(), j);
+  std::map<std::string, double> ips;
+  for (const auto& [k, b] : j.get_child("benchmarks")) ips[b.get<std::string>("name")] = b.get<double>("items_per_second", 0);
+  int n_auto = 0, n_cf = 0, n_skipped = 0;
+  for (auto& r : c.rows) {
+    if (!r["note"].empty()) {
+      ++n_skipped;
+      EXPECT_EQ(r["note"].rfind("skipped: ", 0), 0u) << r["note"];
+      continue;
+    }
+    const double ns = std::stod(r["ns_per_eval"]);
+    EXPECT_GT(ns, 0.0);
+    if (r["batch"] == "1") {
+      // one-row cases: ns per eval is the CPU time per iteration = 1e9 / items_per_second
+      std::string name = "log_partition/" + r["algo"] + "/f64/K:" + r["K"] + "/sigma:" + r["sigma"] + (r["grad"] == "1" ? "/grad" : "");
+      ASSERT_TRUE(ips.count(name)) << name;
+      EXPECT_NEAR(ns * ips[name] / 1e9, 1.0, 0.01) << name;
+    }
+    if (r["algo"] == "closed-form") {
+      ++n_cf;
+      EXPECT_EQ(r["ratio_to_closed_form"], "1");
+    }
+    if (r["algo"] == "auto") {
+      ++n_auto;
+      // accuracy of the timed rows against the certified reference (auto: err_A <= 16 u, err_mean <= 64 u)
+      EXPECT_EQ(r["err_A_ref"], "certified");
+      EXPECT_LE(std::stod(r["max_err_A"]), 16.0) << r["K"];
+      if (r["grad"] == "1") EXPECT_LE(std::stod(r["max_err_mean"]), 64.0) << r["K"];
+      // the closed-form twin of the one-row K=3 /grad case was filtered out: no ratio there
+      const bool no_twin = r["batch"] == "1" && r["K"] == "3" && r["grad"] == "1";
+      EXPECT_EQ(r["ratio_to_closed_form"].empty(), no_twin) << r["K"] << " batch " << r["batch"];
+    }
+  }
+  EXPECT_EQ(n_auto, 4 + 8);  // 4 one-row + 8 batched (K 3/10 x value/grad x threads 1/2)
+  EXPECT_GE(n_cf, 3);
+  EXPECT_EQ(n_skipped, 2);  // opitz-expm /grad at K = 3 and 10
+}
+
+TEST_F(BenchRun, SummaryJsonHasThroughputRows) {
+  pt::ptree j;
+  ASSERT_NO_THROW(pt::read_json((dir_ / "bench_summary.json").string(), j)) << log();
+  std::set<std::string> algos;
+  int n = 0;
+  for (const auto& [k, r] : j.get_child("throughput")) {
+    for (const char* key : {"algo", "dtype", "K", "sigma", "grad", "ns_per_eval", "batch"})
+      EXPECT_TRUE(r.get_child_optional(key)) << key;
+    algos.insert(r.get<std::string>("algo"));
+    EXPECT_GT(r.get<double>("ns_per_eval"), 0.0);
+    ++n;
+  }
+  EXPECT_EQ(algos, (std::set<std::string>{"auto", "closed-form", "opitz-expm"}));
+  EXPECT_GT(n, 10);
+  EXPECT_EQ(j.get_child("skipped").size(), 2u);
+}
+
+TEST_F(BenchRun, PeersRunOnTheSameRows) {
+  Csv c = read_csv(dir_ / "bench_peers.csv");
+  ASSERT_FALSE(c.rows.empty()) << log();
+  std::set<std::string> seen;
+  for (auto& r : c.rows) {
+    seen.insert(r["peer"]);
+    EXPECT_EQ(r["note"], "") << r["peer"] << " K=" << r["K"];
+    EXPECT_EQ(r["rows"], "4");  // --acc-rows 4: the same first 4 rows for every peer
+    EXPECT_EQ(r["nonfinite_rows"], "0") << r["peer"];
+    EXPECT_GT(std::stod(r["ns_per_eval"]), 0.0);
+    EXPECT_EQ(r["err_A_ref"], "certified");
+    // mpmath is an arbitrary-precision evaluation: it must agree with the certified reference
+    // far below one unit roundoff (a parsing or row mix-up would show up here)
+    if (r["peer"] == "mpmath") EXPECT_LT(std::stod(r["max_err_A"]), 1e-3) << "K=" << r["K"];
+    if (r["peer"] == "auto") EXPECT_LE(std::stod(r["max_err_A"]), 16.0);
+  }
+  EXPECT_EQ(seen, (std::set<std::string>{"scipy-expm", "mpmath", "opitz-expm", "auto"}));
+}
+
+}  // namespace

@@ -1,0 +1,271 @@
+// Unit tests of `ccnorm sweep` / `ccnorm merge` (bench/sweep/): deterministic generators, CSV schema,
+// determinism across thread counts, resume after an interruption (in process and a real SIGKILL of
+// the ccnorm executable), partial last lines, shard + merge equal to the unsharded run.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <fcntl.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include "bench/sweep/args.hpp"
+#include "bench/sweep/sweep_run.hpp"
+
+namespace fs = std::filesystem;
+using namespace ccnorm::sweep;
+
+namespace {
+
+fs::path tmpdir() {
+  static const fs::path d = [] {
+    fs::path p = fs::temp_directory_path() / ("ccnorm_test_sweep_" + std::to_string(::getpid()));
+    fs::remove_all(p);
+    fs::create_directories(p);
+    return p;
+  }();
+  return d;
+}
+
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+Config small_config(const fs::path& out) {
+  Config c;
+  c.algos = all_algos();
+  c.families = {"gaussian", "ties", "near-ties", "clusters", "progressions", "outlier", "offsets"};
+  c.Ks = {2, 5, 12};
+  c.sigmas = {0.1, 10};
+  c.seeds = 2;
+  c.seed = 7;
+  c.out = out.string();
+  c.progress = false;
+  c.quiet = true;
+  return c;
+}
+
+std::size_t data_lines(const std::string& s) {
+  std::size_t n = 0;
+  for (char c : s) n += c == '\n';
+  return n ? n - 1 : 0;
+}
+
+int run(const std::vector<std::string>& args) {
+  const pid_t pid = fork();
+  if (pid == 0) {
+    std::vector<char*> av;
+    for (const auto& a : args) av.push_back(const_cast<char*>(a.c_str()));
+    av.push_back(nullptr);
+    execv(av[0], av.data());
+    _exit(127);
+  }
+  int st = 0;
+  waitpid(pid, &st, 0);
+  return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+}  // namespace
+
+TEST(SweepGenerators, DeterministicAndFamilyShapes) {
+  for (const auto& f : all_families()) {
+    const auto a = generate(f, 9, 2.0, 3), b = generate(f, 9, 2.0, 3), c = generate(f, 9, 2.0, 4);
+    EXPECT_EQ(a, b) << f;
+    EXPECT_NE(a, c) << f;
+    for (double x : a) EXPECT_TRUE(std::isfinite(x)) << f;
+  }
+  // ties: exact duplicates; near-ties: none, but tiny gaps
+  auto t = generate("ties", 40, 1.0, 1);
+  std::set<double> st(t.begin(), t.end());
+  EXPECT_LE(st.size(), 10u);
+  auto nt = generate("near-ties", 40, 1.0, 1);
+  std::set<double> snt(nt.begin(), nt.end());
+  EXPECT_EQ(snt.size(), 40u);
+  std::sort(nt.begin(), nt.end());
+  double mingap = 1e300;
+  for (std::size_t i = 1; i < nt.size(); ++i) mingap = std::min(mingap, nt[i] - nt[i - 1]);
+  EXPECT_LT(mingap, 1e-4);
+  // progressions: equal gaps after sorting
+  auto p = generate("progressions", 12, 1.0, 1);
+  std::sort(p.begin(), p.end());
+  for (std::size_t i = 2; i < p.size(); ++i) EXPECT_NEAR(p[i] - p[i - 1], p[1] - p[0], 1e-12);
+  // protocol row: (eta, 0)
+  auto z = protocol_row(1.0, 0, 10);
+  EXPECT_EQ(z.back(), 0.0);
+  EXPECT_NE(z[0], 0.0);
+  EXPECT_THROW(generate("nope", 3, 1.0, 1), std::invalid_argument);
+}
+
+TEST(Sweep, SchemaAndValues) {
+  const fs::path out = tmpdir() / "schema.csv";
+  Config c = small_config(out);
+  const Summary s = run_sweep(c);
+  ASSERT_TRUE(s.complete);
+  const std::string text = slurp(out);
+  ASSERT_EQ(text.substr(0, text.find('\n')), kHeader);
+  const LoadResult lr = load_csv(out.string());
+  const std::size_t expect = enumerate_inputs(c).size() * c.algos.size() * c.dtypes.size();
+  ASSERT_EQ(lr.rows.size(), expect);
+  std::set<std::string> keys;
+  for (const auto& r : lr.rows) {
+    EXPECT_TRUE(keys.insert(r.key()).second) << "duplicate key " << r.key();
+    EXPECT_GE(r.err_A, 0);
+    EXPECT_GE(r.err_mu, 0);
+    // the hash is the hash of the regenerated input
+    const auto z = generate(r.family, r.K, std::stod(r.sigma), r.seed);
+    EXPECT_EQ(r.hash, r.dtype == "f64" ? hex64(hash_input(z)) : hex64(hash_input(as<float>(z)))) << r.key();
+    // the measurement pipeline can tell good from bad: the closed form divides by zero on exact
+    // ties (inf), auto-precise is within a few u everywhere here
+    if (r.family == "ties" && r.algo == "closed-form" && r.K == 12) {
+      EXPECT_TRUE(std::isinf(r.err_A)) << r.key();
+    }
+    if (r.algo == "auto-precise") {
+      EXPECT_LE(r.err_A, 4.0) << r.key();
+    }
+  }
+  // worst file: one row per (algo, dtype, family, K) group with the input in hex
+  const auto w = slurp(worst_path(out.string()));
+  EXPECT_EQ(data_lines(w), c.algos.size() * c.dtypes.size() * c.families.size() * c.Ks.size());
+  EXPECT_EQ(w.find("unavailable"), std::string::npos);
+  EXPECT_NE(w.find("0x"), std::string::npos);
+  // a file with another schema is refused
+  const fs::path bad = tmpdir() / "bad.csv";
+  std::ofstream(bad) << "a,b,c\n1,2,3\n";
+  EXPECT_THROW(load_csv(bad.string()), std::runtime_error);
+  Config cb = small_config(bad);
+  EXPECT_THROW(run_sweep(cb), std::runtime_error);
+}
+
+TEST(Sweep, DeterministicAcrossThreads) {
+  Config a = small_config(tmpdir() / "t1.csv");
+  a.threads = 1;
+  Config b = small_config(tmpdir() / "t2.csv");
+  b.threads = 2;
+  ASSERT_TRUE(run_sweep(a).complete);
+  ASSERT_TRUE(run_sweep(b).complete);
+  EXPECT_EQ(slurp(a.out), slurp(b.out));
+  EXPECT_EQ(slurp(worst_path(a.out)), slurp(worst_path(b.out)));
+}
+
+TEST(Sweep, ResumeAfterInterruptionAndPartialLine) {
+  Config ref = small_config(tmpdir() / "full.csv");
+  ASSERT_TRUE(run_sweep(ref).complete);
+  Config c = small_config(tmpdir() / "resume.csv");
+  c.threads = 2;
+  c.stop_after = 5;  // as if killed after 5 inputs
+  const Summary s1 = run_sweep(c);
+  EXPECT_FALSE(s1.complete);
+  const std::string part = slurp(c.out);
+  const std::size_t rows1 = data_lines(part);
+  EXPECT_GE(rows1, 5 * c.algos.size() * c.dtypes.size());
+  // simulate a write cut in the middle of a line
+  { std::ofstream(c.out, std::ios::app) << "gaussian,5,0.1,7,auto,f6"; }
+  c.stop_after = 0;
+  const Summary s2 = run_sweep(c);
+  EXPECT_TRUE(s2.dropped_partial);
+  EXPECT_TRUE(s2.complete);
+  EXPECT_GE(s2.inputs_done_before, 5u);  // finished inputs were not recomputed
+  EXPECT_EQ(s2.inputs_run + s2.inputs_done_before, s2.inputs_total);
+  EXPECT_EQ(slurp(c.out), slurp(ref.out));
+  // a rerun of a complete sweep does nothing and changes nothing
+  const Summary s3 = run_sweep(c);
+  EXPECT_EQ(s3.inputs_run, 0u);
+  EXPECT_EQ(slurp(c.out), slurp(ref.out));
+}
+
+TEST(Sweep, ShardsMergeToTheUnshardedRun) {
+  Config ref = small_config(tmpdir() / "unsharded.csv");
+  ASSERT_TRUE(run_sweep(ref).complete);
+  std::vector<std::string> args{CCNORM_EXE, "merge", (tmpdir() / "merged.csv").string()};
+  std::size_t total = 0;
+  for (std::size_t i = 0; i < 3; ++i) {
+    Config c = small_config(tmpdir() / ("shard" + std::to_string(i) + ".csv"));
+    c.shard_i = i;
+    c.shard_n = 3;
+    const Summary s = run_sweep(c);
+    ASSERT_TRUE(s.complete);
+    total += s.inputs_total;
+    args.push_back(c.out);
+  }
+  EXPECT_EQ(total, enumerate_inputs(ref).size());
+  args.push_back(tmpdir() / "shard1.csv");  // a duplicated input file: deduplicated
+  ASSERT_EQ(run(args), 0);
+  EXPECT_EQ(slurp(tmpdir() / "merged.csv"), slurp(ref.out));
+  EXPECT_EQ(slurp(worst_path((tmpdir() / "merged.csv").string())), slurp(worst_path(ref.out)));
+  // a conflicting row (same key, different value) is refused
+  {
+    std::string t = slurp(tmpdir() / "shard0.csv");
+    const std::size_t l2 = t.find('\n') + 1;
+    const std::size_t e = t.find('\n', l2);
+    std::string line = t.substr(l2, e - l2);
+    line.replace(line.rfind(','), std::string::npos, ",12345");
+    std::ofstream(tmpdir() / "conflict.csv") << kHeader << "\n" << line << "\n";
+  }
+  EXPECT_EQ(run({CCNORM_EXE, "merge", (tmpdir() / "m2.csv").string(), (tmpdir() / "shard0.csv").string(),
+                 (tmpdir() / "conflict.csv").string()}),
+            1);
+  // another schema is refused
+  std::ofstream(tmpdir() / "other.csv") << "x,y\n1,2\n";
+  EXPECT_EQ(run({CCNORM_EXE, "merge", (tmpdir() / "m3.csv").string(), (tmpdir() / "other.csv").string()}), 1);
+}
+
+// A real SIGKILL of the ccnorm executable in the middle of a sweep loses no finished row; the rerun
+// completes the file, equal to an uninterrupted run.
+TEST(Sweep, SurvivesSigkill) {
+  const fs::path out = tmpdir() / "killed.csv";
+  const std::vector<std::string> args{CCNORM_EXE, "sweep", "--families", "gaussian,near-ties", "--K", "40,120",
+                                      "--sigmas", "1,30", "--seeds", "10", "--threads", "1", "--no-progress",
+                                      "--out", out.string()};
+  const pid_t pid = fork();
+  if (pid == 0) {
+    std::vector<char*> av;
+    for (const auto& a : args) av.push_back(const_cast<char*>(a.c_str()));
+    av.push_back(nullptr);
+    int devnull = ::open("/dev/null", O_WRONLY);
+    dup2(devnull, 2);
+    execv(av[0], av.data());
+    _exit(127);
+  }
+  // wait until a few inputs are finished, then kill
+  const auto t0 = std::chrono::steady_clock::now();
+  bool killed = false;
+  while (std::chrono::steady_clock::now() - t0 < std::chrono::seconds(120)) {
+    int st = 0;
+    if (waitpid(pid, &st, WNOHANG) == pid) break;  // finished before we could kill: checked below
+    if (data_lines(slurp(out)) >= 3 * 12) {
+      kill(pid, SIGKILL);
+      waitpid(pid, &st, 0);
+      killed = WIFSIGNALED(st);
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  ASSERT_TRUE(killed) << "the sweep finished before it could be killed; enlarge its configuration";
+  const LoadResult lr = load_csv(out.string());  // every complete line parses
+  const std::size_t before = lr.rows.size();
+  EXPECT_GE(before, 36u);
+  ASSERT_EQ(run(args), 0);
+  const LoadResult after = load_csv(out.string());
+  EXPECT_EQ(after.rows.size(), 2u * 2 * 2 * 10 * 12);
+  // equal to an uninterrupted run of the same configuration (in process)
+  Config c;
+  c.algos = all_algos();
+  c.families = {"gaussian", "near-ties"};
+  c.Ks = {40, 120};
+  c.sigmas = {1, 30};
+  c.seeds = 10;
+  c.out = (tmpdir() / "unkilled.csv").string();
+  c.progress = false;
+  c.quiet = true;
+  ASSERT_TRUE(run_sweep(c).complete);
+  EXPECT_EQ(slurp(out), slurp(c.out));
+}
