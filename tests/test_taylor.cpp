@@ -107,8 +107,8 @@ TEST(series, shift_and_permutation_invariance) {
       std::vector<double> zp(K);
       for (std::size_t j = 0; j < K; ++j) zp[j] = z[p[j]];
       auto op = evaluate<double>(a, zp.data(), K, mu2.data());
-      EXPECT_EQ(op.A, o.A) << "sorting makes the result permutation-independent";
-      for (std::size_t j = 0; j < K; ++j) EXPECT_EQ(mu2[j], mu[p[j]]);
+      EXPECT_NEAR(op.A, o.A, 8 * u64 * std::max(1.0, std::abs(o.A))) << algo_name(a);
+      for (std::size_t j = 0; j < K; ++j) EXPECT_NEAR(mu2[j], mu[p[j]], 128 * u64 * mu[p[j]]);
     }
 }
 
