@@ -41,6 +41,8 @@
 #include "reference/reference.hpp"
 #include "validate/golden.hpp"
 
+#include "bench/rng.hpp"
+
 namespace {
 
 using ccnorm::golden::Case;
@@ -61,38 +63,9 @@ const char* kHelp =
     "  --date D     date written in the provenance header (default: today, UTC)\n"
     "  --threads N  worker threads for the reference (default: all cores)\n";
 
-std::uint64_t splitmix64(std::uint64_t x) {
-  x += 0x9e3779b97f4a7c15ULL;
-  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-  return x ^ (x >> 31);
-}
-std::uint64_t fnv1a64(const std::string& s) {
-  std::uint64_t h = 0xcbf29ce484222325ULL;
-  for (unsigned char c : s) {
-    h ^= c;
-    h *= 0x100000001b3ULL;
-  }
-  return h;
-}
-
-struct Rng {
-  std::mt19937_64 eng;
-  explicit Rng(std::uint64_t seed) : eng(seed) {}
-  double uniform() { return static_cast<double>(eng() >> 11) * 0x1p-53; }
-  double uniform_pos() { return static_cast<double>((eng() >> 11) + 1) * 0x1p-53; }
-  double uniform(double a, double b) { return a + (b - a) * uniform(); }
-  double normal() {
-    const double u1 = uniform_pos(), u2 = uniform();
-    return std::sqrt(-2.0 * std::log(u1)) * std::cos(6.283185307179586476925 * u2);
-  }
-  std::uint64_t below(std::uint64_t n) { return eng() % n; }
-  double log_uniform(double a, double b) { return std::exp(uniform(std::log(a), std::log(b))); }
-  template <class V>
-  void shuffle(V& v) {
-    for (std::size_t i = v.size(); i > 1; --i) std::swap(v[i - 1], v[below(i)]);
-  }
-};
+using ccnorm::gen::fnv1a64;
+using ccnorm::gen::Rng;
+using ccnorm::gen::splitmix64;
 
 double to_dtype(double x, bool f32) { return f32 ? static_cast<double>(static_cast<float>(x)) : x; }
 
