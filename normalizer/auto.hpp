@@ -4,9 +4,12 @@
 //   two-sum shift, then
 //     A = m + log S + E ln2 - log((K-1)!)
 //   assembled in double-double whenever its terms cancel (max |term| > 1.5 max(1,|A|)), so that
-//   |A| << |min z| costs nothing in accuracy. When the series' own rounding (relative error of S
-//   observed to grow like sqrt(K+N) u, calibrated on the hard corpus) could exceed the goal for
-//   an A close to zero, the row is recomputed with the series in double-double. Result:
+//   |A| << |min z| costs nothing in accuracy; log C = LSE(y) - (A - m) likewise. The series' own
+//   rounding (relative error of S observed to grow like sqrt(N) u) lands on A and log C alike:
+//   where it could exceed ~6 u of the smaller of the two, and for the mean over long series
+//   (spread > 128: its componentwise error grows like sqrt(N) u along the degree chain), the row
+//   is recomputed with the series in x87 extended precision (64-bit significand, ~2.3x cheaper
+//   than double-double; double-double where long double is not wider than double). Result:
 //   err_A <= 16, err_mu <= 64 on the hard corpus (tests/test_accuracy), never NaN for finite
 //   input, mu strictly inside the simplex.
 // auto (f32 in/out): the same double series on the exactly widened input, rounded once to float
@@ -37,9 +40,10 @@ namespace auto_detail {
 
 constexpr double kAutoMaxSpread = 0x1p22;
 constexpr double kMeanDDSpread = 128.0;
-// auto (f64) reruns the series in double-double when sqrt(K+N) > kSeriesErrBudget max(1,|A|)
-// (the double series' relative error of S is observed below ~sqrt(K+N) u / 2).
-constexpr double kSeriesErrBudget = 12.0;  // spread above which auto (f64) computes the mean in double-double
+// auto (f64) reruns the series in extended precision when its estimated relative error of S,
+// 1.5 sqrt(N) + 0.5 sqrt(K) in u (measured: K = 2 rows (0, d) give rms 0.7 sqrt(N), worst
+// 2 sqrt(N) over N = 50..30000 terms), exceeds kSeriesErrBudget max(1, min(|A|, |log C|)) u.
+constexpr double kSeriesErrBudget = 10.0;  // spread above which auto (f64) computes the mean in double-double
 
 // A - m = log S + E ln2 - log((K-1)!) and A; `red` kept in double-double when it was formed
 // (it is needed again for log C when that cancels).
@@ -139,6 +143,9 @@ Out<T> huge_spread(const T* z, std::size_t K, T* mu) {
 
 }  // namespace auto_detail
 
+template <class T>
+Out<T> auto_precise(const T* z, std::size_t K, T* mu);
+
 // auto: T = float or double (other types: use taylor<T>).
 template <class T>
 Out<T> auto_eval(const T* z, std::size_t K, T* mu) {
@@ -165,37 +172,45 @@ Out<T> auto_eval(const T* z, std::size_t K, T* mu) {
   Series<double> s = run_series<double>(ws, K, r, mu != nullptr);
   if (!s.ok) return auto_detail::huge_spread(z, K, mu);
   auto as = auto_detail::assemble(m, s.S, s.E, K);
-  // Error estimate of the double series: relative error of S below ~sqrt(K+N) u / 2 (observed);
-  // err_A ~ that / max(1,|A|). Recompute in double-double where it could exceed ~6 u.
+  // Error estimate of the double series (see kSeriesErrBudget); it lands on A and on log C
+  // alike: err ~ that / max(1, |A|) (or |log C|). Where it could
+  // exceed ~6 u, and for the mean over long series (its componentwise error grows like sqrt(N) u
+  // along the degree chain: ~80 u at spread 3000), the row is recomputed in a wider type.
   const double N = static_cast<double>(ws.vK.size());
+  const double lc0 = auto_detail::log_c(ws, K, as, dd(s.S), s.E);
   if constexpr (std::is_same_v<T, double>) {
-    // The mean's componentwise error grows like sqrt(N) u along the degree chain (~80 u at
-    // spread 3000 in plain double): long series with the mean also go to double-double.
-    const bool mean_needs_dd = mu != nullptr && r > kMeanDDSpread;
-    if (mean_needs_dd || std::sqrt(static_cast<double>(K) + N) > kSeriesErrBudget * std::max(1.0, std::fabs(as.A))) {
-      auto& wd = workspace<dd>();
-      T m2;
-      taylor_prepare<dd, T>(z, K, wd, m2);
-      Series<dd> sd = run_series<dd>(wd, K, r, mu != nullptr);
-      if (!sd.ok) return auto_detail::huge_spread(z, K, mu);
-      auto ad = auto_detail::assemble(m, sd.S, sd.E, K);
-      if (mu) {
-        const dd denom = sd.S * static_cast<double>(K);
-        for (std::size_t j = 0; j < K; ++j) {
-          dd q = wd.sw[j] / denom;
-          mu[wd.perm[j]] = static_cast<T>(q.hi + q.lo);
+    const bool mean_needs_more = mu != nullptr && r > kMeanDDSpread;
+    const double small_out = std::max(1.0, std::min(std::fabs(as.A), std::fabs(lc0)));
+    const double err_est = 1.5 * std::sqrt(N) + 0.5 * std::sqrt(static_cast<double>(K));  // in u of S
+    const bool value_needs_more = err_est > kSeriesErrBudget * small_out;
+    if (mean_needs_more || value_needs_more) {
+      if constexpr (std::numeric_limits<long double>::digits >= 64) {
+        // x87 extended (64-bit significand): the chain's sqrt(N) growth stays ~2^-11 of a double
+        // ulp, at ~2.3x less cost than double-double. y carried exactly as the two-sum pair.
+        auto& wl = workspace<long double>();
+        T m2;
+        taylor_prepare<long double, T>(z, K, wl, m2);
+        Series<long double> sl = run_series<long double>(wl, K, r, mu != nullptr);
+        if (!sl.ok) return auto_detail::huge_spread(z, K, mu);
+        if (mu) {
+          const long double denom = sl.S * static_cast<long double>(K);
+          for (std::size_t j = 0; j < K; ++j) mu[wl.perm[j]] = static_cast<T>(wl.sw[j] / denom);
         }
+        const double hi = static_cast<double>(sl.S);
+        const dd Sd = two_sum(hi, static_cast<double>(sl.S - static_cast<long double>(hi)));
+        auto al = auto_detail::assemble(m, Sd, sl.E, K);
+        const double lc = auto_detail::log_c(wl, K, al, Sd, sl.E);
+        return {static_cast<T>(al.A), static_cast<T>(lc)};
+      } else {
+        return auto_precise<T>(z, K, mu);  // no extended type on this platform: double-double
       }
-      const double lc = auto_detail::log_c(wd, K, ad, sd.S, sd.E);
-      return {static_cast<T>(ad.A), static_cast<T>(lc)};
     }
   }
   if (mu) {
     const double denom = static_cast<double>(K) * s.S;
     for (std::size_t j = 0; j < K; ++j) mu[ws.perm[j]] = static_cast<T>(ws.sw[j] / denom);
   }
-  const double lc = auto_detail::log_c(ws, K, as, dd(s.S), s.E);
-  return {static_cast<T>(as.A), static_cast<T>(lc)};
+  return {static_cast<T>(as.A), static_cast<T>(lc0)};
 }
 
 // auto-precise: the series in double-double (T = float or double).

@@ -10,22 +10,38 @@
 //     v_j(n) = (j v_{j-1}(n) + y_j v_j(n-1)) / (n + j),
 //     S = sum_n v_{K-1}(n),   A = m + log S + E ln 2 - log((K-1)!)
 // Mean: w_j(n) = (K v_{K-1}(n) + y_j w_j(n-1)) / (n + K), w_j(0) = 1, mu_j = sum_n w_j(n) / (K S).
-// All terms positive (no cancellation). Division by the integer n+j is a multiplication by the
-// double-length reciprocal hi + lo (Recip below, same arithmetic as taylor.hpp).
+// All terms positive (no cancellation). Division by the integer n+j uses the double-length
+// reciprocal hi + lo and recovers the product's own rounding with an fma (div_acc / div_acc2,
+// same arithmetic as taylor.hpp): unbiased, whereas fma(t, lo, t*hi) kept the rounding of the
+// rounded 1/i, biased for whole families of i (-0.25 u per term). The column step is
+//     v_j = fma(hp, v_j(n-1), ap v_{j-1}(n)),  hp = (yh_j + yl_j)/(n+j),  ap = (j/(n+j)) ms_j,
+// and the mean step w_j = fma((yh_j + yl_j)/(n+K), w_j, K v_{K-1}(n)/(n+K)).
 // Stopping rule (rigorous, taylor.hpp): once q = r/(n+1) < 15/16 the tail after degree n is at
 // most v_{K-1}(n) q/(1-q); stop when that is <= tol S (tol = u/16, u/512 with the mean, and each
 // w_j series checked the same way).
-// Scaling: v_{K-1} is the column maximum (sorted y); when it exceeds 2^R (R = 60 for float, 400 for
-// double and double-double) the column, the mean series and S are multiplied by 2^-R (exact) and
-// the per-row exponent E grows by R. Spreads up to kMaxSpread are run (N ~ spread terms).
+// Scaling (per node, as taylor.hpp): node j keeps its own power-of-two exponent ex_j (the true
+// v_j is v[j] 2^ex_j); v_j is rescaled by 2^-+R when it leaves [2^-R, 2^R] (R = 40 for float, 400
+// for double and double-double), except that v_{K-1} is never scaled UP (S, the mean series and
+// v_{K-1} share one exponent E = ex_{K-1}). The coupling from node j-1 carries the exact factor
+// ms_j = 2^(ex_{j-1} - ex_j) (clamped at 2^1000, 2^120 for float, which only ever multiplies an
+// exactly-zero v_{j-1}; 0 below 2^-1100). One scale per column lost entries tiny next to v_{K-1}
+// that feed later degrees with large gains (K = 1e4, spread 1e4: A off by 3.2 in taylor.hpp).
+// Spreads up to kMaxSpread are run (N ~ spread terms). Safety net: a non-finite or non-positive
+// S, or n > 4r + 64 sqrt(r) + 1000 degrees, sends the row to the host (kHost: auto's fallback).
 //
 // Two mappings share these pieces:
 //  * one thread per row (series_seq): degree by degree, j sequential;
 //  * a group of G threads per row (a warp or a block): the column update at fixed n,
-//        v_j = a_j v_{j-1} + b_j,   a_j = j/(n+j) >= 0,   b_j = y_j v_j(n-1)/(n+j) >= 0,
+//        v_j = a_j v_{j-1} + b_j,   a_j = (j/(n+j)) ms_j >= 0,   b_j = y_j v_j(n-1)/(n+j) >= 0,
 //    is a scan of positive affine maps (combine below; all products of nonnegative numbers, so
-//    the scan is as well conditioned as the sequential loop). scan_kogge_stone_emulate replays
-//    the device's exact combination order on the host.
+//    the scan is as well conditioned as the sequential loop). The per-node factors telescope:
+//    the composed map of columns i..j has a = prod(k/(n+k)) 2^(ex_i - ex_j) <= 2^(2R + growth)
+//    (v nondecreasing in j), so no composed coefficient overflows; one that underflows
+//    multiplies a contribution below 2^-600 of v_j's own scale. Rescaling is a group phase
+//    (vote, own columns, barrier, then ms from the neighbour's exponent).
+//    scan_kogge_stone_emulate replays the device's exact combination order on the host.
+// log C = LSE(y) - (A - m) is taken in double-double when the two cancel (auto_detail::log_c:
+// 482 u at z = (1e4, 0) otherwise).
 // Precision escalation (same policy as auto.hpp, calibrated on the hard corpus with the host
 // replay): a row whose estimated error could exceed the goal (err_A <= 16, err_mu <= 64 in the
 // output type) is recomputed in the next compute type (float -> double for f32 outputs, double ->
@@ -54,18 +70,19 @@ template <class C>
 struct Num;
 template <>
 struct Num<float> {
-  static constexpr int R = 60;
+  static constexpr int R = 40;          // neighbour shifts (<= ~2R + growth) fit a float
+  static constexpr int max_shift = 120;
   static constexpr double u = 0x1p-24;
-  // Beyond a spread of ~10^3 the float column's dynamic range (2^-149..2^128, rescaled at 2^60)
-  // loses columns that still matter (err_A ~ 10^5 u32 at K = 1000, spread 10^4, measured with
-  // the host replay); up to 256 the float series meets the goal (max err_mu 20 u32 on gaussian
-  // and progression rows, K = 10..10^4). Beyond 128 the row goes to double.
+  // Measured with the host replay (before per-node scaling): up to a spread of 256 the float
+  // series meets the goal (max err_mu 20 u32 on gaussian and progression rows, K = 10..10^4);
+  // beyond ~10^3 rounding (sqrt(K + N) u32) dominates. Beyond 128 the row goes to double.
   static constexpr double value_spread_limit = 128.0;
   static constexpr double mean_spread_limit = 128.0;
 };
 template <>
 struct Num<double> {
   static constexpr int R = 400;
+  static constexpr int max_shift = 1000;
   static constexpr double u = 0x1p-53;
   static constexpr double value_spread_limit = 1e300;  // as auto.hpp: double at every spread
   static constexpr double mean_spread_limit = 128.0;   // auto.hpp kMeanDDSpread
@@ -73,6 +90,7 @@ struct Num<double> {
 template <>
 struct Num<dd> {
   static constexpr int R = 400;
+  static constexpr int max_shift = 1000;
   static constexpr double u = 0x1p-106;
   static constexpr double value_spread_limit = 1e300;  // top of the chain
   static constexpr double mean_spread_limit = 1e300;
@@ -106,21 +124,43 @@ CCNORM_HD CCNORM_INLINE void recip_entry(std::uint32_t i, C& hi, C& lo) {
   lo = fmac(-hi, d, C(1)) / d;
 }
 
+// t / i from 1/i = ih + il: the product's rounding error is recovered with an fma, so the
+// quotient is within ~0.5 ulp and unbiased (taylor.hpp div_acc).
+template <class C>
+CCNORM_HD CCNORM_INLINE C div_acc(C t, C ih, C il) {
+  const C p = t * ih;
+  return p + fmac(t, il, fmac(t, ih, -p));
+}
+// (h + l) / i for the two-sum pair h + l (taylor.hpp div_acc2).
+template <class C>
+CCNORM_HD CCNORM_INLINE C div_acc2(C h, C l, C ih, C il) {
+  const C p = h * ih;
+  return p + fmac(l, ih, fmac(h, il, fmac(h, ih, -p)));
+}
+
 // t / i via an optional table of reciprocals (entries < n); identical values without the table.
 template <class C>
 struct Recip {
   const C* hi = nullptr;
   const C* lo = nullptr;
   std::uint32_t n = 0;
-  CCNORM_HD CCNORM_INLINE C div(C t, std::uint32_t i) const {
-    C h, l;
+  CCNORM_HD CCNORM_INLINE void pair(std::uint32_t i, C& h, C& l) const {
     if (i < n) {
       h = hi[i];
       l = lo[i];
     } else {
       recip_entry<C>(i, h, l);
     }
-    return fmac(t, l, t * h);
+  }
+  CCNORM_HD CCNORM_INLINE C div(C t, std::uint32_t i) const {
+    C h, l;
+    pair(i, h, l);
+    return div_acc(t, h, l);
+  }
+  CCNORM_HD CCNORM_INLINE C div2(C th, C tl, std::uint32_t i) const {
+    C h, l;
+    pair(i, h, l);
+    return div_acc2(th, tl, h, l);
   }
 };
 template <>
@@ -129,7 +169,31 @@ struct Recip<dd> {
   const dd* lo = nullptr;
   std::uint32_t n = 0;
   CCNORM_HD CCNORM_INLINE dd div(dd t, std::uint32_t i) const { return t / dd(static_cast<double>(i)); }
+  CCNORM_HD CCNORM_INLINE dd div2(dd th, dd tl, std::uint32_t i) const { return (th + tl) / dd(static_cast<double>(i)); }
 };
+
+// ms_j = 2^(ex_{j-1} - ex_j), exact; clamped above (only next to an exactly-zero v_{j-1}: nodes
+// tied at the minimum, whose exponent is never updated) and 0 far below.
+template <class C>
+CCNORM_HD CCNORM_INLINE C shift_factor(int ex_prev, int ex_j) {
+  int sh = ex_prev - ex_j;
+  if (sh > Num<C>::max_shift) sh = Num<C>::max_shift;
+  return sh < -1100 ? C(0.0) : ldexpc(C(1.0), sh);
+}
+// Per-node rescale decision for column j of K: +R (scale down), -R (scale up; never v_{K-1}), 0.
+template <class C>
+CCNORM_HD CCNORM_INLINE int node_rescale(C v, int j, int K) {
+  constexpr int R = Num<C>::R;
+  if (v > ldexpc(C(1.0), R)) return R;
+  if (j + 1 < K && v < ldexpc(C(1.0), -R) && v > C(0.0)) return -R;
+  return 0;
+}
+// Safety net (taylor.hpp): never reached for finite input, the tail bound holds from n ~ r + O(sqrt r).
+template <class C>
+CCNORM_HD CCNORM_INLINE bool series_failed(C S, std::uint32_t n, double r) {
+  const double s = tod(S);
+  return !(s > 0) || !(s - s == 0.0) || static_cast<double>(n) + 1.0 > 4.0 * r + 64.0 * ::sqrt(r) + 1000.0;
+}
 
 // Exact shift y = zj - m as an unevaluated pair (yh, yl) in C.
 template <class C, class T>
@@ -175,19 +239,22 @@ struct SeriesOut {
   C S;
   int E;
   std::uint32_t N;  // last degree used
+  bool ok;          // false: the safety net fired (the row goes to the host)
 };
 
 // One thread per row: run the series on sorted shifted nodes yh/yl (K >= 2, yh[0] = 0).
-// v (and, with the mean, w and sw) are K-entry work arrays; on exit sw[j] = sum_n w_j(n) at the
-// scale of S.
+// v, ex (exponents), ms (neighbour shifts) and, with the mean, w and sw are K-entry work arrays;
+// on exit sw[j] = sum_n w_j(n) at the scale of S.
 template <class C>
-CCNORM_HD SeriesOut<C> series_seq(const C* yh, const C* yl, int K, double r, C* v, C* w, C* sw, bool want_mu,
-                                  const Recip<C>& rc) {
+CCNORM_HD SeriesOut<C> series_seq(const C* yh, const C* yl, int K, double r, C* v, int* ex, C* ms, C* w, C* sw,
+                                  bool want_mu, const Recip<C>& rc) {
   const double tol = want_mu ? Num<C>::u / 512 : Num<C>::u / 16;
-  constexpr int R = Num<C>::R;
-  const C big = ldexpc(C(1.0), R);
   const C Kc = C(static_cast<double>(K));
-  for (int j = 0; j < K; ++j) v[j] = C(1.0);
+  for (int j = 0; j < K; ++j) {
+    v[j] = C(1.0);
+    ex[j] = 0;
+    ms[j] = C(1.0);
+  }
   if (want_mu)
     for (int j = 0; j < K; ++j) {
       w[j] = C(1.0);
@@ -199,35 +266,48 @@ CCNORM_HD SeriesOut<C> series_seq(const C* yh, const C* yl, int K, double r, C* 
   for (;; ++n) {
     C prev = C(0.0);  // v_0(n) = 0 for n >= 1
     for (int j = 1; j < K; ++j) {
-      const C x = v[j];
-      const C t = fmac(yh[j], x, fmac(C(static_cast<double>(j)), prev, yl[j] * x));
-      prev = rc.div(t, n + static_cast<std::uint32_t>(j));
+      const std::uint32_t i = n + static_cast<std::uint32_t>(j);
+      const C hp = rc.div2(yh[j], yl[j], i);                          // (yh + yl) / i
+      const C ap = rc.div(C(static_cast<double>(j)), i) * ms[j];    // j / i, times the shift (exact)
+      prev = fmac(hp, v[j], ap * prev);
       v[j] = prev;
     }
     C top = prev;
     S = S + top;
     if (want_mu) {
-      const C c = Kc * top;
+      // At the current scale (before any rescale), as taylor.hpp.
       const std::uint32_t d = n + static_cast<std::uint32_t>(K);
+      const C ci = rc.div(Kc * top, d);
       for (int j = 0; j < K; ++j) {
-        const C x = w[j];
-        const C t = fmac(yh[j], x, fmac(yl[j], x, c));
-        const C y = rc.div(t, d);
+        const C y = fmac(rc.div2(yh[j], yl[j], d), w[j], ci);
         w[j] = y;
         sw[j] = sw[j] + y;
       }
     }
-    if (top > big) {
-      for (int j = 0; j < K; ++j) v[j] = ldexpc(v[j], -R);
+    // Per-node scaling (taylor.hpp): ms_j depends on ex_{j-1} and ex_j.
+    bool prev_changed = false;
+    for (int j = 1; j < K; ++j) {
+      const int dj = node_rescale(v[j], j, K);
+      if (dj != 0) {
+        v[j] = ldexpc(v[j], -dj);
+        ex[j] += dj;
+      }
+      if (dj != 0 || prev_changed) ms[j] = shift_factor<C>(ex[j - 1], ex[j]);
+      prev_changed = dj != 0;
+    }
+    const int EK = ex[K - 1];
+    if (EK != E) {
+      const int dE = EK - E;
       if (want_mu)
         for (int j = 0; j < K; ++j) {
-          w[j] = ldexpc(w[j], -R);
-          sw[j] = ldexpc(sw[j], -R);
+          w[j] = ldexpc(w[j], -dE);
+          sw[j] = ldexpc(sw[j], -dE);
         }
-      S = ldexpc(S, -R);
-      top = ldexpc(top, -R);
-      E += R;
+      S = ldexpc(S, -dE);
+      top = ldexpc(top, -dE);
+      E = EK;
     }
+    if (series_failed(S, n, r)) return {S, E, n, false};
     const double q = r / static_cast<double>(n + 1);
     if (!(q < 0.9375)) continue;
     const double tf = q / (1 - q);
@@ -237,7 +317,7 @@ CCNORM_HD SeriesOut<C> series_seq(const C* yh, const C* yl, int K, double r, C* 
     for (int j = 0; j < K && ok; ++j) ok = tod(w[j]) * tf <= tol * tod(sw[j]);
     if (ok) break;
   }
-  return {S, E, n};
+  return {S, E, n, true};
 }
 
 // ---- group mapping: the column update at fixed degree as a scan of positive affine maps ----
@@ -250,16 +330,21 @@ template <class C>
 CCNORM_HD CCNORM_INLINE Affine<C> combine(const Affine<C>& first, const Affine<C>& second) {
   return {second.a * first.a, fmac(second.a, first.b, second.b)};
 }
-// The map of column j at degree n (x = v_j(n-1)); column 0 gives (0, 0) since y_0 = 0.
+// The map of column j at degree n (x = v_j(n-1), msj = 2^(ex_{j-1} - ex_j)); column 0 gives
+// (0, 0) since y_0 = 0. a is formed exactly as in pass2 (same value).
 template <class C>
-CCNORM_HD CCNORM_INLINE Affine<C> column_map(C yh, C yl, C x, int j, std::uint32_t n, const Recip<C>& rc) {
-  const std::uint32_t d = n + static_cast<std::uint32_t>(j);
-  return {rc.div(C(static_cast<double>(j)), d), rc.div(fmac(yh, x, yl * x), d)};
+CCNORM_HD CCNORM_INLINE C column_a(int j, std::uint32_t n, C msj, const Recip<C>& rc) {
+  return rc.div(C(static_cast<double>(j)), n + static_cast<std::uint32_t>(j)) * msj;
 }
-// One mean step for column j: w <- (c + y_j w) / (n + K), c = K v_{K-1}(n).
 template <class C>
-CCNORM_HD CCNORM_INLINE C mean_step(C yh, C yl, C w, C c, std::uint32_t nK, const Recip<C>& rc) {
-  return rc.div(fmac(yh, w, fmac(yl, w, c)), nK);
+CCNORM_HD CCNORM_INLINE Affine<C> column_map(C yh, C yl, C x, C msj, int j, std::uint32_t n, const Recip<C>& rc) {
+  const std::uint32_t d = n + static_cast<std::uint32_t>(j);
+  return {column_a(j, n, msj, rc), rc.div2(yh, yl, d) * x};
+}
+// One mean step for column j: w <- fma((yh + yl)/(n+K), w, ci), ci = K v_{K-1}(n)/(n+K).
+template <class C>
+CCNORM_HD CCNORM_INLINE C mean_step(C yh, C yl, C w, C ci, std::uint32_t nK, const Recip<C>& rc) {
+  return fmac(rc.div2(yh, yl, nK), w, ci);
 }
 
 // Chunk of columns owned by thread t of a group of G threads: [t*ch, min(K, (t+1)*ch)), stored
@@ -276,9 +361,12 @@ struct GroupRow {
   C* v;
   C* w;
   C* sw;
+  C* ms;    // 2^(ex_{j-1} - ex_j)
+  int* ex;  // per-node exponents
   int K, G, ch;
   CCNORM_HD CCNORM_INLINE int at(int t, int i) const { return i * G + t; }
   CCNORM_HD CCNORM_INLINE int col(int t, int i) const { return t * ch + i; }
+  CCNORM_HD CCNORM_INLINE int slot_of(int j) const { return at(j / ch, j % ch); }
   CCNORM_HD CCNORM_INLINE int len(int t) const {
     const int lo = t * ch;
     const int hi = lo + ch < K ? lo + ch : K;
@@ -288,6 +376,8 @@ struct GroupRow {
   CCNORM_HD CCNORM_INLINE void init(int t, bool want_mu) const {
     for (int i = 0; i < len(t); ++i) {
       v[at(t, i)] = C(1.0);
+      ms[at(t, i)] = C(1.0);
+      ex[at(t, i)] = 0;
       if (want_mu) {
         w[at(t, i)] = C(1.0);
         sw[at(t, i)] = C(1.0);
@@ -299,44 +389,63 @@ struct GroupRow {
     Affine<C> agg{C(1.0), C(0.0)};
     for (int i = 0; i < len(t); ++i) {
       const int s = at(t, i);
-      const Affine<C> mp = column_map(yh[s], yl[s], v[s], col(t, i), n, rc);
+      const Affine<C> mp = column_map(yh[s], yl[s], v[s], ms[s], col(t, i), n, rc);
       v[s] = mp.b;
       agg = combine(agg, mp);
     }
     return agg;
   }
-  // Pass 2: v_j(n) from the incoming value; then the mean step with c = K v_{K-1}(n).
-  CCNORM_HD CCNORM_INLINE void pass2(int t, std::uint32_t n, C vin, C vK, bool want_mu, const Recip<C>& rc) const {
+  // Pass 2: v_j(n) from the incoming value; then the mean step with K v_{K-1}(n) (at the current
+  // scale). Returns true when one of the chunk's nodes must be rescaled.
+  CCNORM_HD CCNORM_INLINE bool pass2(int t, std::uint32_t n, C vin, C vK, bool want_mu, const Recip<C>& rc) const {
     C prev = vin;
+    bool resc = false;
     for (int i = 0; i < len(t); ++i) {
       const int s = at(t, i);
       const int j = col(t, i);
-      const C a = rc.div(C(static_cast<double>(j)), n + static_cast<std::uint32_t>(j));
-      prev = fmac(a, prev, v[s]);
+      prev = fmac(column_a(j, n, ms[s], rc), prev, v[s]);
       v[s] = prev;
+      resc = resc || (j > 0 && node_rescale(prev, j, K) != 0);
     }
     if (want_mu) {
-      const C c = C(static_cast<double>(K)) * vK;
       const std::uint32_t nK = n + static_cast<std::uint32_t>(K);
+      const C ci = rc.div(C(static_cast<double>(K)) * vK, nK);
       for (int i = 0; i < len(t); ++i) {
         const int s = at(t, i);
-        const C y = mean_step(yh[s], yl[s], w[s], c, nK, rc);
+        const C y = mean_step(yh[s], yl[s], w[s], ci, nK, rc);
         w[s] = y;
         sw[s] = sw[s] + y;
       }
     }
+    return resc;
   }
-  CCNORM_HD CCNORM_INLINE void rescale(int t, bool want_mu) const {
-    constexpr int R = Num<C>::R;
+  // Rescale phase 1 (own columns): v and ex.
+  CCNORM_HD CCNORM_INLINE void rescale_nodes(int t) const {
     for (int i = 0; i < len(t); ++i) {
+      const int j = col(t, i);
+      if (j == 0) continue;
       const int s = at(t, i);
-      v[s] = ldexpc(v[s], -R);
-      if (want_mu) {
-        w[s] = ldexpc(w[s], -R);
-        sw[s] = ldexpc(sw[s], -R);
+      const int d = node_rescale(v[s], j, K);
+      if (d != 0) {
+        v[s] = ldexpc(v[s], -d);
+        ex[s] += d;
       }
     }
   }
+  // Rescale phase 2 (after a barrier: reads the neighbour's exponent): ms, and the mean series
+  // moved to the new exponent of v_{K-1} (dE = ex_{K-1} - E).
+  CCNORM_HD CCNORM_INLINE void rescale_links(int t, int dE, bool want_mu) const {
+    for (int i = 0; i < len(t); ++i) {
+      const int j = col(t, i);
+      const int s = at(t, i);
+      if (j > 0) ms[s] = shift_factor<C>(ex[slot_of(j - 1)], ex[s]);
+      if (want_mu && dE != 0) {
+        w[s] = ldexpc(w[s], -dE);
+        sw[s] = ldexpc(sw[s], -dE);
+      }
+    }
+  }
+  CCNORM_HD CCNORM_INLINE int exK() const { return ex[slot_of(K - 1)]; }
   CCNORM_HD CCNORM_INLINE bool mean_converged(int t, double tf, double tol) const {
     bool ok = true;
     for (int i = 0; i < len(t) && ok; ++i) ok = tod(w[at(t, i)]) * tf <= tol * tod(sw[at(t, i)]);
@@ -352,18 +461,21 @@ struct GroupScalars {
   std::uint32_t n;
 };
 
-// After the scan of degree n produced vK: update S, rescale decision. Returns true if the
-// column must be rescaled (the caller rescales the arrays, then calls rescaled()).
+// After the scan of degree n produced vK: S += vK.
 template <class C>
-CCNORM_HD CCNORM_INLINE bool group_add(GroupScalars<C>& g, C& vK) {
+CCNORM_HD CCNORM_INLINE void group_add(GroupScalars<C>& g, C vK) {
   g.S = g.S + vK;
-  return vK > ldexpc(C(1.0), Num<C>::R);
 }
+// After the rescale phases: S and vK follow v_{K-1}'s new exponent EK.
 template <class C>
-CCNORM_HD CCNORM_INLINE void group_rescaled(GroupScalars<C>& g, C& vK) {
-  g.S = ldexpc(g.S, -Num<C>::R);
-  vK = ldexpc(vK, -Num<C>::R);
-  g.E += Num<C>::R;
+CCNORM_HD CCNORM_INLINE int group_rescaled(GroupScalars<C>& g, C& vK, int EK) {
+  const int dE = EK - g.E;
+  if (dE != 0) {
+    g.S = ldexpc(g.S, -dE);
+    vK = ldexpc(vK, -dE);
+    g.E = EK;
+  }
+  return dE;
 }
 // The value part of the stopping rule; tf receives q/(1-q). Returns true when the value series
 // has converged (the mean series must then be checked with mean_converged).
@@ -402,21 +514,36 @@ void scan_kogge_stone_emulate(Affine<C>* x, int G) {
 // ---- assembly ----
 enum Status : std::uint8_t { kDone = 0, kEscalate = 1, kHost = 2 };
 
-// A - m and A for output type T from the series (S, E) in C.
+// A - m and A for output type T from the series (S, E) in C; red keeps A - m in double-double
+// when it was formed (log C needs it again when it cancels).
+struct Assembled {
+  double A = 0, Ared = 0;
+  dd red{0.0};
+  bool have_dd = false;
+};
+template <class C>
+CCNORM_HD CCNORM_INLINE dd reduced_dd(C S, int E, const RowConsts& k) {
+  dd lS;
+  if constexpr (std::is_same<C, dd>::value) lS = dd_log(S);
+  else lS = dd_log(dd(tod(S)));
+  return lS + dd_ln2() * static_cast<double>(E) - dd(k.lg_hi, k.lg_lo);
+}
 template <class T, class C>
-CCNORM_HD CCNORM_INLINE void assemble(double m, C S, int E, const RowConsts& k, double& A, double& Ared) {
+CCNORM_HD CCNORM_INLINE Assembled assemble(double m, C S, int E, const RowConsts& k) {
   const double ln2 = 0.69314718055994530942;
+  Assembled o;
   if constexpr (std::is_same<C, dd>::value) {
-    dd red = dd_log(S) + dd_ln2() * static_cast<double>(E) - dd(k.lg_hi, k.lg_lo);
-    dd a = red + m;
-    A = a.hi + a.lo;
-    Ared = red.hi + red.lo;
+    o.red = reduced_dd(S, E, k);
+    o.have_dd = true;
+    const dd a = o.red + m;
+    o.A = a.hi + a.lo;
+    o.Ared = o.red.hi + o.red.lo;
   } else {
     const double lS = ::log(tod(S));
     const double lE = static_cast<double>(E) * ln2;
     if constexpr (std::is_same<T, float>::value) {
-      Ared = lS + lE - k.lg;
-      A = m + Ared;
+      o.Ared = lS + lE - k.lg;
+      o.A = m + o.Ared;
     } else {
       const double A0 = m + lS + lE - k.lg;
       double big = ::fabs(m);
@@ -424,16 +551,42 @@ CCNORM_HD CCNORM_INLINE void assemble(double m, C S, int E, const RowConsts& k, 
       big = ::fmax(big, ::fabs(lE));
       big = ::fmax(big, ::fabs(k.lg));
       if (big <= 1.5 * ::fmax(1.0, ::fabs(A0))) {
-        A = A0;
-        Ared = lS + lE - k.lg;
+        o.A = A0;
+        o.Ared = lS + lE - k.lg;
       } else {
-        dd red = dd_log(dd(tod(S))) + dd_ln2() * static_cast<double>(E) - dd(k.lg_hi, k.lg_lo);
-        dd a = red + m;
-        A = a.hi + a.lo;
-        Ared = red.hi + red.lo;
+        o.red = reduced_dd(S, E, k);
+        o.have_dd = true;
+        const dd a = o.red + m;
+        o.A = a.hi + a.lo;
+        o.Ared = o.red.hi + o.red.lo;
       }
     }
   }
+  return o;
+}
+
+// The largest shifted node yh_{K-1} + yl_{K-1} as an exact double-double.
+template <class C>
+CCNORM_HD CCNORM_INLINE dd exact_top(C yh, C yl) {
+  if constexpr (std::is_same<C, dd>::value) return yh + yl;
+  else return two_sum(static_cast<double>(yh), static_cast<double>(yl));
+}
+
+// log C = LSE(y) - (A - m), LSE(y) = r + log1p(s), s = sum_{j<K-1} e^{y_j - r}
+// (auto_detail::log_c): r and A - m are both ~ spread for wide rows while log C ~ sum of log
+// gaps, so the difference is taken in double-double when it cancels.
+template <class C>
+CCNORM_HD CCNORM_INLINE double log_c(C yhK, C ylK, double s, Assembled& as, C S, int E, const RowConsts& k) {
+  const double r = tod(yhK);
+  const double l1p = ::log1p(s);
+  const double c0 = (r + l1p) - as.Ared;
+  if (::fmax(r, ::fabs(as.Ared)) <= 2.0 * ::fmax(1.0, ::fabs(c0))) return c0;
+  if (!as.have_dd) {
+    as.red = reduced_dd(S, E, k);
+    as.have_dd = true;
+  }
+  const dd c = exact_top(yhK, ylK) + l1p - as.red;
+  return c.hi + c.lo;
 }
 
 // Does the row need the next compute type? (before the run: mean at large spread)
@@ -447,22 +600,22 @@ CCNORM_HD CCNORM_INLINE bool escalate_after(int K, std::uint32_t N, double A) {
   return !IsTop<T, C>::value && ::sqrt(static_cast<double>(K) + static_cast<double>(N)) > 4.0 * ::fmax(1.0, ::fabs(A));
 }
 
-// log-sum-exp of the sorted shifted nodes minus nothing: r + log1p(sum_{j<K-1} e^{y_j - r}).
+// sum_{j<K-1} e^{y_j - r} of the sorted shifted nodes (r = y_{K-1}).
 template <class C>
-CCNORM_HD CCNORM_INLINE double lse_sorted(const C* yh, int K) {
+CCNORM_HD CCNORM_INLINE double lse_tail(const C* yh, int K) {
   const double r = tod(yh[K - 1]);
   double s = 0.0;
   for (int j = 0; j + 1 < K; ++j) s += ::exp(tod(yh[j]) - r);
-  return r + ::log1p(s);
+  return s;
 }
 
 // Whole row, one thread: z (K >= 1 finite-or-not values, contiguous) -> A, logC, mu (mu nullable).
-// Work arrays: key (T, K), perm (K), yh, yl, v (C, K); w, sw (C, K; only with the mean).
-// Returns kDone (outputs written), kEscalate (nothing written: rerun in the next type) or kHost
-// (nothing written: spread beyond kMaxSpread).
+// Work arrays: key (T, K), perm (K), yh, yl, v, ms (C, K), ex (int, K); w, sw (C, K; only with
+// the mean). Returns kDone (outputs written), kEscalate (nothing written: rerun in the next type)
+// or kHost (nothing written: spread beyond kMaxSpread, or the safety net fired).
 template <class T, class C, class I>
 CCNORM_HD Status row_seq(const T* z, int K, const RowConsts& k, const Recip<C>& rc, T* key, I* perm, C* yh, C* yl,
-                         C* v, C* w, C* sw, T& Aout, T& logCout, T* mu) {
+                         C* v, int* ex, C* ms, C* w, C* sw, T& Aout, T& logCout, T* mu) {
   const bool want_mu = mu != nullptr;
   for (int j = 0; j < K; ++j) {
     key[j] = z[j];
@@ -490,12 +643,12 @@ CCNORM_HD Status row_seq(const T* z, int K, const RowConsts& k, const Recip<C>& 
   const double r = tod(yh[K - 1]);
   if (!(r <= kMaxSpread)) return kHost;
   if (escalate_before<T, C>(r, want_mu)) return kEscalate;
-  SeriesOut<C> s = series_seq<C>(yh, yl, K, r, v, w, sw, want_mu, rc);
-  double A, Ared;
-  assemble<T, C>(static_cast<double>(m), s.S, s.E, k, A, Ared);
-  if (escalate_after<T, C>(K, s.N, A)) return kEscalate;
-  Aout = static_cast<T>(A);
-  logCout = static_cast<T>(lse_sorted(yh, K) - Ared);
+  SeriesOut<C> s = series_seq<C>(yh, yl, K, r, v, ex, ms, w, sw, want_mu, rc);
+  if (!s.ok) return kHost;
+  Assembled as = assemble<T, C>(static_cast<double>(m), s.S, s.E, k);
+  if (escalate_after<T, C>(K, s.N, as.A)) return kEscalate;
+  Aout = static_cast<T>(as.A);
+  logCout = static_cast<T>(log_c(yh[K - 1], yl[K - 1], lse_tail(yh, K), as, s.S, s.E, k));
   if (mu) {
     const C denom = C(static_cast<double>(K)) * s.S;
     for (int j = 0; j < K; ++j) mu[perm[j]] = static_cast<T>(tod_full(sw[j] / denom));

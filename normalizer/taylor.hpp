@@ -176,6 +176,7 @@ void advance(Work<C>& ws, std::size_t K, std::size_t n0, C* out) {
     } else {
       for (int b = 0; b < B; ++b) {
         C t = h * x + a * mj * prev[b];
+        if constexpr (std::is_same_v<C, long double>) t += yl[j] * x;  // exact shift, low part
         x = div_int(ws, t, n0 + b + j);
         prev[b] = x;
       }
@@ -263,7 +264,8 @@ Series<C> run_series(Work<C>& ws, std::size_t K, double r, bool want_mu) {
         for (std::size_t j = 0; j < K; ++j) {
           C x = w[j], acc = sw[j];
           for (int b = 0; b < B; ++b) {
-            x = div_int(ws, C(c[b] + yh[j] * x), n + b + K);
+            if constexpr (std::is_same_v<C, long double>) x = div_int(ws, C(c[b] + yh[j] * x + yl[j] * x), n + b + K);
+            else x = div_int(ws, C(c[b] + yh[j] * x), n + b + K);
             acc += x;
           }
           w[j] = x;
@@ -381,6 +383,11 @@ double taylor_prepare(const T* z, std::size_t K, taylor_detail::Work<C>& ws, T& 
         ws.yh[j] = sh;
         ws.yl[j] = sl;
       }
+    } else if constexpr (std::is_same_v<C, long double> && std::is_same_v<T, double>) {
+      // z_j - m exactly as the double two-sum pair (64-bit long double can still round it).
+      dd s = two_sum(static_cast<double>(zj), -static_cast<double>(m));
+      ws.yh[j] = s.hi;
+      ws.yl[j] = s.lo;
     } else {
       ws.yh[j] = C(zj) - C(m);
       ws.yl[j] = C(0);

@@ -1,12 +1,17 @@
 # GPU (issue 4; normalizer/cuda/, normalizer/series_row.hpp).
-#   test_gpu_launch  launch logic (mapping, geometry, tail rows, chunking) and the host replay of
-#                    the kernels' arithmetic on random inputs            label unit   (always)
-#   test_gpu_replay  host replay of the kernels on the certified corpus  label accuracy (always)
-#   test_gpu         the CUDA kernels on a device vs the corpus and vs auto-precise; registered
-#                    only when CUDA is enabled; skipped (GTEST_SKIP, reported by ctest as
-#                    skipped) where no device exists                     label gpu
+#   test_gpu_launch       launch logic (mapping, geometry, tail rows, chunking) and the host replay
+#                         of the kernels' arithmetic on random inputs          label unit   (always)
+#   test_gpu_replay       host replay of the kernels on the certified corpus (K <= 1000) and on
+#                         wide rows certified at run time                      label accuracy (always)
+#   test_gpu_replay_slow  the same for the corpus rows with K > 1000 and the wide rows with the
+#                         mean                                                 label slow (always)
+#   test_gpu              the CUDA kernels on a device vs the corpus and vs auto-precise; registered
+#                         only when CUDA is enabled; skipped (GTEST_SKIP, reported by ctest as
+#                         skipped) where no device exists                     label gpu
 ccnorm_add_gtest(test_gpu_launch SOURCES tests/test_gpu_launch.cpp LABELS unit)
 ccnorm_add_gtest(test_gpu_replay SOURCES tests/test_gpu_replay.cpp LABELS accuracy LIBS ccnorm_reference TIMEOUT 900)
+ccnorm_add_gtest(test_gpu_replay_slow SOURCES tests/test_gpu_replay.cpp LABELS slow LIBS ccnorm_reference TIMEOUT 1800)
+target_compile_definitions(test_gpu_replay_slow PRIVATE CCNORM_GPU_REPLAY_SLOW=1)
 if(CCNORM_CUDA_ENABLED)
   ccnorm_add_gtest(test_gpu SOURCES tests/test_gpu.cpp LABELS gpu LIBS ccnorm_cuda ccnorm_reference TIMEOUT 900)
 endif()

@@ -5,7 +5,8 @@
 # PyTorch closed-form comparison, and prints one merged markdown table (also OUT_DIR/table.md).
 # Designed to finish within 6 minutes (timeouts below; the driver skips timing combinations once
 # its budget is spent and says so in the table).
-# usage: bench/gpu/device_check.sh [OUT_DIR]      env: BUILD_DIR, BUDGET (timing seconds, 120)
+# usage: bench/gpu/device_check.sh [OUT_DIR]      env: BUILD_DIR, BUDGET (timing seconds, 120),
+#        BUILD_ONLY=1 (configure and build, then exit 0: for machines without a GPU)
 # exit: 0 all accuracy checks passed; 1 some failed; 2 build or CUDA error; 3 no device.
 set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -22,6 +23,7 @@ if ! cmake --build "$BUILD" -j"$(nproc)" > "$OUT/build.log" 2>&1; then
   grep -E "error" "$OUT/build.log" | head -40; tail -20 "$OUT/build.log"; exit 2
 fi
 echo "build: $(( $(date +%s) - start )) s"
+if [ "${BUILD_ONLY:-0}" = 1 ]; then exit 0; fi
 nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.max.sm --format=csv,noheader > "$OUT/nvidia-smi.txt" 2>&1 || true
 cat "$OUT/nvidia-smi.txt" 2>/dev/null
 timeout 220 "$BUILD/device_check" "$ROOT" "$OUT" --budget "${BUDGET:-120}" 2>&1 | tee "$OUT/device_check.txt"

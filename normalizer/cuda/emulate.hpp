@@ -65,9 +65,11 @@ Status row_thread(const T* z, std::size_t K, T& A, T& logC, T* mu) {
   const int k = static_cast<int>(K);
   std::vector<T> key(K);
   std::vector<std::uint32_t> perm(K);
-  std::vector<C> yh(K), yl(K), v(K), w(K), sw(K);
+  std::vector<C> yh(K), yl(K), v(K), ms(K), w(K), sw(K);
+  std::vector<int> ex(K);
   return series_row::row_seq<T, C, std::uint32_t>(z, k, row_consts(K), recip<C>(), key.data(), perm.data(), yh.data(),
-                                                   yl.data(), v.data(), w.data(), sw.data(), A, logC, mu);
+                                                   yl.data(), v.data(), ex.data(), ms.data(), w.data(), sw.data(), A,
+                                                   logC, mu);
 }
 
 // The group kernels' row (warp: G = 32; block: G from the plan).
@@ -94,8 +96,9 @@ Status row_group(const T* z, std::size_t K, int G, T& A, T& logC, T* mu) {
   const T m = z[perm[0]];
   const int ch = chunk_len(k, G);
   const std::size_t n = static_cast<std::size_t>(G) * ch;
-  std::vector<C> yh(n, C(0.0)), yl(n, C(0.0)), v(n, C(0.0)), w(n, C(0.0)), sw(n, C(0.0));
-  GroupRow<C> g{yh.data(), yl.data(), v.data(), w.data(), sw.data(), k, G, ch};
+  std::vector<C> yh(n, C(0.0)), yl(n, C(0.0)), v(n, C(0.0)), w(n, C(0.0)), sw(n, C(0.0)), ms(n, C(0.0));
+  std::vector<int> ex(n, 0);
+  GroupRow<C> g{yh.data(), yl.data(), v.data(), w.data(), sw.data(), ms.data(), ex.data(), k, G, ch};
   for (int t = 0; t < G; ++t)
     for (int i = 0; i < g.len(t); ++i) exact_shift<C, T>(z[perm[g.col(t, i)]], m, yh[g.at(t, i)], yl[g.at(t, i)]);
   const double r = tod(yh[g.at((k - 1) / ch, (k - 1) % ch)]);
@@ -110,11 +113,15 @@ Status row_group(const T* z, std::size_t K, int G, T& A, T& logC, T* mu) {
     for (int t = 0; t < G; ++t) agg[t] = g.pass1(t, gs.n, rc);
     scan_kogge_stone_emulate(agg.data(), G);
     C vK = agg[G - 1].b;
-    for (int t = 0; t < G; ++t) g.pass2(t, gs.n, t > 0 ? agg[t - 1].b : C(0.0), vK, want_mu, rc);
-    if (group_add(gs, vK)) {
-      for (int t = 0; t < G; ++t) g.rescale(t, want_mu);
-      group_rescaled(gs, vK);
+    bool resc = false;
+    for (int t = 0; t < G; ++t) resc = g.pass2(t, gs.n, t > 0 ? agg[t - 1].b : C(0.0), vK, want_mu, rc) || resc;
+    group_add(gs, vK);
+    if (resc) {  // the kernel's vote, then two phases separated by a barrier
+      for (int t = 0; t < G; ++t) g.rescale_nodes(t);
+      const int dE = group_rescaled(gs, vK, g.exK());
+      for (int t = 0; t < G; ++t) g.rescale_links(t, dE, want_mu);
     }
+    if (series_failed(gs.S, gs.n, r)) return kHost;
     double tf = 0;
     if (!group_value_converged(gs, vK, r, tol, tf)) continue;
     if (!want_mu) break;
@@ -122,13 +129,14 @@ Status row_group(const T* z, std::size_t K, int G, T& A, T& logC, T* mu) {
     for (int t = 0; t < G; ++t) ok = g.mean_converged(t, tf, tol) && ok;
     if (ok) break;
   }
-  double Ad, Ared;
-  assemble<T, C>(static_cast<double>(m), gs.S, gs.E, row_consts(K), Ad, Ared);
-  if (escalate_after<T, C>(k, gs.n, Ad)) return kEscalate;
+  const RowConsts kc = row_consts(K);
+  Assembled as = assemble<T, C>(static_cast<double>(m), gs.S, gs.E, kc);
+  if (escalate_after<T, C>(k, gs.n, as.A)) return kEscalate;
   double s = 0;
-  for (int j = 0; j + 1 < k; ++j) s += std::exp(tod(yh[g.at(j / ch, j % ch)]) - r);
-  A = static_cast<T>(Ad);
-  logC = static_cast<T>(r + std::log1p(s) - Ared);
+  for (int j = 0; j + 1 < k; ++j) s += std::exp(tod(yh[g.slot_of(j)]) - r);
+  A = static_cast<T>(as.A);
+  const int sK = g.slot_of(k - 1);
+  logC = static_cast<T>(log_c(yh[sK], yl[sK], s, as, gs.S, gs.E, kc));
   if (mu) {
     const C denom = C(static_cast<double>(K)) * gs.S;
     for (int j = 0; j < k; ++j) mu[perm[j]] = static_cast<T>(tod_full(sw[g.at(j / ch, j % ch)] / denom));

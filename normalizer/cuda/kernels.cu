@@ -7,6 +7,9 @@
 //                         global scratch slot, the column update at each degree as a scan of
 //                         positive affine maps (warp shuffles, then warp totals through shared
 //                         memory), the mean K-parallel; scratch slots are reused grid-stride.
+//                         Per-node exponents (series_row.hpp): a_j carries 2^(ex_{j-1} - ex_j); a
+//                         degree whose column leaves [2^-R, 2^R] anywhere is followed by a vote and
+//                         two rescale phases (own columns; barrier; neighbour links and the mean).
 // Pipeline per call (launch.hpp chooses the geometry): first compute type C1 (float for f32,
 // double for f64) with the mapping of K; rows whose error estimate could exceed the goal are put
 // on an escalation list (atomic counter) and rerun by group_kernel<T, C2, true> (C2 = double for
@@ -70,13 +73,15 @@ template <class T, class C>
 __global__ void __launch_bounds__(kThreadBlock) thread_kernel(KArgs<T, C> a) {
   T key[kThreadMaxK];
   std::uint8_t perm[kThreadMaxK];
-  C yh[kThreadMaxK], yl[kThreadMaxK], v[kThreadMaxK], w[kThreadMaxK], sw[kThreadMaxK];
+  C yh[kThreadMaxK], yl[kThreadMaxK], v[kThreadMaxK], ms[kThreadMaxK], w[kThreadMaxK], sw[kThreadMaxK];
+  int ex[kThreadMaxK];
   const std::size_t K = static_cast<std::size_t>(a.K);
   for (std::size_t row = blockIdx.x * static_cast<std::size_t>(blockDim.x) + threadIdx.x; row < a.rows;
        row += static_cast<std::size_t>(gridDim.x) * blockDim.x) {
     T A, lc;
     T* mu = a.mu ? a.mu + row * K : nullptr;
-    const Status s = row_seq<T, C, std::uint8_t>(a.Z + row * K, a.K, a.k, a.rc, key, perm, yh, yl, v, w, sw, A, lc, mu);
+    const Status s = row_seq<T, C, std::uint8_t>(a.Z + row * K, a.K, a.k, a.rc, key, perm, yh, yl, v, ex, ms, w, sw, A,
+                                                    lc, mu);
     if (s == kDone) {
       a.A[row] = A;
       if (a.logC) a.logC[row] = lc;
@@ -188,8 +193,10 @@ __global__ void group_kernel(KArgs<T, C> a) {
   std::uint32_t* perm = reinterpret_cast<std::uint32_t*>(base);
   base += align256(static_cast<std::size_t>(kpad) * 4);
   const std::size_t arr = align256(static_cast<std::size_t>(G) * ch * sizeof(C));
-  GroupRow<C> g{reinterpret_cast<C*>(base), reinterpret_cast<C*>(base + arr), reinterpret_cast<C*>(base + 2 * arr),
-                reinterpret_cast<C*>(base + 3 * arr), reinterpret_cast<C*>(base + 4 * arr), K, G, ch};
+  GroupRow<C> g{reinterpret_cast<C*>(base),           reinterpret_cast<C*>(base + arr),
+                reinterpret_cast<C*>(base + 2 * arr), reinterpret_cast<C*>(base + 3 * arr),
+                reinterpret_cast<C*>(base + 4 * arr), reinterpret_cast<C*>(base + 5 * arr),
+                reinterpret_cast<int*>(base + kSlotArraysC * arr), K, G, ch};
   const bool want_mu = a.mu != nullptr;
   const double tol = want_mu ? Num<C>::u / 512 : Num<C>::u / 16;
   const std::uint32_t total = a.list ? *a.list_n : a.rows;
@@ -260,19 +267,30 @@ __global__ void group_kernel(KArgs<T, C> a) {
       const Affine<C> agg = g.pass1(t, gs.n, a.rc);
       C vin, vK;
       g_scan<C, W>(agg, t, G, sh, vin, vK);
-      g.pass2(t, gs.n, vin, vK, want_mu, a.rc);
-      if (group_add(gs, vK)) {
-        g.rescale(t, want_mu);
-        group_rescaled(gs, vK);
+      const bool resc = g.pass2(t, gs.n, vin, vK, want_mu, a.rc);
+      group_add(gs, vK);
+      if (g_any<W>(resc)) {  // per-node scaling: own columns, barrier, then the links to the neighbours
+        g.rescale_nodes(t);
+        gsync<W>();
+        const int dE = group_rescaled(gs, vK, g.exK());
+        g.rescale_links(t, dE, want_mu);
+        gsync<W>();  // ex is read across chunks: no thread rescales again before all have read it
+      }
+      if (series_failed(gs.S, gs.n, r)) {
+        if (t == 0) push(a, kHost, row);
+        break;
       }
       double tf = 0;
       if (!group_value_converged(gs, vK, r, tol, tf)) continue;
       if (!want_mu) break;
       if (g_all<W>(g.mean_converged(t, tf, tol))) break;
     }
-    double Ad, Ared;
-    assemble<T, C>(static_cast<double>(m), gs.S, gs.E, a.k, Ad, Ared);
-    if (escalate_after<T, C>(K, gs.n, Ad)) {
+    if (series_failed(gs.S, gs.n, r)) {  // pushed to the host list above
+      gsync<W>();
+      continue;
+    }
+    Assembled as = assemble<T, C>(static_cast<double>(m), gs.S, gs.E, a.k);
+    if (escalate_after<T, C>(K, gs.n, as.A)) {
       if (t == 0) push(a, kEscalate, row);
       gsync<W>();
       continue;
@@ -282,8 +300,9 @@ __global__ void group_kernel(KArgs<T, C> a) {
       if (g.col(t, i) != K - 1) s += ::exp(tod(g.yh[g.at(t, i)]) - r);
     s = g_sum<W>(s, shraw + (W ? 0 : offsetof(Shared<C>, red)));
     if (t == 0) {
-      a.A[row] = static_cast<T>(Ad);
-      if (a.logC) a.logC[row] = static_cast<T>(r + ::log1p(s) - Ared);
+      a.A[row] = static_cast<T>(as.A);
+      const int sK = g.slot_of(K - 1);
+      if (a.logC) a.logC[row] = static_cast<T>(log_c(g.yh[sK], g.yl[sK], s, as, gs.S, gs.E, a.k));
     }
     if (mu) {
       const C denom = C(static_cast<double>(K)) * gs.S;

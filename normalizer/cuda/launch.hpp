@@ -88,13 +88,15 @@ inline std::size_t next_pow2(std::size_t x) {
 
 CCNORM_HD inline std::size_t align256(std::size_t x) { return (x + 255) / 256 * 256; }
 
-// Scratch of one group slot: keys (T) and permutation (uint32) over kpad entries, and the five
-// series arrays (yh, yl, v, w, sw) of G*chunk entries of the compute type C.
+// Scratch of one group slot: keys (T) and permutation (uint32) over kpad entries, the six
+// series arrays (yh, yl, v, w, sw, ms) of G*chunk entries of the compute type C and the per-node
+// exponents (int32, G*chunk entries).
+constexpr int kSlotArraysC = 6;
 inline std::size_t slot_bytes(std::size_t K, int group, std::size_t sizeof_T, std::size_t sizeof_C) {
   const std::size_t kpad = next_pow2(K);
   const std::size_t ch = (K + group - 1) / group;
   const std::size_t n = static_cast<std::size_t>(group) * ch;
-  return align256(kpad * sizeof_T) + align256(kpad * 4) + 5 * align256(n * sizeof_C);
+  return align256(kpad * sizeof_T) + align256(kpad * 4) + kSlotArraysC * align256(n * sizeof_C) + align256(n * 4);
 }
 
 // rows: rows of this launch (> 0); sizeof_C: the compute type of this launch (float 4, double 8,
