@@ -28,6 +28,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <stdexcept>
 #include <vector>
 
 #include "normalizer/common.hpp"
@@ -122,7 +123,27 @@ void project_mu(T* mu, std::size_t K) {
 template <class T>
 Out<T> huge_spread(const T* z, std::size_t K, T* mu) {
   std::vector<long double> zl(z, z + K), mul(mu ? K : 0);
-  Out<long double> o = sorted_difference<long double>(zl.data(), K, mu ? mul.data() : nullptr);
+  Out<long double> o{std::numeric_limits<long double>::quiet_NaN(), 0};
+  try {
+    o = sorted_difference<long double>(zl.data(), K, mu ? mul.data() : nullptr);
+  } catch (const std::exception&) {  // e.g. the Newton table's mean refuses K > 8192
+    std::fill(mul.begin(), mul.end(), std::numeric_limits<long double>::quiet_NaN());
+  }
+  if (mu) {
+    bool bad = false;
+    for (auto v : mul) bad = bad || !(v > 0) || !std::isfinite(static_cast<double>(v));
+    if (bad) {
+      // Asymptotics for wide gaps: a node far below the top gets mu ~ 1/(max z - z_j) (the
+      // K = 2 limit); the rest of the mass is shared by the nodes within 1 of the top.
+      long double mx = *std::max_element(zl.begin(), zl.end()), rest = 1;
+      std::size_t top = 0;
+      for (std::size_t j = 0; j < K; ++j)
+        if (mx - zl[j] > 1) rest -= (mul[j] = 1 / (mx - zl[j]));
+        else ++top;
+      for (std::size_t j = 0; j < K; ++j)
+        if (!(mx - zl[j] > 1)) mul[j] = std::max(rest, 0.5L) / static_cast<long double>(top);
+    }
+  }
   long double mx = zl[0], mean = 0;
   for (auto v : zl) {
     mx = std::max(mx, v);

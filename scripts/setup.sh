@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 
 PKGS=(build-essential cmake pkg-config libmpfr-dev libgmp-dev libboost-dev libeigen3-dev libfmt-dev
       libbenchmark-dev libgtest-dev libflint-arb-dev python3 python3-matplotlib python3-numpy
-      python3-scipy python3-mpmath)
+      python3-scipy python3-mpmath ${EXTRA_PKGS:-})
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
