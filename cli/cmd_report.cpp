@@ -881,10 +881,41 @@ int cmd_report(int argc, char** argv) {
       d.p("No scorecards found (DIR/validate/*.json, written by `ccnorm validate`). Peers timed by `ccnorm bench "
           "--peers` appear in bench/bench_peers.csv when that option is used.");
     } else {
+      // One row per scorecard (first occurrence of each key = the top-level field; the files are
+      // written by `ccnorm validate --json`, whose top-level fields precede by_family/by_K).
+      auto field = [](const std::string& js, const std::string& key) -> std::string {
+        const std::string pat = "\"" + key + "\":";
+        auto i = js.find(pat);
+        if (i == std::string::npos) return "-";
+        i += pat.size();
+        if (i < js.size() && js[i] == '"') {
+          auto e = js.find('"', i + 1);
+          return js.substr(i + 1, e == std::string::npos ? std::string::npos : e - i - 1);
+        }
+        auto e = js.find_first_of(",}", i);
+        std::string v = js.substr(i, e == std::string::npos ? std::string::npos : e - i);
+        if (v == "null") return "inf/NaN";
+        char* end = nullptr;
+        double x = std::strtod(v.c_str(), &end);
+        if (end != v.c_str() && v.find('.') != std::string::npos) { char b[32]; std::snprintf(b, sizeof b, "%.3g", x); return b; }
+        return v;
+      };
+      std::vector<std::vector<std::string>> rows;
+      std::vector<std::string> notes;
       for (auto& f : files) {
-        d.h(3, fs::path(f).filename().string());
-        d.pre(read_text(f));
+        const std::string js = read_text(f);
+        rows.push_back({field(js, "name"), field(js, "quantity"), field(js, "dtype"), field(js, "cases"),
+                        field(js, "failures"), field(js, "nonfinite"), field(js, "median_err"),
+                        field(js, "max_err_finite"), "validate/" + fs::path(f).filename().string()});
+        notes.push_back("`" + field(js, "name") + "`: " + field(js, "note"));
       }
+      d.p("Scorecards of other implementations on the certified golden vectors (reference/golden), scored by "
+          "`ccnorm validate` with DESIGN.md section 3 measures (units of u of the dtype; tolerance 16 for values, "
+          "64 for the mean; NaN/inf/error rows count as failures). Produced by validate/run_adapters.sh.");
+      d.table({"scorecard", "quantity", "dtype", "cases", "failures", "NaN/inf/error", "median err", "max finite err",
+               "details"},
+              rows);
+      for (auto& n : notes) d.p(n);
     }
   }
   d.h(2, "GPU");
