@@ -162,6 +162,25 @@ Out<T> huge_spread(const T* z, std::size_t K, T* mu) {
   return {static_cast<T>(A), static_cast<T>(lse - A)};
 }
 
+// K == 0, non-finite input (NaN out) and K == 1 (A = z_1, log C = 0, mu = 1): true when handled.
+template <class T>
+bool trivial_row(const T* z, std::size_t K, T* mu, Out<T>& o) {
+  const T nan = std::numeric_limits<T>::quiet_NaN();
+  bool bad = K == 0;
+  for (std::size_t i = 0; i < K && !bad; ++i) bad = !std::isfinite(z[i]);
+  if (bad) {
+    if (mu) std::fill(mu, mu + K, nan);
+    o = {nan, nan};
+    return true;
+  }
+  if (K == 1) {
+    if (mu) mu[0] = T(1);
+    o = {z[0], T(0)};
+    return true;
+  }
+  return false;
+}
+
 }  // namespace auto_detail
 
 template <class T>
@@ -172,17 +191,7 @@ template <class T>
 Out<T> auto_eval(const T* z, std::size_t K, T* mu) {
   static_assert(std::is_same_v<T, float> || std::is_same_v<T, double>, "auto supports float and double");
   using namespace taylor_detail;
-  const T nan = std::numeric_limits<T>::quiet_NaN();
-  if (K == 0) return {nan, nan};
-  for (std::size_t i = 0; i < K; ++i)
-    if (!std::isfinite(z[i])) {
-      if (mu) std::fill(mu, mu + K, nan);
-      return {nan, nan};
-    }
-  if (K == 1) {
-    if (mu) mu[0] = T(1);
-    return {z[0], T(0)};
-  }
+  if (Out<T> o; auto_detail::trivial_row(z, K, mu, o)) return o;
   auto& ws = workspace<double>();
   T mT;
   const double r = taylor_prepare<double, T>(z, K, ws, mT);
@@ -239,17 +248,7 @@ template <class T>
 Out<T> auto_precise(const T* z, std::size_t K, T* mu) {
   static_assert(std::is_same_v<T, float> || std::is_same_v<T, double>, "auto-precise supports float and double");
   using namespace taylor_detail;
-  const T nan = std::numeric_limits<T>::quiet_NaN();
-  if (K == 0) return {nan, nan};
-  for (std::size_t i = 0; i < K; ++i)
-    if (!std::isfinite(z[i])) {
-      if (mu) std::fill(mu, mu + K, nan);
-      return {nan, nan};
-    }
-  if (K == 1) {
-    if (mu) mu[0] = T(1);
-    return {z[0], T(0)};
-  }
+  if (Out<T> o; auto_detail::trivial_row(z, K, mu, o)) return o;
   auto& wd = workspace<dd>();
   T mT;
   const double r = taylor_prepare<dd, T>(z, K, wd, mT);
