@@ -41,6 +41,7 @@
 #include "reference/reference.hpp"
 #include "validate/golden.hpp"
 
+#include "bench/families.hpp"
 #include "bench/rng.hpp"
 
 namespace {
@@ -63,6 +64,7 @@ const char* kHelp =
     "  --date D     date written in the provenance header (default: today, UTC)\n"
     "  --threads N  worker threads for the reference (default: all cores)\n";
 
+using namespace ccnorm::gen;  // Rng, splitmix64, fnv1a64, the family fill functions
 using ccnorm::gen::fnv1a64;
 using ccnorm::gen::Rng;
 using ccnorm::gen::splitmix64;
@@ -114,9 +116,6 @@ struct Gen {
   }
 };
 
-void gaussian_fill(Rng& g, std::vector<double>& z, double sigma, double offset = 0) {
-  for (double& x : z) x = offset + sigma * g.normal();
-}
 
 void generate(Gen& G) {
   const bool S = G.small;
@@ -151,94 +150,34 @@ void generate(Gen& G) {
     for (int v = 0; v < 3; ++v)
       for (std::size_t K : kK) {
         if (K < 2) continue;
-        G.add("ties", f32, K, "v" + std::to_string(v), false, [&](Rng& g, auto& z) {
-          const std::size_t n = z.size();
-          if (v == 0) {
-            const std::size_t groups = 1 + g.below(std::min<std::size_t>(5, n - 1));
-            std::vector<double> val(groups);
-            for (double& x : val) x = to_dtype(g.normal(), f32);
-            for (std::size_t i = 0; i < n; ++i) z[i] = val[i < groups ? i : g.below(groups)];
-          } else if (v == 1) {
-            const double t = to_dtype(3 * g.normal(), f32);
-            const std::size_t m = std::max<std::size_t>(2, (n + 1) / 2);
-            for (std::size_t i = 0; i < n; ++i) z[i] = i < m ? t : 3 * g.normal();
-          } else {
-            for (std::size_t i = 0; i < n; ++i) z[i] = static_cast<double>(g.below(7)) - 3.0;
-          }
-          std::vector<double> s(z.begin(), z.end());
-          std::sort(s.begin(), s.end());
-          if (std::adjacent_find(s.begin(), s.end()) == s.end()) z[n - 1] = z[0];
-          g.shuffle(z);
-        });
+        G.add("ties", f32, K, "v" + std::to_string(v), false, [&](Rng& g, auto& z) { fill_ties(g, z, v, f32); });
       }
 
     // near_ties: consecutive nodes 1 ulp (v0) or 1..3 ulps (v1) of the row's type apart around m
     for (double m : S ? std::vector<double>{0.0, 1.0, 1e3, -3e4} : std::vector<double>{0.0, 1.0, 1e3, 3e4, -3e4})
       for (int v = 0; v < 2; ++v)
         for (std::size_t K : kThin)
-          G.add("near_ties", f32, K, "m" + p(m) + ".v" + std::to_string(v), false, [&](Rng& g, auto& z) {
-            const std::size_t n = z.size(), below = n / 2;
-            auto gap = [&]() -> int { return v == 0 ? 1 : 1 + static_cast<int>(g.below(3)); };
-            auto step = [&](double x, double dir) {
-              if (m == 0) return x + dir * (f32 ? 0x1p-120 : 0x1p-1000);
-              return f32 ? static_cast<double>(std::nextafter(static_cast<float>(x), static_cast<float>(dir * HUGE_VALF)))
-                         : std::nextafter(x, dir * HUGE_VAL);
-            };
-            z[below] = m;
-            for (std::size_t i = below; i-- > 0;) {
-              double x = z[i + 1];
-              for (int k = gap(); k > 0; --k) x = step(x, -1);
-              z[i] = x;
-            }
-            for (std::size_t i = below + 1; i < n; ++i) {
-              double x = z[i - 1];
-              for (int k = gap(); k > 0; --k) x = step(x, +1);
-              z[i] = x;
-            }
-            g.shuffle(z);
-          });
+          G.add("near_ties", f32, K, "m" + p(m) + ".v" + std::to_string(v), false, [&](Rng& g, auto& z) { fill_ulp_apart(g, z, m, v, f32); });
 
     // clusters: 2..5 tight clusters (spread 1e-12..1e-3), centres 1..1e3 apart
     for (int v = 0; v < (S ? 2 : 3); ++v)
       for (std::size_t K : kK) {
         if (K < 2) continue;
-        G.add("clusters", f32, K, "v" + std::to_string(v), false, [&](Rng& g, auto& z) {
-          const std::size_t n = z.size();
-          const std::size_t nc = 2 + g.below(std::min<std::size_t>(4, n - 1));
-          std::vector<double> centre(nc), spread(nc);
-          centre[0] = g.uniform(-50, 50);
-          for (std::size_t c = 1; c < nc; ++c) centre[c] = centre[c - 1] + g.log_uniform(1, 1e3);
-          for (double& s : spread) s = g.log_uniform(1e-12, 1e-3);
-          for (std::size_t i = 0; i < n; ++i) {
-            const std::size_t c = i < nc ? i : g.below(nc);
-            z[i] = centre[c] + spread[c] * g.normal();
-          }
-          g.shuffle(z);
-        });
+        G.add("clusters", f32, K, "v" + std::to_string(v), false, [&](Rng& g, auto& z) { fill_clusters(g, z); });
       }
 
     // progression: a + h (0..K-1), shuffled (the closed form's cancellation ~ coth(h/2)^(K-1))
     for (double h : S ? std::vector<double>{1e-8, 1e-2, 1.0, 10.0} : std::vector<double>{1e-8, 1e-4, 1e-2, 0.1, 1.0, 10.0})
       for (std::size_t K : kK) {
         if (K < 2) continue;
-        G.add("progression", f32, K, "h" + p(h), false, [&](Rng& g, auto& z) {
-          const double a = h < 1e-2 ? 0.0 : std::round(8 * g.uniform(-20, 20)) / 8;
-          for (std::size_t i = 0; i < z.size(); ++i) z[i] = a + h * static_cast<double>(i);
-          g.shuffle(z);
-        });
+        G.add("progression", f32, K, "h" + p(h), false, [&](Rng& g, auto& z) { fill_progression(g, z, h); });
       }
 
     // outlier: K-1 nodes N(0,1), one node `dist` above the max (up) or below the min (down)
     for (double dist : S ? std::vector<double>{10.0, 1e3, 1e4} : std::vector<double>{10.0, 100.0, 1e3, 1e4})
       for (int sign : {+1, -1})
         for (std::size_t K : kThin)
-          G.add("outlier", f32, K, std::string(sign > 0 ? "up" : "down") + p(dist), false, [&](Rng& g, auto& z) {
-            const std::size_t n = z.size();
-            gaussian_fill(g, z, 1.0);
-            const double lo = *std::min_element(z.begin(), z.end() - 1), hi = *std::max_element(z.begin(), z.end() - 1);
-            z[n - 1] = sign > 0 ? hi + dist : lo - dist;
-            g.shuffle(z);
-          });
+          G.add("outlier", f32, K, std::string(sign > 0 ? "up" : "down") + p(dist), false, [&](Rng& g, auto& z) { fill_outlier(g, z, dist, sign); });
 
     // offset: sigma 1 gaussian plus a large offset (|A| large, relative accuracy of A)
     for (double off : S ? std::vector<double>{-3e4, 700.0, 1e4} : std::vector<double>{-3e4, -1e4, -700.0, 700.0, 1e4, 3e4})
@@ -249,12 +188,7 @@ void generate(Gen& G) {
     for (double Sp : {100.0, 1e3, 1e4})
       for (std::size_t K : kK)
         if (K >= 2)
-          G.add("wide", f32, K, "S" + p(Sp), false, [&](Rng& g, auto& z) {
-            for (double& x : z) x = g.uniform(0, Sp);
-            z[0] = 0;
-            z[1] = Sp;
-            g.shuffle(z);
-          });
+          G.add("wide", f32, K, "S" + p(Sp), false, [&](Rng& g, auto& z) { fill_wide(g, z, Sp); });
 
     // all_equal: A = c - log((K-1)!), mu_j = 1/K
     for (double c : {-1.0, 3e4})

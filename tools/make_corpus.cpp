@@ -37,12 +37,14 @@
 #include <string>
 #include <vector>
 
+#include "bench/families.hpp"
 #include "bench/rng.hpp"
 
 namespace {
 
 constexpr std::uint64_t kDefaultSeed = 20240611;
 
+using namespace ccnorm::gen;  // Rng, splitmix64, fnv1a64, the family fill functions
 using ccnorm::gen::fnv1a64;
 using ccnorm::gen::Rng;
 using ccnorm::gen::splitmix64;
@@ -122,9 +124,6 @@ const std::vector<std::size_t> kK = {1, 2, 3, 4, 5, 7, 10, 16, 32, 64, 100, 200,
 // A thinner K list for families with many parameter values (keeps the file size down).
 const std::vector<std::size_t> kKthin = {1, 2, 3, 5, 10, 32, 100, 316, 1000};
 
-void gaussian_fill(Rng& g, std::vector<double>& z, double sigma, double offset = 0) {
-  for (double& x : z) x = offset + sigma * g.normal();
-}
 
 void generate(Writer& w) {
   for (Dtype d : {Dtype::f64, Dtype::f32}) {
@@ -149,26 +148,7 @@ void generate(Writer& w) {
     for (int v = 0; v < 3; ++v)
       for (std::size_t K : kK) {
         if (K < 2) continue;
-        w.row("ties", d, K, "v" + std::to_string(v), [&](Rng& g, auto& z) {
-          const std::size_t n = z.size();
-          if (v == 0) {
-            const std::size_t groups = 1 + g.below(std::min<std::size_t>(5, n - 1));
-            std::vector<double> val(groups);
-            for (double& x : val) x = to_dtype(g.normal(), d);
-            for (std::size_t i = 0; i < n; ++i) z[i] = val[i < groups ? i : g.below(groups)];
-          } else if (v == 1) {
-            const double t = to_dtype(3 * g.normal(), d);
-            const std::size_t m = std::max<std::size_t>(2, (n + 1) / 2);
-            for (std::size_t i = 0; i < n; ++i) z[i] = i < m ? t : 3 * g.normal();
-          } else {
-            for (std::size_t i = 0; i < n; ++i) z[i] = static_cast<double>(g.below(7)) - 3.0;
-          }
-          // every ties row has at least one exact tie
-          std::vector<double> s(z.begin(), z.end());
-          std::sort(s.begin(), s.end());
-          if (std::adjacent_find(s.begin(), s.end()) == s.end()) z[n - 1] = z[0];
-          g.shuffle(z);
-        });
+        w.row("ties", d, K, "v" + std::to_string(v), [&](Rng& g, auto& z) { fill_ties(g, z, v, f32); });
       }
 
     // all_equal: every node equal to c (A = c - log((K-1)!), mu_j = 1/K)
@@ -186,28 +166,7 @@ void generate(Writer& w) {
       for (int v = 0; v < 2; ++v)
         for (std::size_t K : kKthin) {
           if (K < 2) continue;
-          w.row("ulp_apart", d, K, "m" + p(m) + ".v" + std::to_string(v), [&](Rng& g, auto& z) {
-            const std::size_t n = z.size();
-            const std::size_t below = n / 2;
-            auto gap = [&]() -> int { return v == 0 ? 1 : 1 + static_cast<int>(g.below(3)); };
-            auto step = [&](double x, double dir) {
-              if (m == 0) return x + dir * (f32 ? 0x1p-120 : 0x1p-1000);
-              return f32 ? static_cast<double>(std::nextafter(static_cast<float>(x), static_cast<float>(dir * HUGE_VALF)))
-                         : std::nextafter(x, dir * HUGE_VAL);
-            };
-            z[below] = m;
-            for (std::size_t i = below; i-- > 0;) {
-              double x = z[i + 1];
-              for (int k = gap(); k > 0; --k) x = step(x, -1);
-              z[i] = x;
-            }
-            for (std::size_t i = below + 1; i < n; ++i) {
-              double x = z[i - 1];
-              for (int k = gap(); k > 0; --k) x = step(x, +1);
-              z[i] = x;
-            }
-            g.shuffle(z);
-          });
+          w.row("ulp_apart", d, K, "m" + p(m) + ".v" + std::to_string(v), [&](Rng& g, auto& z) { fill_ulp_apart(g, z, m, v, f32); });
         }
 
     // clusters: 2..5 clusters, spread log-uniform in [1e-12, 1e-3], consecutive centres separated
@@ -216,19 +175,7 @@ void generate(Writer& w) {
     for (int v = 0; v < 3; ++v)
       for (std::size_t K : kK) {
         if (K < 2) continue;
-        w.row("clusters", d, K, "v" + std::to_string(v), [&](Rng& g, auto& z) {
-          const std::size_t n = z.size();
-          const std::size_t nc = 2 + g.below(std::min<std::size_t>(4, n - 1));
-          std::vector<double> centre(nc), spread(nc);
-          centre[0] = g.uniform(-50, 50);
-          for (std::size_t c = 1; c < nc; ++c) centre[c] = centre[c - 1] + g.log_uniform(1, 1e3);
-          for (double& s : spread) s = g.log_uniform(1e-12, 1e-3);
-          for (std::size_t i = 0; i < n; ++i) {
-            const std::size_t c = i < nc ? i : g.below(nc);
-            z[i] = centre[c] + spread[c] * g.normal();
-          }
-          g.shuffle(z);
-        });
+        w.row("clusters", d, K, "v" + std::to_string(v), [&](Rng& g, auto& z) { fill_clusters(g, z); });
       }
 
     // progression: z = a + h * (0..K-1), shuffled; a = 0 for h < 1e-2 (so that f32 keeps the
@@ -236,11 +183,7 @@ void generate(Writer& w) {
     for (double h : {1e-8, 1e-4, 1e-2, 0.1, 1.0, 10.0})
       for (std::size_t K : kK) {
         if (K < 2) continue;
-        w.row("progression", d, K, "h" + p(h), [&](Rng& g, auto& z) {
-          const double a = h < 1e-2 ? 0.0 : std::round(8 * g.uniform(-20, 20)) / 8;
-          for (std::size_t i = 0; i < z.size(); ++i) z[i] = a + h * static_cast<double>(i);
-          g.shuffle(z);
-        });
+        w.row("progression", d, K, "h" + p(h), [&](Rng& g, auto& z) { fill_progression(g, z, h); });
       }
 
     // outlier: K-1 nodes ~ N(0,1), one node `dist` above the max (sign +) or below the min (-).
@@ -248,14 +191,7 @@ void generate(Writer& w) {
       for (int sign : {+1, -1})
         for (std::size_t K : kKthin) {
           if (K < 2) continue;
-          w.row("outlier", d, K, std::string(sign > 0 ? "up" : "down") + p(dist), [&](Rng& g, auto& z) {
-            const std::size_t n = z.size();
-            gaussian_fill(g, z, 1.0);
-            const double lo = *std::min_element(z.begin(), z.end() - 1);
-            const double hi = *std::max_element(z.begin(), z.end() - 1);
-            z[n - 1] = sign > 0 ? hi + dist : lo - dist;
-            g.shuffle(z);
-          });
+          w.row("outlier", d, K, std::string(sign > 0 ? "up" : "down") + p(dist), [&](Rng& g, auto& z) { fill_outlier(g, z, dist, sign); });
         }
 
     // offset: gaussian sigma 1 or 10 (alternating with the offset) plus a large offset
@@ -268,12 +204,7 @@ void generate(Writer& w) {
     // wide: uniform on [0, S] with both ends present (spread exactly S for K >= 2)
     for (double S : {100.0, 1e3, 1e4})
       for (std::size_t K : kK)
-        w.row("wide", d, K, "S" + p(S), [&](Rng& g, auto& z) {
-          for (double& x : z) x = g.uniform(0, S);
-          z[0] = 0;
-          if (z.size() > 1) z[1] = S;
-          g.shuffle(z);
-        });
+        w.row("wide", d, K, "S" + p(S), [&](Rng& g, auto& z) { fill_wide(g, z, S); });
 
     // small_A: gaussian rows shifted so that A is a target t with |t| < 0.9 (t = 0 for v0,
     // uniform in [-0.9, 0.9] otherwise): stresses the relative accuracy of exp[z] and the
