@@ -134,6 +134,8 @@ bool ball_ok(const arb_t x, Goal goal) {
   mag_set(rad, arb_radref(x));
   if (mag_is_zero(rad)) return true;
   arb_get_mag_lower(scale, x);  // lower bound of |x|
+  Mag true_scale;
+  mag_set(true_scale, scale);
   if (goal == Goal::AbsBelowOne) {
     Mag one;
     mag_one(one);
@@ -148,8 +150,10 @@ bool ball_ok(const arb_t x, Goal goal) {
   arb_get_ubound_arf(hi, x, ARF_PREC_EXACT);
   double dlo = arf_to_double_nearest(lo), dhi = arf_to_double_nearest(hi);
   if (dlo == dhi) return true;
-  // the value sits on (or within 2^-200 of) a rounding boundary: accept a very tight ball
-  mag_mul_2exp_si(lim, scale, -200);
+  // the value sits on (or within 2^-200 of) a rounding boundary: accept a very tight ball,
+  // relative to |x| itself (not to max(1,|x|): a tiny value such as A = 5e-301 must still be
+  // decided, not accepted as 0 +- 1e-300)
+  mag_mul_2exp_si(lim, true_scale, -200);
   return mag_cmp(rad, lim) <= 0;
 }
 

@@ -454,3 +454,15 @@ TEST(FreezeTool, WritesHonestFrozenFile) {
   fs::remove_all(dir);
 }
 #endif
+
+// A tiny value must be decided, not accepted as 0 +- something larger than itself: for
+// z = (d, 0) with d = 1e-300, A = log(expm1(d)/d) = d/2 + O(d^2) and the double must be exact.
+TEST(Reference, TinyValuesAreDecided) {
+  for (double d : {1e-300, -1e-300, 1e-200}) {
+    const double z[2] = {d, 0.0};
+    Certified c = certified(z, 2, true);
+    const double A = static_cast<double>(c.A);
+    EXPECT_EQ(A, d / 2) << "d=" << d;
+    EXPECT_LT(c.A_rad, std::abs(d) * 1e-20) << "d=" << d;
+  }
+}
