@@ -56,7 +56,6 @@ struct Options {
 struct Row {
   long line = 0;
   bool bad = false;
-  std::string error;
   std::string raw;
 };
 

@@ -186,6 +186,36 @@ bool trivial_row(const T* z, std::size_t K, T* mu, Out<T>& o) {
 template <class T>
 Out<T> auto_precise(const T* z, std::size_t K, T* mu);
 
+namespace auto_detail {
+
+// The row again with the series in x87 extended precision (64-bit significand: the chain's
+// sqrt(N) growth stays ~2^-11 of a double ulp, at ~2.3x less cost than double-double; y carried
+// exactly as the two-sum pair). Double-double where long double is not wider than double.
+template <class T>
+Out<T> extended(const T* z, std::size_t K, T* mu, double r) {
+  using namespace taylor_detail;
+  if constexpr (std::numeric_limits<long double>::digits >= 64) {
+    auto& wl = workspace<long double>();
+    T mT;
+    taylor_prepare<long double, T>(z, K, wl, mT);
+    Series<long double> sl = run_series<long double>(wl, K, r, mu != nullptr);
+    if (!sl.ok) return huge_spread(z, K, mu);
+    if (mu) {
+      const long double denom = sl.S * static_cast<long double>(K);
+      for (std::size_t j = 0; j < K; ++j) mu[wl.perm[j]] = static_cast<T>(wl.sw[j] / denom);
+    }
+    const double hi = static_cast<double>(sl.S);
+    const dd Sd = two_sum(hi, static_cast<double>(sl.S - static_cast<long double>(hi)));
+    auto al = assemble(static_cast<double>(mT), Sd, sl.E, K);
+    const double lc = log_c(wl, K, al, Sd, sl.E);
+    return {static_cast<T>(al.A), static_cast<T>(lc)};
+  } else {
+    return auto_precise<T>(z, K, mu);
+  }
+}
+
+}  // namespace auto_detail
+
 // auto: T = float or double (other types: use taylor<T>).
 template <class T>
 Out<T> auto_eval(const T* z, std::size_t K, T* mu) {
@@ -196,45 +226,20 @@ Out<T> auto_eval(const T* z, std::size_t K, T* mu) {
   T mT;
   const double r = taylor_prepare<double, T>(z, K, ws, mT);
   if (!(r <= auto_detail::kAutoMaxSpread)) return auto_detail::huge_spread(z, K, mu);
-  using auto_detail::kMeanDDSpread;
-  using auto_detail::kSeriesErrBudget;
-  const double m = static_cast<double>(mT);
+  // f64 mean over a long series: its componentwise error grows like sqrt(N) u along the degree
+  // chain (~80 u at spread 3000 in plain double), so such rows go to extended precision at once.
+  if constexpr (std::is_same_v<T, double>)
+    if (mu != nullptr && r > auto_detail::kMeanDDSpread) return auto_detail::extended(z, K, mu, r);
   Series<double> s = run_series<double>(ws, K, r, mu != nullptr);
   if (!s.ok) return auto_detail::huge_spread(z, K, mu);
-  auto as = auto_detail::assemble(m, s.S, s.E, K);
-  // Error estimate of the double series (see kSeriesErrBudget); it lands on A and on log C
-  // alike: err ~ that / max(1, |A|) (or |log C|). Where it could
-  // exceed ~6 u, and for the mean over long series (its componentwise error grows like sqrt(N) u
-  // along the degree chain: ~80 u at spread 3000), the row is recomputed in a wider type.
-  const double N = static_cast<double>(ws.vK.size());
+  auto as = auto_detail::assemble(static_cast<double>(mT), s.S, s.E, K);
   const double lc0 = auto_detail::log_c(ws, K, as, dd(s.S), s.E);
   if constexpr (std::is_same_v<T, double>) {
-    const bool mean_needs_more = mu != nullptr && r > kMeanDDSpread;
+    // Estimated error of the double series (see kSeriesErrBudget); it lands on A and on log C
+    // alike: err ~ that / max(1, |A|) (or |log C|). Where it could exceed ~6 u: extended.
     const double small_out = std::max(1.0, std::min(std::fabs(as.A), std::fabs(lc0)));
-    const double err_est = 1.5 * std::sqrt(N) + 0.5 * std::sqrt(static_cast<double>(K));  // in u of S
-    const bool value_needs_more = err_est > kSeriesErrBudget * small_out;
-    if (mean_needs_more || value_needs_more) {
-      if constexpr (std::numeric_limits<long double>::digits >= 64) {
-        // x87 extended (64-bit significand): the chain's sqrt(N) growth stays ~2^-11 of a double
-        // ulp, at ~2.3x less cost than double-double. y carried exactly as the two-sum pair.
-        auto& wl = workspace<long double>();
-        T m2;
-        taylor_prepare<long double, T>(z, K, wl, m2);
-        Series<long double> sl = run_series<long double>(wl, K, r, mu != nullptr);
-        if (!sl.ok) return auto_detail::huge_spread(z, K, mu);
-        if (mu) {
-          const long double denom = sl.S * static_cast<long double>(K);
-          for (std::size_t j = 0; j < K; ++j) mu[wl.perm[j]] = static_cast<T>(wl.sw[j] / denom);
-        }
-        const double hi = static_cast<double>(sl.S);
-        const dd Sd = two_sum(hi, static_cast<double>(sl.S - static_cast<long double>(hi)));
-        auto al = auto_detail::assemble(m, Sd, sl.E, K);
-        const double lc = auto_detail::log_c(wl, K, al, Sd, sl.E);
-        return {static_cast<T>(al.A), static_cast<T>(lc)};
-      } else {
-        return auto_precise<T>(z, K, mu);  // no extended type on this platform: double-double
-      }
-    }
+    const double err_est = 1.5 * std::sqrt(static_cast<double>(s.terms)) + 0.5 * std::sqrt(static_cast<double>(K));
+    if (err_est > auto_detail::kSeriesErrBudget * small_out) return auto_detail::extended(z, K, mu, r);
   }
   if (mu) {
     const double denom = static_cast<double>(K) * s.S;

@@ -78,7 +78,7 @@ CCNORM_INLINE double to_d(const C& x) {
 
 template <class C>
 struct Work {
-  std::vector<C> yh, yl, v, vK, w, sw;
+  std::vector<C> yh, yl, v, w, sw;
   std::vector<int> ex;  // per-node binary exponent: the true v_j is v[j] 2^ex[j]
   std::vector<C> ms;    // ms[j] = 2^(ex[j-1] - ex[j]) (exact; 0 when it underflows)
   std::vector<C> ihi, ilo;  // 1/i = ihi[i] + ilo[i] (IEEE types only)
@@ -189,10 +189,10 @@ void advance(Work<C>& ws, std::size_t K, std::size_t n0, C* out) {
 // Result of the series in the compute type: exp[z] = e^m * S * 2^E / (K-1)!.
 template <class C>
 struct Series {
-  C S;       // scaled sum
-  int E;     // binary exponent of the scaling
-  double r;  // spread max(z) - min(z) (rounded)
-  bool ok;   // false: non-finite input or spread beyond kMaxSpread
+  C S;                 // scaled sum
+  int E;               // binary exponent of the scaling
+  std::size_t terms;   // degrees summed (N + 1)
+  bool ok;             // false: the safety net below fired (never for finite input)
 };
 
 // Core: run the series for sorted shifted nodes already stored in ws.yh/ws.yl (K >= 2).
@@ -204,8 +204,7 @@ Series<C> run_series(Work<C>& ws, std::size_t K, double r, bool want_mu) {
   const double tol = want_mu ? u / 512 : u / 16;
   constexpr int R = rescale_exp<C>();
   const C big = ldexp(C(1), R);
-  constexpr int maxexp = std::numeric_limits<double>::max_exponent;  // 1024
-  constexpr int cmaxexp = std::is_same_v<C, float> ? 128 : maxexp;
+  constexpr int cmaxexp = std::is_same_v<C, float> ? 128 : 1024;  // binary exponent range
   // Degrees per block: growth over a block is <= r^B; keep 2^R * r^B well inside the range.
   const double lr = std::log2(std::max(r, 1.0));
   const int B = (is_ieee<C> && 8 * lr < cmaxexp - R - 16) ? 8 : 1;
@@ -214,7 +213,6 @@ Series<C> run_series(Work<C>& ws, std::size_t K, double r, bool want_mu) {
   ws.ex.assign(K, 0);
   ws.ms.assign(K, C(1));
   const C small = ldexp(C(1), -R);
-  ws.vK.assign(1, C(1));
   C S = C(1);
   int E = 0;
   std::size_t n = 1;
@@ -235,10 +233,7 @@ Series<C> run_series(Work<C>& ws, std::size_t K, double r, bool want_mu) {
     ensure_inv(ws, n + K + 8);
     if (B == 8) advance<8>(ws, K, n, out);
     else advance<1>(ws, K, n, out);
-    for (int b = 0; b < B; ++b) {
-      S += out[b];
-      ws.vK.push_back(out[b]);
-    }
+    for (int b = 0; b < B; ++b) S += out[b];
     if (want_mu) {
       // Fold the block's degrees into the mean series at the current scale (before any
       // rescale): w_j(d) = (K v_K(d) + y_j w_j(d-1)) / (d+K). The early v_K must enter w at
@@ -319,7 +314,7 @@ Series<C> run_series(Work<C>& ws, std::size_t K, double r, bool want_mu) {
     }
     // Safety net (never reached for finite input: the tail bound holds from n ~ r + O(sqrt r)).
     if (!(to_d(S) > 0) || !std::isfinite(to_d(S)) || static_cast<double>(n) > 4.0 * r + 64.0 * std::sqrt(r) + 1000.0)
-      return {S, E, r, false};
+      return {S, E, n, false};
     const double q = r / static_cast<double>(n);  // r / (N+1), N = n-1 the last degree
     if (!(q < 0.9375)) continue;
     const double tail_factor = q / (1 - q);
@@ -330,8 +325,7 @@ Series<C> run_series(Work<C>& ws, std::size_t K, double r, bool want_mu) {
     for (std::size_t j = 0; j < K && all_ok; ++j) all_ok = to_d(w[j]) * tail_factor <= tol * to_d(sw[j]);
     if (all_ok) break;
   }
-  (void)maxexp;
-  return {S, E, r, true};
+  return {S, E, n, true};
 }
 
 }  // namespace taylor_detail

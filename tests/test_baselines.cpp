@@ -23,7 +23,6 @@
 #include <cstdio>
 #include <fstream>
 #include <limits>
-#include <numbers>
 #include <random>
 #include <sstream>
 #include <string>
@@ -36,6 +35,7 @@
 #include "normalizer/closed_form_scaled.hpp"
 #include "normalizer/common.hpp"
 #include "normalizer/sorted_difference.hpp"
+#include "bench/sweep/sweep.hpp"
 #include "reference/reference.hpp"
 
 namespace {
@@ -152,42 +152,13 @@ std::vector<T> vec(std::initializer_list<double> v) {
   return r;
 }
 
-// Deterministic N(0, 1) stream, identical on every conforming C++ implementation:
-// std::mt19937_64 and std::seed_seq are fully specified by the standard; uniforms
-// u = ((bits >> 11) + 1/2) 2^-53 lie in (0, 1); Box-Muller (both outputs used). Only the libm
-// log/sqrt/sin/cos roundings can differ between platforms (by an ulp of the sample).
-class NormalStream {
- public:
-  NormalStream(std::uint32_t seed, std::uint32_t K) {
-    std::seed_seq s{seed, K, 0x63636eu};
-    gen_.seed(s);
-  }
-  double operator()() {
-    if (have_) {
-      have_ = false;
-      return spare_;
-    }
-    const double u1 = uniform(), u2 = uniform();
-    const double r = std::sqrt(-2.0 * std::log(u1));
-    const double t = 2.0 * std::numbers::pi * u2;
-    spare_ = r * std::sin(t);
-    have_ = true;
-    return r * std::cos(t);
-  }
-
- private:
-  double uniform() { return (static_cast<double>(gen_() >> 11) + 0.5) * 0x1p-53; }
-  std::mt19937_64 gen_;
-  bool have_ = false;
-  double spare_ = 0;
-};
-
 // The 2022 paper's row for dimension K: z = (eta, 0), eta ~ N(0, sigma^2 I_{K-1}), rounded to T.
+// The same deterministic stream as `ccnorm regions` (bench/sweep/sweep.hpp: std::mt19937_64
+// seeded with seed_seq{seed, K, 0x63636e}, Box-Muller), so the two report the same numbers.
 template <class T>
 std::vector<T> protocol_row(double sigma, std::uint32_t seed, std::size_t K) {
-  NormalStream n(seed, static_cast<std::uint32_t>(K));
-  std::vector<T> z(K, T(0));
-  for (std::size_t i = 0; i + 1 < K; ++i) z[i] = static_cast<T>(sigma * n());
+  std::vector<T> z;
+  for (double x : ccnorm::sweep::protocol_row(sigma, seed, K)) z.push_back(static_cast<T>(x));
   return z;
 }
 

@@ -157,7 +157,7 @@ inline std::vector<double> generate(const std::string& family, std::size_t K, do
   return z;
 }
 
-// The 2022 paper's protocol row z = (eta, 0), eta ~ N(0, sigma^2 I_{K-1}) (same stream as
+// The 2022 paper's protocol row z = (eta, 0), eta ~ N(0, sigma^2 I_{K-1}) (also used by
 // tests/test_baselines.cpp).
 inline std::vector<double> protocol_row(double sigma, std::uint32_t seed, std::size_t K) {
   Rng g(seed, static_cast<std::uint32_t>(K), 0x63636eu);
