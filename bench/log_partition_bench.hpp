@@ -5,11 +5,17 @@
 //   log_partition/<algo>/<dtype>/K:<k>/sigma:<s>[/grad]                      one row per call, 1 thread
 //   log_partition_batch/<algo>/<dtype>/K:<k>/sigma:<s>[/grad]/batch:<B>/threads:<T>
 //                                                     ccnorm::evaluate_batch on B rows, T threads
+//   log_partition_batch/gpu/<dtype>/K:<k>/sigma:<s>[/grad]/batch:<B>
+//                                                     the CUDA kernels (normalizer/cuda/) on B rows
+//                                                     resident on the device; registered only when
+//                                                     ccnorm was built with CUDA and a device exists
 // sigma printed with %g. Inputs: z = (eta, 0), eta_i = sigma * N(0,1) (the papers' protocol), a
 // pool of 64..1024 distinct rows per (K, sigma) from a fixed seed (f32 rows are the f64 rows
 // rounded), cycled row by row (never the same row twice in a row); generated before timing.
 // Clock: one-row cases report CPU time of the calling thread (robust to other processes on a
-// shared machine); batched cases report wall time per row (all threads).
+// shared machine); batched cases report wall time per row (all threads); GPU cases report device
+// time per row (CUDA events around the kernels of one call, inputs rotated over device buffers
+// that together exceed the L2 cache; transfers to and from the host are not included).
 // Skipped combinations (O(K^2)/O(K^3) methods where one row takes seconds, unsupported modes) are
 // registered anyway and end with a "skipped: <reason>" error, so they are visible in the console
 // and the JSON instead of silently missing.
@@ -46,6 +52,9 @@
 #include "bench/opitz_expm.hpp"
 #include "normalizer/normalizer.hpp"
 #include "reference/reference.hpp"
+#if defined(CCNORM_HAVE_CUDA)
+#include "normalizer/cuda/gpu.hpp"
+#endif
 
 #if defined(_OPENMP)
 #include <omp.h>
@@ -65,6 +74,7 @@ struct Options {
   int repetitions = 1;              // > 1: medians are post-processed
   bool peers = false;               // run the subprocess peers (scipy, mpmath) on identical inputs
   bool batch = true;                // register the batched family
+  bool gpu = true;                  // register the GPU family (when built with CUDA and a device exists)
   bool list = false;                // list names only
   std::vector<std::string> algos;   // overrides
   std::vector<std::string> dtypes;
@@ -98,7 +108,7 @@ inline std::string gfmt(double x) {
 }
 
 struct Case {
-  std::string algo;
+  std::string algo;  // "gpu": the CUDA kernels (batch > 0, threads 0)
   bool f32 = false;
   std::size_t K = 0;
   double sigma = 1;
@@ -108,13 +118,43 @@ struct Case {
   std::string name;
   std::string skip;  // non-empty: registered as skipped with this reason
   const char* dtype() const { return f32 ? "f32" : "f64"; }
+  bool gpu() const { return algo == "gpu"; }
 };
 
 inline std::string case_name(const Case& c) {
   std::string n = fmt::format("{}/{}/{}/K:{}/sigma:{}{}", c.batch ? "log_partition_batch" : "log_partition", c.algo,
                               c.dtype(), c.K, gfmt(c.sigma), c.grad ? "/grad" : "");
-  if (c.batch) n += fmt::format("/batch:{}/threads:{}", c.batch, c.threads);
+  if (c.gpu()) n += fmt::format("/batch:{}", c.batch);
+  else if (c.batch) n += fmt::format("/batch:{}/threads:{}", c.batch, c.threads);
   return n;
+}
+
+// ------------------------------------------------------------------------------------------
+// GPU family
+
+// Rows per GPU batch: 2^20, or fewer so that one input buffer holds at most 2^26 values
+// (512 MiB in f64): K=3..32 -> 2^20, 100 -> 2^19, 316 -> 2^17, 1000 -> 2^16, 10^4 -> 2^12.
+inline std::size_t gpu_batch_rows(std::size_t K) {
+  std::size_t b = std::size_t(1) << 20;
+  while (b > 256 && b * K > (std::size_t(1) << 26)) b /= 2;
+  return b;
+}
+
+// Is the GPU family available? Empty string: yes (device receives the device's name);
+// otherwise the reason it is not.
+inline std::string gpu_unavailable(std::string& device) {
+#if defined(CCNORM_HAVE_CUDA)
+  try {
+    if (!gpu::available()) return "no GPU: " + gpu::unavailable_reason();
+    device = gpu::device_name();
+    return {};
+  } catch (const std::exception& e) {
+    return std::string("no GPU: ") + e.what();
+  }
+#else
+  (void)device;
+  return "no GPU: this ccnorm was built without CUDA (CCNORM_CUDA=OFF or no nvcc at configure time)";
+#endif
 }
 
 // Expected spread max z - min z of z = (sigma N(0,1)^(K-1), 0): about sigma * 2 sqrt(2 ln K).
@@ -173,10 +213,13 @@ inline int all_threads() {
 
 inline std::vector<Case> make_cases(const Options& o) {
   const int nt = o.threads > 0 ? o.threads : all_threads();
-  std::vector<std::string> algos = o.algos, dtypes = o.dtypes;
+  std::vector<std::string> algos, dtypes = o.dtypes;
+  for (const auto& a : o.algos)
+    if (a != "gpu") algos.push_back(a);
+  const bool gpu_only = !o.algos.empty() && algos.empty();
   std::vector<std::size_t> Ks = o.Ks;
   std::vector<double> sigmas = o.sigmas;
-  if (algos.empty()) algos = all_algos();
+  if (algos.empty() && !gpu_only) algos = all_algos();
   if (dtypes.empty()) dtypes = {"f64", "f32"};
   if (Ks.empty()) Ks = o.quick ? std::vector<std::size_t>{3, 10, 100, 316, 1000} : full_Ks();
   if (sigmas.empty()) sigmas = o.quick ? std::vector<double>{1} : full_sigmas();
@@ -214,6 +257,23 @@ inline std::vector<Case> make_cases(const Options& o) {
                 out.push_back(b);
               }
             }
+  // the GPU family last (the caller checked that a device exists)
+  if (o.gpu && (o.algos.empty() || std::find(o.algos.begin(), o.algos.end(), "gpu") != o.algos.end()))
+    for (const auto& d : dtypes)
+      for (std::size_t K : Ks)
+        for (double s : sigmas)
+          for (bool g : {false, true}) {
+            Case c;
+            c.algo = "gpu";
+            c.f32 = d == "f32";
+            c.K = K;
+            c.sigma = s;
+            c.grad = g;
+            c.batch = gpu_batch_rows(K);
+            c.threads = 0;
+            c.name = case_name(c);
+            out.push_back(c);
+          }
   return out;
 }
 
@@ -331,6 +391,38 @@ void run_batch(benchmark::State& st, const Case& c, Pools& pools) {
   st.SetItemsProcessed(static_cast<std::int64_t>(st.iterations()) * static_cast<std::int64_t>(B));
 }
 
+// GPU: B rows cycled from the pool, resident on the device (gpu::DeviceBatch); manual time = the
+// device time of one call. Counters: bytes (input + outputs of one call, the roofline's bytes),
+// escalated / host (rows rerun in the wider compute type / sent to the host fallback, max over
+// the calls).
+template <class T>
+void run_gpu(benchmark::State& st, const Case& c, Pools& pools) {
+#if defined(CCNORM_HAVE_CUDA)
+  const std::vector<T>& pool = pools.get<T>(c.K, c.sigma);
+  try {
+    gpu::DeviceBatch<T> db(pool.data(), pool.size() / c.K, c.batch, c.K, c.grad);
+    std::size_t esc = 0, host = 0;
+    for (auto _ : st) {
+      st.SetIterationTime(db.run());
+      esc = std::max(esc, db.last_stats().escalated);
+      host = std::max(host, db.last_stats().host);
+    }
+    st.counters["bytes"] = static_cast<double>(db.bytes_per_run());
+    st.counters["escalated"] = static_cast<double>(esc);
+    st.counters["host"] = static_cast<double>(host);
+    st.counters["buffers"] = static_cast<double>(db.buffers());
+  } catch (const std::exception& e) {
+    st.SkipWithError(e.what());
+    return;
+  }
+  st.SetItemsProcessed(static_cast<std::int64_t>(st.iterations()) * static_cast<std::int64_t>(c.batch));
+#else
+  (void)c;
+  (void)pools;
+  st.SkipWithError("built without CUDA");
+#endif
+}
+
 // Console reporter that also keeps every run for the post-processing.
 class CapturingReporter : public benchmark::ConsoleReporter {
  public:
@@ -431,28 +523,56 @@ class RefCache {
   std::map<std::tuple<bool, std::size_t, double, std::size_t>, RefRow> rows_;
 };
 
+// The first n rows of the pool through the algorithm: A (n) and, with the mean, mu (n x K);
+// threw[r] marks a row whose evaluation threw (an error; counted as non-finite). The GPU evaluates
+// them in one gpu::evaluate_batch call (same kernels as the timed device-resident batches).
+template <class T>
+void outputs_of(const Case& c, const T* rows, std::size_t n, std::vector<T>& A, std::vector<T>& mu,
+                std::vector<char>& threw) {
+  A.assign(n, std::numeric_limits<T>::quiet_NaN());
+  mu.assign(c.grad ? n * c.K : 0, std::numeric_limits<T>::quiet_NaN());
+  threw.assign(n, 0);
+  if (c.gpu()) {
+#if defined(CCNORM_HAVE_CUDA)
+    std::vector<T> logC(n);
+    try {
+      gpu::evaluate_batch<T>(rows, n, c.K, A.data(), logC.data(), c.grad ? mu.data() : nullptr);
+    } catch (const std::exception&) {
+      threw.assign(n, 1);
+    }
+#else
+    threw.assign(n, 1);
+#endif
+    return;
+  }
+  const Fn<T> fn = function_for<T>(c.algo);
+  for (std::size_t r = 0; r < n; ++r) {
+    try {
+      A[r] = fn(rows + r * c.K, c.K, c.grad ? mu.data() + r * c.K : nullptr).A;
+    } catch (const std::exception&) {
+      threw[r] = 1;
+    }
+  }
+}
+
 template <class T>
 Accuracy accuracy_of(const Case& c, Pools& pools, RefCache& refs, int acc_rows) {
   Accuracy acc;
-  const Fn<T> fn = function_for<T>(c.algo);
   const std::vector<T>& pool = pools.get<T>(c.K, c.sigma);
   const std::size_t n = RefCache::rows_for(c.K, c.sigma, acc_rows);
   const double u = std::is_same_v<T, float> ? 0x1p-24 : 0x1p-53;
-  std::vector<T> mu(c.K);
+  std::vector<T> As, mus;
+  std::vector<char> threw_row;
+  outputs_of<T>(c, pool.data(), n, As, mus, threw_row);
   bool cert_all = true;
   if (c.grad) acc.max_err_mean = 0;
   for (std::size_t r = 0; r < n; ++r) {
-    Out<T> o;
-    bool threw = false;
-    try {
-      o = fn(pool.data() + r * c.K, c.K, c.grad ? mu.data() : nullptr);
-    } catch (const std::exception&) {
-      threw = true;
-    }
+    const T* mu = c.grad ? mus.data() + r * c.K : nullptr;
+    const bool threw = threw_row[r] != 0;
     const RefRow& rr = refs.get(c.f32, c.K, c.sigma, r, c.grad);
     cert_all = cert_all && rr.certified;
     double e;
-    const double Ahat = static_cast<double>(o.A);
+    const double Ahat = static_cast<double>(As[r]);
     if (threw || !std::isfinite(Ahat)) {
       e = std::numeric_limits<double>::infinity();
       ++acc.nonfinite;
@@ -665,6 +785,9 @@ struct ResultRow {
   Accuracy acc;
   bool have_acc = false;
   std::string note;
+  // GPU cases: bytes of one call (input + outputs), rows escalated / sent to the host (max per call)
+  double bytes = std::nan("");
+  double escalated = 0, host = 0;
 };
 
 inline std::string num(double x, int prec = 6) {
@@ -706,7 +829,7 @@ inline int run(const Options& opt) {
   if (o.min_time < 0) o.min_time = o.quick ? 0.01 : 0.1;
   if (o.quick && o.acc_rows > 8) o.acc_rows = 8;
   for (const auto& a : o.algos)
-    if (std::find(all_algos().begin(), all_algos().end(), a) == all_algos().end()) {
+    if (a != "gpu" && std::find(all_algos().begin(), all_algos().end(), a) == all_algos().end()) {
       std::fprintf(stderr, "ccnorm bench: unknown algorithm '%s'\n", a.c_str());
       return 2;
     }
@@ -716,6 +839,27 @@ inline int run(const Options& opt) {
       return 2;
     }
   Eigen::setNbThreads(1);  // opitz-expm is a one-thread peer
+  // the GPU family: only when built with CUDA and a device exists
+  std::string gpu_device, gpu_reason = "no GPU: not requested (--no-gpu)";
+  if (o.gpu) gpu_reason = gpu_unavailable(gpu_device);
+  const bool gpu_asked = std::find(o.algos.begin(), o.algos.end(), "gpu") != o.algos.end();
+  if (!gpu_reason.empty()) {
+    if (gpu_asked) {
+      std::fprintf(stderr, "ccnorm bench: --algos gpu: %s\n", gpu_reason.c_str());
+      return 2;
+    }
+    o.gpu = false;
+  }
+  double copy_gbs = std::nan("");
+#if defined(CCNORM_HAVE_CUDA)
+  if (o.gpu && !o.list) {
+    try {
+      copy_gbs = gpu::copy_bandwidth_gbs();
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "ccnorm bench: measuring the device copy bandwidth failed: %s\n", e.what());
+    }
+  }
+#endif
   const std::vector<Case> cases = make_cases(o);
   auto pools = std::make_shared<Pools>(o.seed);
   std::map<std::string, Case> by_name;
@@ -723,7 +867,10 @@ inline int run(const Options& opt) {
   for (const Case& c : cases) {
     by_name[c.name] = c;
     Pools* pp = pools.get();
-    if (c.batch) {
+    if (c.gpu()) {
+      if (c.f32) benchmark::RegisterBenchmark(c.name.c_str(), [c, pp](benchmark::State& s) { run_gpu<float>(s, c, *pp); })->UseManualTime();
+      else benchmark::RegisterBenchmark(c.name.c_str(), [c, pp](benchmark::State& s) { run_gpu<double>(s, c, *pp); })->UseManualTime();
+    } else if (c.batch) {
       if (c.f32) benchmark::RegisterBenchmark(c.name.c_str(), [c, pp](benchmark::State& s) { run_batch<float>(s, c, *pp); });
       else benchmark::RegisterBenchmark(c.name.c_str(), [c, pp](benchmark::State& s) { run_batch<double>(s, c, *pp); });
     } else {
@@ -766,7 +913,10 @@ inline int run(const Options& opt) {
     return 2;
   }
   benchmark::AddCustomContext("ccnorm_inputs", fmt::format("z=(sigma*N(0,1)^(K-1),0), seed {}, pool of 64..1024 distinct rows cycled", o.seed));
-  benchmark::AddCustomContext("ccnorm_clock", "log_partition: cpu_time of the calling thread; log_partition_batch: real_time per batch");
+  benchmark::AddCustomContext("ccnorm_clock", "log_partition: cpu_time of the calling thread; log_partition_batch: real_time per batch; "
+                                              "log_partition_batch/gpu: device time per call (CUDA events, manual time)");
+  benchmark::AddCustomContext("ccnorm_gpu", gpu_reason.empty() ? gpu_device : gpu_reason);
+  if (!std::isnan(copy_gbs)) benchmark::AddCustomContext("ccnorm_gpu_copy_GBps", num(copy_gbs, 5));
   benchmark::AddCustomContext("ccnorm_min_time_s", gfmt(o.min_time));
   std::size_t nskip = 0;
   for (const Case& c : cases) nskip += !c.skip.empty();
@@ -799,6 +949,12 @@ inline int run(const Options& opt) {
     const double real = to_ns(r.GetAdjustedRealTime(), r.time_unit) / per;
     row.ns_per_eval = c.batch ? real : cpu;
     row.real_ns_per_eval = real;
+    if (c.gpu()) {
+      auto ctr = [&](const char* k) { auto f = r.counters.find(k); return f == r.counters.end() ? std::nan("") : static_cast<double>(f->second); };
+      row.bytes = ctr("bytes");
+      row.escalated = ctr("escalated");
+      row.host = ctr("host");
+    }
     rows[fname] = row;
   }
   // registration order (algorithm, dtype, K, sigma, grad; one-row before batched)
@@ -863,6 +1019,38 @@ inline int run(const Options& opt) {
     if (it != rows.end())
       std::printf("speed-up %s: %.2fx over 1 thread\n", n.c_str(), it->second.ns_per_eval / row.ns_per_eval);
   }
+  // GPU: effective bandwidth and speed-up over the CPU batched auto (all threads, same run)
+  struct GpuRow {
+    std::string name;
+    double gbps = std::nan(""), pct = std::nan(""), vs_cpu = std::nan("");
+  };
+  std::vector<GpuRow> gpu_rows;
+  for (const auto& n : order) {
+    const ResultRow& row = rows[n];
+    if (!row.c.gpu()) continue;
+    GpuRow g;
+    g.name = n;
+    g.gbps = row.bytes / (row.ns_per_eval * static_cast<double>(row.c.batch));  // bytes per ns = GB/s
+    g.pct = 100.0 * g.gbps / copy_gbs;
+    Case cpu = row.c;
+    cpu.algo = "auto";
+    cpu.batch = batch_rows(cpu.K);
+    cpu.threads = o.threads > 0 ? o.threads : all_threads();
+    auto it = rows.find(case_name(cpu));
+    if (it != rows.end()) g.vs_cpu = it->second.ns_per_eval / row.ns_per_eval;
+    gpu_rows.push_back(g);
+  }
+  if (gpu_reason.empty()) {
+    std::printf("\nGPU: %s; device-to-device copy %s GB/s (read + write)\n", gpu_device.c_str(), num(copy_gbs, 4).c_str());
+    std::printf("%-66s %10s %9s %7s %10s %9s %5s\n", "case", "ns/row", "GB/s", "%copy", "x CPU auto", "escalated", "host");
+    for (const auto& g : gpu_rows) {
+      const ResultRow& row = rows[g.name];
+      std::printf("%-66s %10s %9s %7s %10s %9s %5s\n", g.name.c_str(), num(row.ns_per_eval, 4).c_str(), num(g.gbps, 4).c_str(),
+                  num(g.pct, 3).c_str(), num(g.vs_cpu, 3).c_str(), num(row.escalated, 6).c_str(), num(row.host, 6).c_str());
+    }
+  } else {
+    std::printf("\nGPU cases not run: %s\n", gpu_reason.c_str());
+  }
   if (!skipped.empty()) {
     std::printf("\n%zu cases skipped or failed (the reason is in the JSON 'error_message'):\n", skipped.size());
     for (const auto& [n, why] : skipped) std::printf("  %s: %s\n", n.c_str(), why.c_str());
@@ -888,7 +1076,7 @@ inline int run(const Options& opt) {
       const Case& c = row.c;
       f << c.algo << ',' << c.dtype() << ',' << c.K << ',' << gfmt(c.sigma) << ',' << (c.grad ? 1 : 0) << ','
         << num(row.ns_per_eval, 6) << ',' << num(row.ratio, 6) << ',' << (c.batch ? c.batch : 1) << ',' << c.threads << ','
-        << (c.batch ? "real" : "cpu") << ',' << num(row.acc.max_err_A, 4) << ',' << csv_field(row.acc.ref) << ','
+        << (c.gpu() ? "device" : c.batch ? "real" : "cpu") << ',' << num(row.acc.max_err_A, 4) << ',' << csv_field(row.acc.ref) << ','
         << row.acc.rows << ',' << (row.acc.max_err_mean >= 0 ? num(row.acc.max_err_mean, 4) : "") << ','
         << row.acc.nonfinite << ",\n";
     }
@@ -908,7 +1096,7 @@ inline int run(const Options& opt) {
       f << (first ? "" : ",\n") << "    {\"algo\": " << jstr(c.algo) << ", \"dtype\": " << jstr(c.dtype()) << ", \"K\": " << c.K
         << ", \"sigma\": " << gfmt(c.sigma) << ", \"grad\": " << (c.grad ? "true" : "false")
         << ", \"ns_per_eval\": " << jnum(row.ns_per_eval) << ", \"batch\": " << (c.batch ? c.batch : 1)
-        << ", \"threads\": " << c.threads << ", \"clock\": " << jstr(c.batch ? "real" : "cpu")
+        << ", \"threads\": " << c.threads << ", \"clock\": " << jstr(c.gpu() ? "device" : c.batch ? "real" : "cpu")
         << ", \"ratio_to_closed_form\": " << jnum(row.ratio) << ", \"max_err_A\": " << jnum(row.acc.max_err_A)
         << ", \"err_A_ref\": " << jstr(row.acc.ref) << ", \"acc_rows\": " << row.acc.rows
         << ", \"max_err_mean\": " << (row.acc.max_err_mean >= 0 ? jnum(row.acc.max_err_mean) : "null")
@@ -930,10 +1118,27 @@ inline int run(const Options& opt) {
         << ", \"nonfinite_rows\": " << p.nonfinite << ", \"note\": " << jstr(p.note) << "}";
       first = false;
     }
-    f << "\n  ],\n  \"notes\": {\"err_A\": \"DESIGN section 3, in u of the dtype, max over acc_rows rows of the timed pool\", "
+    f << "\n  ],\n  \"gpu\": {\"available\": " << (gpu_reason.empty() ? "true" : "false")
+      << ", \"device\": " << jstr(gpu_device) << ", \"reason\": " << jstr(gpu_reason)
+      << ", \"copy_GBps\": " << jnum(copy_gbs) << ", \"cases\": " << gpu_rows.size() << "},\n  \"notes\": {\"err_A\": \"DESIGN section 3, in u of the dtype, max over acc_rows rows of the timed pool\", "
          "\"err_mean\": \"vs auto-precise (not certified)\", \"clock\": \"cpu: CPU time of the calling thread; real: wall "
-         "time per row of the batch\", \"min_time_s\": "
+         "time per row of the batch; device: GPU time per row (CUDA events, inputs resident on the device)\", \"min_time_s\": "
       << gfmt(o.min_time) << ", \"repetitions\": " << o.repetitions << "}\n}\n";
+  }
+  {
+    std::ofstream f(outdir / "bench_gpu.csv");
+    f << "# " << (gpu_reason.empty() ? "device: " + gpu_device + "; copy_GBps " + num(copy_gbs, 6) : gpu_reason) << "\n";
+    f << "dtype,K,sigma,grad,batch,ns_per_row,rows_per_s,GBps,pct_copy_bw,x_cpu_auto_batch,escalated_rows,host_rows,"
+         "max_err_A,err_A_ref,max_err_mean,acc_rows,nonfinite_rows\n";
+    for (const auto& g : gpu_rows) {
+      const ResultRow& row = rows[g.name];
+      const Case& c = row.c;
+      f << c.dtype() << ',' << c.K << ',' << gfmt(c.sigma) << ',' << (c.grad ? 1 : 0) << ',' << c.batch << ','
+        << num(row.ns_per_eval, 6) << ',' << num(1e9 / row.ns_per_eval, 6) << ',' << num(g.gbps, 6) << ',' << num(g.pct, 4) << ','
+        << num(g.vs_cpu, 4) << ',' << num(row.escalated, 10) << ',' << num(row.host, 10) << ',' << num(row.acc.max_err_A, 4) << ','
+        << csv_field(row.acc.ref) << ',' << (row.acc.max_err_mean >= 0 ? num(row.acc.max_err_mean, 4) : "") << ','
+        << row.acc.rows << ',' << row.acc.nonfinite << "\n";
+    }
   }
   if (!peers.empty()) {
     std::ofstream f(outdir / "bench_peers.csv");
@@ -942,8 +1147,8 @@ inline int run(const Options& opt) {
       f << p.peer << ",f64," << p.K << ',' << gfmt(p.sigma) << ',' << p.rows << ',' << num(p.median_ns, 6) << ','
         << num(p.max_err_A, 4) << ',' << csv_field(p.ref) << ',' << p.nonfinite << ',' << csv_field(p.note) << "\n";
   }
-  std::printf("wrote %s, %s, %s%s\n", o.json.c_str(), (outdir / "bench_ratios.csv").c_str(),
-              (outdir / "bench_summary.json").c_str(), peers.empty() ? "" : (", " + (outdir / "bench_peers.csv").string()).c_str());
+  std::printf("wrote %s, %s, %s, %s%s\n", o.json.c_str(), (outdir / "bench_ratios.csv").c_str(),
+              (outdir / "bench_summary.json").c_str(), (outdir / "bench_gpu.csv").c_str(), peers.empty() ? "" : (", " + (outdir / "bench_peers.csv").string()).c_str());
   return 0;
 }
 

@@ -21,7 +21,7 @@ namespace {
 
 const char* kHelp =
     "usage: ccnorm bench [--quick] [--json OUT] [--filter REGEX] [--min-time S] [--threads N]\n"
-    "                    [--repetitions N] [--peers] [--no-batch] [--list]\n"
+    "                    [--repetitions N] [--peers] [--no-batch] [--no-gpu] [--list]\n"
     "                    [--algos A,B] [--dtypes f64,f32] [--K k1,k2] [--sigma s1,s2]\n"
     "                    [--acc-rows N] [--seed N] [--python PATH] [--peers-script PATH]\n"
     "                    [-- GOOGLE-BENCHMARK-FLAGS...]\n"
@@ -30,8 +30,15 @@ const char* kHelp =
     "  log_partition/<algo>/<dtype>/K:<k>/sigma:<s>[/grad]         one row per call, one thread\n"
     "  log_partition_batch/<algo>/<dtype>/K:<k>/sigma:<s>[/grad]/batch:<B>/threads:<T>\n"
     "                                                             evaluate_batch on B rows\n"
-    "algos: closed-form closed-form-scaled sorted-difference taylor auto auto-precise opitz-expm\n"
-    "(opitz-expm: Eigen's matrix exponential of the Opitz matrix, a value-only peer, no batch path).\n"
+    "  log_partition_batch/gpu/<dtype>/K:<k>/sigma:<s>[/grad]/batch:<B>\n"
+    "                                                             CUDA kernels, B rows on the device\n"
+    "algos: closed-form closed-form-scaled sorted-difference taylor auto auto-precise opitz-expm gpu\n"
+    "(opitz-expm: Eigen's matrix exponential of the Opitz matrix, a value-only peer, no batch path;\n"
+    "gpu: only when ccnorm was built with CUDA and a device exists, otherwise the run says why it\n"
+    "was left out, and '--algos gpu' is an error. GPU cases time the kernels of one call with CUDA\n"
+    "events on B = 2^20 rows (fewer for K > 64: at most 2^26 values) resident on the device, inputs\n"
+    "rotated over buffers larger than the L2 cache; bench_gpu.csv adds GB/s, percent of the measured\n"
+    "device-to-device copy bandwidth and the speed-up over the CPU batched auto of the same run).\n"
     "Grid: K in {2,3,5,10,32,100,316,1000,3162,10000}, sigma in {0.01,1,10,100}, f64 and f32,\n"
     "value and /grad (value + mean). Inputs z = (sigma*N(0,1)^(K-1), 0) from a fixed seed, a pool\n"
     "of distinct rows cycled. Combinations that would take seconds per row are still listed and\n"
@@ -41,7 +48,9 @@ const char* kHelp =
     "                   0.01 s (about a minute on 2 cores)\n"
     "  --json OUT       Google Benchmark JSON; next to it: bench_ratios.csv (ratio to closed-form\n"
     "                   from the same run, accuracy of the timed rows), bench_summary.json\n"
-    "                   ('throughput' rows as in summary.json, 'skipped', 'peers'), bench_peers.csv\n"
+    "                   ('throughput' rows as in summary.json, 'skipped', 'peers', 'gpu'),\n"
+    "                   bench_gpu.csv (GPU rows, or a first line saying why there are none),\n"
+    "                   bench_peers.csv\n"
     "  --filter REGEX   run only matching cases (Google Benchmark filter; '-REGEX' negates)\n"
     "  --min-time S     minimum seconds per case (default 0.1; quick 0.01)\n"
     "  --repetitions N  repeat each case N times; the medians are post-processed\n"
@@ -50,6 +59,7 @@ const char* kHelp =
     "  --peers          also run scipy.linalg.expm and mpmath (subprocess, /usr/bin/python3),\n"
     "                   Eigen opitz-expm and auto on identical f64 rows: time per row + err_A\n"
     "  --no-batch       skip the batched family\n"
+    "  --no-gpu         skip the GPU family even when a device exists\n"
     "  --list           list the case names and exit\n"
     "  --algos/--dtypes/--K/--sigma  override the grid (comma-separated)\n"
     "  --acc-rows N     rows per case for the accuracy columns (default 16; certified: <= 8)\n"
@@ -98,6 +108,7 @@ int cmd_bench(int argc, char** argv) {
     else if (a == "--repetitions") o.repetitions = std::atoi(need("a count"));
     else if (a == "--peers") o.peers = true;
     else if (a == "--no-batch") o.batch = false;
+    else if (a == "--no-gpu") o.gpu = false;
     else if (a == "--list") o.list = true;
     else if (a == "--acc-rows") o.acc_rows = std::atoi(need("a count"));
     else if (a == "--seed") o.seed = std::strtoull(need("a number"), nullptr, 10);

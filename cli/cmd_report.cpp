@@ -39,11 +39,13 @@ const char* kHelp =
     "           all families; default K 2,3,5,10,32,100,316,1000, sigma 0.01,1,10,100, 2 seeds;\n"
     "           --quick K 2,3,5,10,32,100,316, sigma 0.01,1,10, 2 seeds\n"
     "  regions  DIR/regions/                           ccnorm regions [--quick]\n"
-    "  bench    DIR/bench/bench.json, bench_ratios.csv  ccnorm bench [--quick] --json (if built)\n"
+    "  bench    DIR/bench/bench.json, bench_ratios.csv  ccnorm bench [--quick] --json (if built);\n"
+    "           bench_gpu.csv: the GPU family where a device exists, else the reason (\"no GPU: ...\")\n"
     "  plots    DIR/*.png                              plots/*.py with /usr/bin/python3\n"
     "Default: about 10-15 minutes on 2 cores; --quick: about 3 minutes.\n"
     "  --out DIR     default report\n"
-    "  --no-bench    skip the throughput stage (reported as not available)\n"
+    "  --no-bench    skip the throughput stage (tables from an earlier run in DIR/bench are\n"
+    "                reused and marked so; otherwise reported as not available)\n"
     "  --resume      keep an existing DIR/sweep.csv and finish it (default: start afresh)\n"
     "  --plots DIR   the plot scripts (default: the source tree's plots/)\n"
     "  --python P    interpreter for the plots (default /usr/bin/python3)\n";
@@ -497,6 +499,7 @@ int cmd_report(int argc, char** argv) {
     std::fprintf(stderr, "report: [3/4] bench -> %s/bench.json (log: %s)\n", bench_dir.c_str(), log.c_str());
     fs::create_directories(bench_dir);
     std::remove((bench_dir + "/bench_ratios.csv").c_str());
+    std::remove((bench_dir + "/bench_gpu.csv").c_str());
     std::vector<std::string> a{self, "bench", "--json", bench_dir + "/bench.json"};
     if (quick) a.push_back("--quick");
     // Full one-thread grid; the batched family only at K <= 1000 and sigma = 1 (its large-K and
@@ -513,6 +516,16 @@ int cmd_report(int argc, char** argv) {
   }
   stage_time.push_back({"throughput benchmarks (ccnorm bench)", now_s() - t});
   auto bench = read_table(bench_dir + "/bench_ratios.csv");
+  // GPU rows of the same bench run: bench_gpu.csv, whose first line is "# device: NAME; copy_GBps X"
+  // or "# no GPU: <reason>" (ccnorm bench registers the GPU family only where a device exists)
+  const auto gpu_rows = read_table(bench_dir + "/bench_gpu.csv");
+  std::string gpu_line;
+  {
+    std::ifstream g(bench_dir + "/bench_gpu.csv");
+    std::string l;
+    if (std::getline(g, l) && l.rfind("# ", 0) == 0) gpu_line = l.substr(2);
+  }
+  if (gpu_line.empty()) gpu_line = bench.empty() ? "no GPU measured (no throughput stage)" : "no GPU: bench_gpu.csv missing";
   if (bench.empty() && bench_status.empty()) bench_status = "throughput: not available (no bench_ratios.csv)";
 
   // ---- 4. plots
@@ -606,7 +619,7 @@ int cmd_report(int argc, char** argv) {
     if (!bench_status.empty()) f << "  \"throughput_status\": " << jstr(bench_status) << ",\n";
     f << "  \"environment\": {\"compiler\": " << jstr(env.compiler) << ", \"flags\": " << jstr(env.flags)
       << ", \"cpu\": " << jstr(env.cpu) << ", \"git_sha\": " << jstr(env.git_sha) << ", \"date\": " << jstr(env.date)
-      << ", \"gpu\": \"none used\"},\n";
+      << ", \"gpu\": " << jstr(gpu_line) << "},\n";
     f << "  \"config\": {\"quick\": " << (quick ? "true" : "false") << ", \"sweep_K\": [";
     for (std::size_t i = 0; i < sc.Ks.size(); ++i) f << (i ? ", " : "") << sc.Ks[i];
     f << "], \"sweep_sigmas\": [";
@@ -626,7 +639,7 @@ int cmd_report(int argc, char** argv) {
                                 {"flags", env.flags},
                                 {"cpu", env.cpu},
                                 {"git", env.git_sha},
-                                {"GPU", "no GPU: every number here is CPU-only (the `gpu` algorithm is not part of this report)"}});
+                                {"GPU", gpu_rows.empty() ? gpu_line + " (every number in this report is CPU-only)" : gpu_line}});
   if (!problems.empty()) {
     d.h(2, "Problems during this run");
     std::string s;
@@ -768,6 +781,7 @@ int cmd_report(int argc, char** argv) {
   if (bench.empty()) {
     d.p(bench_status.empty() ? "throughput: not available" : bench_status);
   } else {
+    if (no_bench) d.p("--no-bench: the tables below are reused from an earlier `ccnorm bench` run in this directory.");
     d.p("From `ccnorm bench` (Google Benchmark; bench/bench.json, bench/bench_ratios.csv). One thread (batch = 1, "
         "CPU time) unless stated; ratio = time / closed-form's time in the same run.");
     // table: f64 sigma=1 one thread, value and grad, by K
@@ -919,7 +933,47 @@ int cmd_report(int argc, char** argv) {
     }
   }
   d.h(2, "GPU");
-  d.p("no GPU: this report was produced without a GPU; the `gpu` algorithm is not measured here.");
+  if (gpu_rows.empty()) {
+    d.p(gpu_line + ". The `gpu` algorithm is not measured in this report; bench/gpu/device_check.sh measures it on a "
+        "machine with a device.");
+  } else {
+    d.p("From `ccnorm bench` (bench/bench_gpu.csv), " + gpu_line + " (device-to-device copy, read + write). Device time "
+        "per row of one call (CUDA events), inputs resident on the device and rotated over buffers larger than the L2 "
+        "cache; transfers to and from the host not included. GB/s = (input + outputs) / time; % copy = that over the "
+        "measured copy bandwidth; x CPU = the CPU batched `auto` (all threads, same run) time over the GPU time; "
+        "escalated = rows rerun in the wider compute type; accuracy columns in u of the dtype on the first rows of the "
+        "input pool, err_A against the reference named in the last column, err_mu against auto-precise.");
+    std::vector<std::vector<std::string>> rows;
+    for (const auto& r0 : gpu_rows) {
+      auto r = r0;
+      auto num = [&](const std::string& k) { return r[k].empty() ? std::string("-") : g3(std::stod(r[k])); };
+      rows.push_back({r["dtype"], r["K"], r["sigma"], r["grad"] == "1" ? "value+mean" : "value", r["batch"], num("ns_per_row"),
+                      num("rows_per_s"), num("GBps"), num("pct_copy_bw"), num("x_cpu_auto_batch"), r["escalated_rows"],
+                      num("max_err_A"), num("max_err_mean"), r["err_A_ref"]});
+    }
+    d.table({"dtype", "K", "sigma", "mode", "batch", "ns/row", "rows/s", "GB/s", "% copy", "x CPU", "escalated", "err_A",
+             "err_mu", "err_A ref"},
+            rows);
+    // issue 4 goals that this grid measures (the device check measures the rest): recorded, not asserted
+    auto pick = [&](const char* dt, const char* K, bool grad) -> const std::map<std::string, std::string>* {
+      const std::map<std::string, std::string>* best = nullptr;
+      for (const auto& r : gpu_rows)
+        if (r.at("dtype") == dt && r.at("K") == K && (r.at("grad") == "1") == grad && r.at("sigma") == "1") best = &r;
+      return best;
+    };
+    std::vector<std::vector<std::string>> gr;
+    if (auto* r = pick("f32", "10", true))
+      gr.push_back({"f32, K=10, value+mean: percent of the copy bandwidth (batch " + r->at("batch") + "; the goal's B=2^22 "
+                    "is in bench/gpu/device_check.sh)", ">= 50 % of the roofline", r->at("pct_copy_bw").empty() ? "-" : g3(std::stod(r->at("pct_copy_bw"))) + " %"});
+    for (bool grad : {false, true}) {
+      auto* a = pick("f64", "1000", grad);
+      auto* b = pick("f32", "1000", grad);
+      if (a && b && !a->at("ns_per_row").empty() && !b->at("ns_per_row").empty())
+        gr.push_back({std::string("f64 / f32 time at K=1000, sigma 1, ") + (grad ? "value+mean" : "value"), "<= 3",
+                      g3(std::stod(a->at("ns_per_row")) / std::stod(b->at("ns_per_row")))});
+    }
+    if (!gr.empty()) d.table({"issue 4 goal", "target", "measured"}, gr);
+  }
   d.h(2, "Reproduce");
   d.pre(std::string("ccnorm report") + (quick ? " --quick" : "") + " --out " + out +
         "\n# stages individually:\nccnorm sweep --out sweep.csv   # see ccnorm sweep --help\nccnorm regions" +

@@ -196,7 +196,7 @@ Out<T> extended(const T* z, std::size_t K, T* mu, double r) {
   using namespace taylor_detail;
   if constexpr (std::numeric_limits<long double>::digits >= 64) {
     auto& wl = workspace<long double>();
-    T mT;
+    T mT = 0;  // set by taylor_prepare (initialised: GCC 12 cannot see that)
     taylor_prepare<long double, T>(z, K, wl, mT);
     Series<long double> sl = run_series<long double>(wl, K, r, mu != nullptr);
     if (!sl.ok) return huge_spread(z, K, mu);

@@ -5,6 +5,7 @@
 // peers (scipy, mpmath) return per-row results on the same inputs. No timing is asserted.
 #include <gtest/gtest.h>
 
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmath>
@@ -164,7 +165,9 @@ TEST_F(BenchRun, RatiosCsvIsConsistent) {
       // accuracy of the timed rows against the certified reference (auto: err_A <= 16 u, err_mean <= 64 u)
       EXPECT_EQ(r["err_A_ref"], "certified");
       EXPECT_LE(std::stod(r["max_err_A"]), 16.0) << r["K"];
-      if (r["grad"] == "1") EXPECT_LE(std::stod(r["max_err_mean"]), 64.0) << r["K"];
+      if (r["grad"] == "1") {
+        EXPECT_LE(std::stod(r["max_err_mean"]), 64.0) << r["K"];
+      }
       // the closed-form twin of the one-row K=3 /grad case was filtered out: no ratio there
       const bool no_twin = r["batch"] == "1" && r["K"] == "3" && r["grad"] == "1";
       EXPECT_EQ(r["ratio_to_closed_form"].empty(), no_twin) << r["K"] << " batch " << r["batch"];
@@ -205,10 +208,45 @@ TEST_F(BenchRun, PeersRunOnTheSameRows) {
     EXPECT_EQ(r["err_A_ref"], "certified");
     // mpmath is an arbitrary-precision evaluation: it must agree with the certified reference
     // far below one unit roundoff (a parsing or row mix-up would show up here)
-    if (r["peer"] == "mpmath") EXPECT_LT(std::stod(r["max_err_A"]), 1e-3) << "K=" << r["K"];
-    if (r["peer"] == "auto") EXPECT_LE(std::stod(r["max_err_A"]), 16.0);
+    if (r["peer"] == "mpmath") {
+      EXPECT_LT(std::stod(r["max_err_A"]), 1e-3) << "K=" << r["K"];
+    }
+    if (r["peer"] == "auto") {
+      EXPECT_LE(std::stod(r["max_err_A"]), 16.0);
+    }
   }
   EXPECT_EQ(seen, (std::set<std::string>{"scipy-expm", "mpmath", "opitz-expm", "auto"}));
 }
 
 }  // namespace
+
+// The GPU family: this run did not ask for it (--algos without gpu), so it has no GPU cases either
+// way; bench_summary.json and bench_gpu.csv still say whether a device exists, and why not.
+// Without a device, '--algos gpu' is an error that names the reason (exit 2), not an empty run.
+TEST_F(BenchRun, GpuAvailabilityIsReported) {
+  pt::ptree j;
+  ASSERT_NO_THROW(pt::read_json((dir_ / "bench_summary.json").string(), j)) << log();
+  const bool avail = j.get<bool>("gpu.available");
+  const std::string reason = j.get<std::string>("gpu.reason");
+  EXPECT_EQ(j.get<int>("gpu.cases"), 0);
+  std::ifstream f(dir_ / "bench_gpu.csv");
+  std::string first;
+  ASSERT_TRUE(std::getline(f, first)) << "bench_gpu.csv missing";
+  if (avail) {
+    EXPECT_TRUE(reason.empty());
+    EXPECT_FALSE(j.get<std::string>("gpu.device").empty());
+    EXPECT_EQ(first.rfind("# device: ", 0), 0u) << first;
+  } else {
+    EXPECT_EQ(reason.rfind("no GPU: ", 0), 0u) << reason;
+    EXPECT_EQ(first, "# " + reason);
+    const std::string out = (dir_ / "gpu_only.txt").string();
+    const std::string cmd = std::string("'") + CCNORM_EXE + "' bench --algos gpu --K 3 --min-time 0.001 > '" + out + "' 2>&1";
+    const int rc = std::system(cmd.c_str());
+    ASSERT_TRUE(WIFEXITED(rc));
+    EXPECT_EQ(WEXITSTATUS(rc), 2);
+    std::ifstream g(out);
+    std::stringstream ss;
+    ss << g.rdbuf();
+    EXPECT_NE(ss.str().find("--algos gpu: no GPU: "), std::string::npos) << ss.str();
+  }
+}

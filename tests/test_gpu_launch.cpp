@@ -35,8 +35,12 @@ TEST(GpuLaunch, MappingByK) {
     EXPECT_LE(G, kMaxGroup) << K;
     const std::size_t ch = (K + G - 1) / G;
     EXPECT_GE(ch * G, K) << K;
-    if (m == Mapping::warp) EXPECT_LE(ch, 16u) << K;
-    if (m == Mapping::block && G < kMaxGroup) EXPECT_LE(ch, 8u) << K;
+    if (m == Mapping::warp) {
+      EXPECT_LE(ch, 16u) << K;
+    }
+    if (m == Mapping::block && G < kMaxGroup) {
+      EXPECT_LE(ch, 8u) << K;
+    }
   }
 }
 
@@ -77,7 +81,9 @@ TEST(GpuLaunch, EveryRowOnceIncludingTails) {
             EXPECT_EQ(p.chunk, static_cast<int>((K + p.group - 1) / p.group));
             EXPECT_EQ(p.slot_bytes % 256, 0u);
             // Scratch bounded by the budget unless a single row's slot is larger.
-            if (p.slots > static_cast<std::size_t>(p.rows_per_block)) EXPECT_LE((p.slots - p.rows_per_block) * p.slot_bytes, lim.scratch_budget);
+            if (p.slots > static_cast<std::size_t>(p.rows_per_block)) {
+              EXPECT_LE((p.slots - p.rows_per_block) * p.slot_bytes, lim.scratch_budget);
+            }
             EXPECT_LE(p.slots, rows + p.rows_per_block - 1);
           }
         }
@@ -114,7 +120,9 @@ TEST(GpuLaunch, ChunksCoverAllRows) {
     for (bool mu : {false, true}) {
       const std::size_t r = rows_per_chunk(K, mu, 4, budget);
       EXPECT_GE(r, 1u);
-      if (r > 1) EXPECT_LE(r * bytes_per_row(K, mu, 4), budget);
+      if (r > 1) {
+        EXPECT_LE(r * bytes_per_row(K, mu, 4), budget);
+      }
     }
   EXPECT_THROW(make_plan(0, 3, 4, 4, DeviceLimits{}), std::invalid_argument);
 }

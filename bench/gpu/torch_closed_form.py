@@ -7,7 +7,9 @@ Reads OUT/timing.csv and the binary inputs/results written by device_check (B = 
 times the closed form with CUDA events (median of 20 after 3 warm-ups; rows processed in chunks
 so that the B x K x K tensor stays below 2 GB), measures its error against our GPU result
 (in units of u of the dtype; NaN rows counted) and prints the merged table (markdown).
-Usage: torch_closed_form.py OUT_DIR
+Usage: torch_closed_form.py OUT_DIR [--budget SECONDS]
+Environment: CCNORM_TORCH_DEVICE=cpu runs the same code on the CPU (wall-clock timing): a dry run
+of this script on files written by hand, for machines without a GPU; the table says so.
 """
 import csv
 import math
@@ -50,26 +52,58 @@ def run_torch(z_all, K, grad, torch):
     return torch.cat(outs), (torch.cat(grads) if grad else None)
 
 
+class Timer:
+    """CUDA events on a GPU, perf_counter on the CPU (dry run)."""
+
+    def __init__(self, torch, dev):
+        self.torch, self.cuda = torch, dev.type == "cuda"
+
+    def __enter__(self):
+        if self.cuda:
+            self.st = self.torch.cuda.Event(enable_timing=True)
+            self.en = self.torch.cuda.Event(enable_timing=True)
+            self.st.record()
+        else:
+            self.t0 = time.perf_counter()
+        return self
+
+    def __exit__(self, *exc):
+        if self.cuda:
+            self.en.record()
+            self.torch.cuda.synchronize()
+            self.ms = self.st.elapsed_time(self.en)
+        else:
+            self.ms = (time.perf_counter() - self.t0) * 1e3
+        return False
+
+
 def main():
-    out = sys.argv[1] if len(sys.argv) > 1 else "."
+    args = [a for a in sys.argv[1:]]
+    budget = 60.0
+    if "--budget" in args:
+        i = args.index("--budget")
+        budget = float(args[i + 1])
+        del args[i:i + 2]
+    out = args[0] if args else "."
     rows = list(csv.DictReader(open(os.path.join(out, "timing.csv"))))
     info = open(os.path.join(out, "device.txt")).read().splitlines()
     torch_res = {}
+    want = os.environ.get("CCNORM_TORCH_DEVICE", "cuda")
     try:
         import torch
-        have = torch.cuda.is_available()
+        have = want == "cpu" or torch.cuda.is_available()
         why = "" if have else "torch.cuda.is_available() is False"
     except Exception as e:  # noqa: BLE001
         have, why = False, f"no PyTorch ({e})"
     t_start = time.time()
     if have:
-        dev = torch.device("cuda")
+        dev = torch.device(want)
         for r in rows:
             dtype, K, B, mode = r["dtype"], int(r["K"]), int(r["B"]), r["mode"]
             stem = os.path.join(out, f"{dtype}_K{K}_B{B}")
             if not os.path.exists(stem + "_z.bin"):
                 continue
-            if time.time() - t_start > 60:
+            if time.time() - t_start > budget:
                 torch_res[(dtype, K, B, mode)] = ("skipped: time budget",)
                 continue
             tdt = torch.float32 if dtype == "f32" else torch.float64
@@ -77,19 +111,16 @@ def main():
             z = load(stem + "_z.bin", tdt, torch).reshape(B, K).to(dev)
             ours_A = load(stem + "_A.bin", tdt, torch).to(dev).double()
             grad = mode == "value+mean"
-            st, en = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
             times = []
             reps = 23
             for i in range(reps):
-                st.record()
-                A, mu = run_torch(z, K, grad, torch)
-                en.record()
-                torch.cuda.synchronize()
+                with Timer(torch, dev) as t:
+                    A, mu = run_torch(z, K, grad, torch)
                 if i >= 3:
-                    times.append(st.elapsed_time(en))
-                if i == 0 and st.elapsed_time(en) > 1000:
-                    reps = 8
-                if i + 1 >= reps:
+                    times.append(t.ms)
+                if i == 0 and t.ms > 1000:
+                    reps = 8 if t.ms < 5000 else 4
+                if i + 1 >= reps or time.time() - t_start > budget:
                     break
             ms = statistics.median(times) if times else float("nan")
             A = A.double()
@@ -109,7 +140,9 @@ def main():
     print()
     print(f"device-to-device copy bandwidth: {info[1].split()[1] if len(info) > 1 else '?'} GB/s (read + write). "
           "Effective GB/s = (input + outputs) bytes / time. PyTorch: the papers' closed form, same inputs"
-          + ("" if have else f" - not run: {why}") + ".")
+          + ("" if have else f" - not run: {why}")
+          + (" - DRY RUN ON THE CPU (CCNORM_TORCH_DEVICE=cpu): the torch columns are CPU timings" if have and want == "cpu" else "")
+          + ".")
     print()
     print("| dtype | K | B | mode | ms | rows/s | GB/s | % copy bw | escalated rows | torch rows/s | ours / torch | torch max err_A (u) | torch max err_mu (u) | torch NaN rows | note |")
     print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")

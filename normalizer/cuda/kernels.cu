@@ -176,7 +176,7 @@ __device__ __forceinline__ void g_scan(Affine<C> x, int t, int G, Shared<C>* sh,
 }
 
 template <class T, class C, bool W>
-__global__ void group_kernel(KArgs<T, C> a) {
+__global__ void __launch_bounds__(kMaxGroup) group_kernel(KArgs<T, C> a) {
   __shared__ __align__(16) unsigned char shraw[W ? 16 : sizeof(Shared<C>)];
   Shared<C>* sh = reinterpret_cast<Shared<C>*>(shraw);
   const int G = a.G;
@@ -340,6 +340,9 @@ struct Buffer {
 struct Workspace {
   std::mutex mu;
   int device = -1;
+  // enqueue_device ... finish_device use the workspace's counters, lists and scratch: one call in
+  // flight at a time (a second enqueue before the finish would overwrite them).
+  bool pending = false;
   DeviceLimits lim;
   Buffer scratch, lists, counters;
   Buffer rf_hi, rf_lo, rd_hi, rd_lo;  // reciprocal tables (float, double)
@@ -353,10 +356,10 @@ struct Workspace {
     CCNORM_CUDA_CHECK(cudaGetDeviceProperties(&prop, dev));
     lim.sms = prop.multiProcessorCount;
     lim.max_threads_per_sm = prop.maxThreadsPerMultiProcessor;
-    scratch = Buffer{};
-    lists = Buffer{};
-    counters = Buffer{};
-    rf_hi = rf_lo = rd_hi = rd_lo = Buffer{};
+    for (Buffer* b : {&scratch, &lists, &counters, &rf_hi, &rf_lo, &rd_hi, &rd_lo}) {
+      if (b->p) (void)cudaFree(b->p);  // allocated on the previous device (freed from here: unified addressing)
+      *b = Buffer{};
+    }
     rf_hi.ensure(kRecipN * sizeof(float));
     rf_lo.ensure(kRecipN * sizeof(float));
     rd_hi.ensure(kRecipN * sizeof(double));
@@ -483,21 +486,27 @@ Stats finish_impl(Workspace& ws, const T* dZ, std::size_t B, std::size_t K, T* d
   CCNORM_CUDA_CHECK(cudaMemcpy(rows.data(), static_cast<std::uint32_t*>(ws.lists.p) + B, s.host * sizeof(std::uint32_t),
                                cudaMemcpyDeviceToHost));
   std::vector<T> z(K), mu(dmu ? K : 0);
+  // Copies on the caller's stream, synchronised before return (a plain cudaMemcpy runs on the
+  // legacy default stream, unordered with a non-blocking stream, and a pageable host-to-device
+  // copy may return before it has landed).
   for (std::uint32_t row : rows) {
-    CCNORM_CUDA_CHECK(cudaMemcpy(z.data(), dZ + static_cast<std::size_t>(row) * K, K * sizeof(T), cudaMemcpyDeviceToHost));
+    CCNORM_CUDA_CHECK(cudaMemcpyAsync(z.data(), dZ + static_cast<std::size_t>(row) * K, K * sizeof(T), cudaMemcpyDeviceToHost, st));
+    CCNORM_CUDA_CHECK(cudaStreamSynchronize(st));
     T A, lc;
     detail::host_row<T>(z.data(), K, &A, &lc, dmu ? mu.data() : nullptr);
-    CCNORM_CUDA_CHECK(cudaMemcpy(dA + row, &A, sizeof(T), cudaMemcpyHostToDevice));
-    if (dlogC) CCNORM_CUDA_CHECK(cudaMemcpy(dlogC + row, &lc, sizeof(T), cudaMemcpyHostToDevice));
+    CCNORM_CUDA_CHECK(cudaMemcpyAsync(dA + row, &A, sizeof(T), cudaMemcpyHostToDevice, st));
+    if (dlogC) CCNORM_CUDA_CHECK(cudaMemcpyAsync(dlogC + row, &lc, sizeof(T), cudaMemcpyHostToDevice, st));
     if (dmu)
-      CCNORM_CUDA_CHECK(cudaMemcpy(dmu + static_cast<std::size_t>(row) * K, mu.data(), K * sizeof(T), cudaMemcpyHostToDevice));
+      CCNORM_CUDA_CHECK(cudaMemcpyAsync(dmu + static_cast<std::size_t>(row) * K, mu.data(), K * sizeof(T), cudaMemcpyHostToDevice, st));
+    CCNORM_CUDA_CHECK(cudaStreamSynchronize(st));  // A, lc and mu are reused by the next row
   }
   return s;
 }
 
 void check_shape(std::size_t B, std::size_t K) {
   if (K == 0) throw std::invalid_argument("ccnorm::gpu: K must be at least 1");
-  if (K > static_cast<std::size_t>(std::numeric_limits<int>::max() / 2)) throw std::invalid_argument("ccnorm::gpu: K too large");
+  // K <= 2^29: the padded sort length kpad (next power of two) and its loop counter stay in int
+  if (K > (std::size_t(1) << 29)) throw std::invalid_argument("ccnorm::gpu: K must be at most 2^29");
   if (B >= (std::size_t(1) << 30)) throw std::invalid_argument("ccnorm::gpu: B must be below 2^30 per device call");
 }
 
@@ -510,6 +519,19 @@ bool available() noexcept {
     return false;
   }
   return n > 0;
+}
+
+std::string unavailable_reason() {
+  int n = 0;
+  const cudaError_t e = cudaGetDeviceCount(&n);
+  if (e != cudaSuccess) {
+    (void)cudaGetLastError();
+    std::string why = std::string(cudaGetErrorName(e)) + ": " + cudaGetErrorString(e);
+    if (e == cudaErrorInsufficientDriver || e == cudaErrorNoDevice)
+      why += " (no NVIDIA driver or device on this machine, or a driver older than this CUDA runtime)";
+    return why;
+  }
+  return n > 0 ? std::string() : std::string("the CUDA runtime reports 0 devices");
 }
 
 std::string device_name() {
@@ -527,8 +549,11 @@ void enqueue_device(const T* dZ, std::size_t B, std::size_t K, T* dA, T* dlogC, 
   if (B == 0) return;
   Workspace& ws = workspace();
   std::lock_guard<std::mutex> lock(ws.mu);
+  if (ws.pending)
+    throw std::logic_error("ccnorm::gpu::enqueue_device: the previous enqueue_device has not been finished (finish_device)");
   ws.init();
   enqueue_impl<T>(ws, dZ, B, K, dA, dlogC, dmu, static_cast<cudaStream_t>(stream));
+  ws.pending = true;
 }
 
 template <class T>
@@ -538,15 +563,18 @@ Stats finish_device(const T* dZ, std::size_t B, std::size_t K, T* dA, T* dlogC, 
   Workspace& ws = workspace();
   std::lock_guard<std::mutex> lock(ws.mu);
   ws.init();
+  ws.pending = false;  // whatever happens below, the workspace is free again
   return finish_impl<T>(ws, dZ, B, K, dA, dlogC, dmu, static_cast<cudaStream_t>(stream));
 }
 
 template <class T>
 void evaluate_batch(const T* Z, std::size_t B, std::size_t K, T* A, T* logC, T* mu) {
-  if (K == 0) throw std::invalid_argument("ccnorm::gpu: K must be at least 1");
+  check_shape(0, K);  // B is split into chunks below 2^30 rows
   if (B == 0) return;
   Workspace& ws = workspace();
   std::lock_guard<std::mutex> lock(ws.mu);
+  if (ws.pending)
+    throw std::logic_error("ccnorm::gpu::evaluate_batch: an enqueue_device has not been finished (finish_device)");
   ws.init();
   const std::size_t per = rows_per_chunk(K, mu != nullptr, sizeof(T), ws.lim.buffer_budget);
   const std::size_t cap = std::min(per, B);
