@@ -13,3 +13,11 @@
 #define CCNORM_HD
 #define CCNORM_INLINE inline
 #endif
+
+// CCNORM_UNROLL: full unrolling of a loop whose bound is a compile-time constant in device code
+// (register-resident arrays need every index constant after unrolling); nothing on the host.
+#if defined(__CUDA_ARCH__)
+#define CCNORM_UNROLL _Pragma("unroll")
+#else
+#define CCNORM_UNROLL
+#endif

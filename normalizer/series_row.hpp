@@ -30,7 +30,9 @@
 // S, or n > 4r + 64 sqrt(r) + 1000 degrees, sends the row to the host (kHost: auto's fallback).
 //
 // Two mappings share these pieces:
-//  * one thread per row (series_seq): degree by degree, j sequential;
+//  * one thread per row (series_seq): degree by degree, j sequential; for K <= KM the node loops
+//    are unrolled over a compile-time KM so a GPU keeps the work arrays in registers
+//    (CCNORM_FOR_NODES; same operations in the same order as the run-time-K form);
 //  * a group of G threads per row (a warp or a block): the column update at fixed n,
 //        v_j = a_j v_{j-1} + b_j,   a_j = (j/(n+j)) ms_j >= 0,   b_j = y_j v_j(n-1)/(n+j) >= 0,
 //    is a scan of positive affine maps (combine below; all products of nonnegative numbers, so
@@ -242,30 +244,43 @@ struct SeriesOut {
   bool ok;          // false: the safety net fired (the row goes to the host)
 };
 
+// Loops over the K nodes of a row, written for both forms of the one-thread path:
+//  KM = 0: K-entry work arrays indexed at run time (local memory on a GPU);
+//  KM > 0: K <= KM, arrays of KM entries that the device compiler keeps in registers: the bound
+//          KM is a compile-time constant, CCNORM_UNROLL unrolls the loop completely and the
+//          'j >= K' exit is a predicate, so every array index is a constant. Nothing is ever
+//          indexed by a run-time value (the last node's entries are carried in scalars).
+// Both forms perform the same operations in the same order: their results are bitwise equal
+// (tests/test_gpu_launch.cpp RegisterPathIsBitwiseTheLocalPath).
+#define CCNORM_FOR_NODES(j, first, K, KM) \
+  CCNORM_UNROLL                           \
+  for (int j = (first); j < ((KM) > 0 ? (KM) : (K)); ++j) if ((KM) > 0 && j >= (K)) break; else
+
 // One thread per row: run the series on sorted shifted nodes yh/yl (K >= 2, yh[0] = 0).
-// v, ex (exponents), ms (neighbour shifts) and, with the mean, w and sw are K-entry work arrays;
-// on exit sw[j] = sum_n w_j(n) at the scale of S.
-template <class C>
-CCNORM_HD SeriesOut<C> series_seq(const C* yh, const C* yl, int K, double r, C* v, int* ex, C* ms, C* w, C* sw,
-                                  bool want_mu, const Recip<C>& rc) {
+// v, ex (exponents), ms (neighbour shifts) and, with the mean, w and sw are K-entry work arrays
+// (KM entries when KM > 0, see CCNORM_FOR_NODES); on exit sw[j] = sum_n w_j(n) at the scale of S.
+template <class C, int KM = 0>
+CCNORM_HD CCNORM_INLINE SeriesOut<C> series_seq(const C* yh, const C* yl, int K, double r, C* v, int* ex, C* ms, C* w,
+                                                C* sw, bool want_mu, const Recip<C>& rc) {
   const double tol = want_mu ? Num<C>::u / 512 : Num<C>::u / 16;
   const C Kc = C(static_cast<double>(K));
-  for (int j = 0; j < K; ++j) {
+  CCNORM_FOR_NODES(j, 0, K, KM) {
     v[j] = C(1.0);
     ex[j] = 0;
     ms[j] = C(1.0);
   }
-  if (want_mu)
-    for (int j = 0; j < K; ++j) {
+  if (want_mu) {
+    CCNORM_FOR_NODES(j, 0, K, KM) {
       w[j] = C(1.0);
       sw[j] = C(1.0);
     }
+  }
   C S = C(1.0);
   int E = 0;
   std::uint32_t n = 1;
   for (;; ++n) {
     C prev = C(0.0);  // v_0(n) = 0 for n >= 1
-    for (int j = 1; j < K; ++j) {
+    CCNORM_FOR_NODES(j, 1, K, KM) {
       const std::uint32_t i = n + static_cast<std::uint32_t>(j);
       const C hp = rc.div2(yh[j], yl[j], i);                          // (yh + yl) / i
       const C ap = rc.div(C(static_cast<double>(j)), i) * ms[j];    // j / i, times the shift (exact)
@@ -278,7 +293,7 @@ CCNORM_HD SeriesOut<C> series_seq(const C* yh, const C* yl, int K, double r, C* 
       // At the current scale (before any rescale), as taylor.hpp.
       const std::uint32_t d = n + static_cast<std::uint32_t>(K);
       const C ci = rc.div(Kc * top, d);
-      for (int j = 0; j < K; ++j) {
+      CCNORM_FOR_NODES(j, 0, K, KM) {
         const C y = fmac(rc.div2(yh[j], yl[j], d), w[j], ci);
         w[j] = y;
         sw[j] = sw[j] + y;
@@ -286,7 +301,8 @@ CCNORM_HD SeriesOut<C> series_seq(const C* yh, const C* yl, int K, double r, C* 
     }
     // Per-node scaling (taylor.hpp): ms_j depends on ex_{j-1} and ex_j.
     bool prev_changed = false;
-    for (int j = 1; j < K; ++j) {
+    int EK = 0;  // ex[K-1] (the loop's last node)
+    CCNORM_FOR_NODES(j, 1, K, KM) {
       const int dj = node_rescale(v[j], j, K);
       if (dj != 0) {
         v[j] = ldexpc(v[j], -dj);
@@ -294,15 +310,16 @@ CCNORM_HD SeriesOut<C> series_seq(const C* yh, const C* yl, int K, double r, C* 
       }
       if (dj != 0 || prev_changed) ms[j] = shift_factor<C>(ex[j - 1], ex[j]);
       prev_changed = dj != 0;
+      EK = ex[j];
     }
-    const int EK = ex[K - 1];
     if (EK != E) {
       const int dE = EK - E;
-      if (want_mu)
-        for (int j = 0; j < K; ++j) {
+      if (want_mu) {
+        CCNORM_FOR_NODES(j, 0, K, KM) {
           w[j] = ldexpc(w[j], -dE);
           sw[j] = ldexpc(sw[j], -dE);
         }
+      }
       S = ldexpc(S, -dE);
       top = ldexpc(top, -dE);
       E = EK;
@@ -314,7 +331,7 @@ CCNORM_HD SeriesOut<C> series_seq(const C* yh, const C* yl, int K, double r, C* 
     if (!(tod(top) * tf <= tol * tod(S))) continue;
     if (!want_mu) break;
     bool ok = true;
-    for (int j = 0; j < K && ok; ++j) ok = tod(w[j]) * tf <= tol * tod(sw[j]);
+    CCNORM_FOR_NODES(j, 0, K, KM) ok = ok && tod(w[j]) * tf <= tol * tod(sw[j]);
     if (ok) break;
   }
   return {S, E, n, true};
@@ -600,21 +617,22 @@ CCNORM_HD CCNORM_INLINE bool escalate_after(int K, std::uint32_t N, double A) {
   return !IsTop<T, C>::value && ::sqrt(static_cast<double>(K) + static_cast<double>(N)) > 4.0 * ::fmax(1.0, ::fabs(A));
 }
 
-// sum_{j<K-1} e^{y_j - r} of the sorted shifted nodes (r = y_{K-1}).
-template <class C>
-CCNORM_HD CCNORM_INLINE double lse_tail(const C* yh, int K) {
-  const double r = tod(yh[K - 1]);
+// sum_{j<K-1} e^{y_j - r} of the sorted shifted nodes (r = tod(yh[K-1]), passed in).
+template <class C, int KM = 0>
+CCNORM_HD CCNORM_INLINE double lse_tail(const C* yh, int K, double r) {
   double s = 0.0;
-  for (int j = 0; j + 1 < K; ++j) s += ::exp(tod(yh[j]) - r);
+  CCNORM_FOR_NODES(j, 0, K - 1, KM) s += ::exp(tod(yh[j]) - r);
   return s;
 }
 
 // Whole row, one thread: z (K >= 1 finite-or-not values, contiguous) -> A, logC, mu (mu nullable).
 // Work arrays: key (T, K), perm (K), yh, yl, v, ms (C, K), ex (int, K); w, sw (C, K; only with
-// the mean). Returns kDone (outputs written), kEscalate (nothing written: rerun in the next type)
-// or kHost (nothing written: spread beyond kMaxSpread, or the safety net fired).
-template <class T, class C, class I>
-CCNORM_HD Status row_seq(const T* z, int K, const RowConsts& k, const Recip<C>& rc, T* key, I* perm, C* yh, C* yl,
+// the mean). KM > 0: K <= KM and yh ... sw have KM entries, kept in registers on a GPU
+// (CCNORM_FOR_NODES; key and perm, sorted with run-time indices, stay in local memory).
+// Returns kDone (outputs written), kEscalate (nothing written: rerun in the next type) or kHost
+// (nothing written: spread beyond kMaxSpread, or the safety net fired).
+template <class T, class C, class I, int KM = 0>
+CCNORM_HD CCNORM_INLINE Status row_seq(const T* z, int K, const RowConsts& k, const Recip<C>& rc, T* key, I* perm, C* yh, C* yl,
                          C* v, int* ex, C* ms, C* w, C* sw, T& Aout, T& logCout, T* mu) {
   const bool want_mu = mu != nullptr;
   for (int j = 0; j < K; ++j) {
@@ -639,19 +657,24 @@ CCNORM_HD Status row_seq(const T* z, int K, const RowConsts& k, const Recip<C>& 
   }
   insertion_sort(key, perm, K);
   const T m = key[0];
-  for (int j = 0; j < K; ++j) exact_shift<C, T>(key[j], m, yh[j], yl[j]);
-  const double r = tod(yh[K - 1]);
+  C yhK = C(0.0), ylK = C(0.0);  // the last node's shifted pair (no run-time index into yh/yl)
+  CCNORM_FOR_NODES(j, 0, K, KM) {
+    exact_shift<C, T>(key[j], m, yh[j], yl[j]);
+    yhK = yh[j];
+    ylK = yl[j];
+  }
+  const double r = tod(yhK);
   if (!(r <= kMaxSpread)) return kHost;
   if (escalate_before<T, C>(r, want_mu)) return kEscalate;
-  SeriesOut<C> s = series_seq<C>(yh, yl, K, r, v, ex, ms, w, sw, want_mu, rc);
+  SeriesOut<C> s = series_seq<C, KM>(yh, yl, K, r, v, ex, ms, w, sw, want_mu, rc);
   if (!s.ok) return kHost;
   Assembled as = assemble<T, C>(static_cast<double>(m), s.S, s.E, k);
   if (escalate_after<T, C>(K, s.N, as.A)) return kEscalate;
   Aout = static_cast<T>(as.A);
-  logCout = static_cast<T>(log_c(yh[K - 1], yl[K - 1], lse_tail(yh, K), as, s.S, s.E, k));
+  logCout = static_cast<T>(log_c(yhK, ylK, lse_tail<C, KM>(yh, K, r), as, s.S, s.E, k));
   if (mu) {
     const C denom = C(static_cast<double>(K)) * s.S;
-    for (int j = 0; j < K; ++j) mu[perm[j]] = static_cast<T>(tod_full(sw[j] / denom));
+    CCNORM_FOR_NODES(j, 0, K, KM) mu[perm[j]] = static_cast<T>(tod_full(sw[j] / denom));
   }
   return kDone;
 }

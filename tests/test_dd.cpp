@@ -49,6 +49,8 @@ TEST(dd, arithmetic_error_bounds) {
     mp A = to_mp(a), B = to_mp(b);
     ASSERT_LE(static_cast<double>(abs(to_mp(a * b) - A * B)), 0x1p-103 * std::abs((a * b).hi) + 1e-300);
     ASSERT_LE(static_cast<double>(abs(to_mp(a + b) - (A + B))), 0x1p-103 * std::max(std::abs(a.hi), std::abs(b.hi)));
-    if (std::abs(b.hi) > 1e-3) ASSERT_LE(static_cast<double>(abs(to_mp(a / b) - A / B)), 0x1p-101 * std::abs((a / b).hi));
+    if (std::abs(b.hi) > 1e-3) {
+      ASSERT_LE(static_cast<double>(abs(to_mp(a / b) - A / B)), 0x1p-101 * std::abs((a / b).hi));
+    }
   }
 }

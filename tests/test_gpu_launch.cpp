@@ -5,11 +5,13 @@
 //  - chunking of huge B;
 //  - the replay (normalizer/cuda/emulate.hpp: the same CCNORM_HD code and operation order as the
 //    kernels) against auto-precise on fresh random rows, f32 and f64, value and mean, for every
-//    mapping, and thread vs group mappings against each other.
+//    mapping, and thread vs group mappings against each other;
+//  - the thread kernel's register-array form (KM > 0) against its local-memory form: bitwise equal.
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <random>
 #include <vector>
 
@@ -215,6 +217,54 @@ TEST(GpuReplay, EscalationAndFallbackPaths) {
   std::vector<double> zs = {0.1, 0.2, 0.3};
   emulate::row<double>(zs.data(), 3, mud.data(), &stage);
   EXPECT_EQ(stage, 0);
+}
+
+// The register-array form of the one-thread row (series_row.hpp CCNORM_FOR_NODES, KM > 0) runs
+// the same operations in the same order as the local-memory form (KM = 0): statuses, A, log C
+// and every mu_j must be bitwise equal, for every K <= KM, value and mean, narrow and wide rows
+// (wide enough to rescale: float R = 40, double R = 400), ties and rows beyond the float limit
+// (escalated in both forms).
+template <class T, class C, int KM>
+void register_form_matches(std::mt19937_64& g) {
+  const double sigmas[] = {0.0, 1e-3, 1.0, 10.0, 40.0, 300.0};
+  std::normal_distribution<double> nd;
+  std::size_t rows = 0, rescaled = 0;
+  for (int K = 1; K <= KM; ++K)
+    for (double sg : sigmas)
+      for (int rep = 0; rep < 12; ++rep)
+        for (bool mean : {false, true}) {
+          std::vector<T> z(K);
+          for (auto& x : z) x = static_cast<T>(sg * nd(g));
+          if (rep % 4 == 1 && K > 2) z[1] = z[0];  // a tie
+          T A0, L0, A1, L1;
+          std::vector<T> m0(K, T(-1)), m1(K, T(-1));
+          const auto s0 = emulate::row_thread_form<T, C, 0>(z.data(), K, A0, L0, mean ? m0.data() : nullptr);
+          const auto s1 = emulate::row_thread_form<T, C, KM>(z.data(), K, A1, L1, mean ? m1.data() : nullptr);
+          ASSERT_EQ(s0, s1) << "K=" << K << " sigma=" << sg;
+          ++rows;
+          if (sg >= 40) ++rescaled;
+          if (s0 != ccnorm::series_row::kDone) continue;
+          EXPECT_EQ(std::memcmp(&A0, &A1, sizeof(T)), 0) << "K=" << K << " sigma=" << sg << " A " << A0 << " vs " << A1;
+          EXPECT_EQ(std::memcmp(&L0, &L1, sizeof(T)), 0) << "K=" << K << " sigma=" << sg << " logC " << L0 << " vs " << L1;
+          EXPECT_EQ(std::memcmp(m0.data(), m1.data(), K * sizeof(T)), 0) << "K=" << K << " sigma=" << sg << " mean";
+        }
+  EXPECT_GT(rows, 0u);
+  EXPECT_GT(rescaled, 0u);
+}
+
+TEST(GpuReplay, RegisterPathIsBitwiseTheLocalPath) {
+  std::mt19937_64 g(20261126);
+  register_form_matches<float, float, 4>(g);
+  register_form_matches<float, float, 8>(g);
+  register_form_matches<float, float, 16>(g);
+  register_form_matches<double, double, 4>(g);
+  register_form_matches<double, double, 8>(g);
+  // the forms the device picks (launch.hpp): f32 rows up to K = 16, f64 up to K = 8 in registers
+  EXPECT_EQ(thread_register_nodes(3, sizeof(float)), 4);
+  EXPECT_EQ(thread_register_nodes(10, sizeof(float)), 16);
+  EXPECT_EQ(thread_register_nodes(10, sizeof(double)), 0);
+  EXPECT_EQ(thread_register_nodes(8, sizeof(double)), 8);
+  EXPECT_EQ(thread_register_nodes(17, sizeof(float)), 0);
 }
 
 }  // namespace

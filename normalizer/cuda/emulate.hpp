@@ -59,17 +59,31 @@ const series_row::Recip<C>& recip() {
   return v;
 }
 
-// The thread kernel's row (any K on the host; the device limits it to kThreadMaxK).
+// The thread kernel's row in its KM form (KM > 0: K <= KM, the register-array form; 0: local).
+template <class T, class C, int KM>
+Status row_thread_form(const T* z, std::size_t K, T& A, T& logC, T* mu) {
+  const int k = static_cast<int>(K);
+  const std::size_t L = std::max<std::size_t>(K, KM);
+  std::vector<T> key(L);
+  std::vector<std::uint32_t> perm(L);
+  std::vector<C> yh(L), yl(L), v(L), ms(L), w(L), sw(L);
+  std::vector<int> ex(L);
+  return series_row::row_seq<T, C, std::uint32_t, KM>(z, k, row_consts(K), recip<C>(), key.data(), perm.data(),
+                                                       yh.data(), yl.data(), v.data(), ex.data(), ms.data(), w.data(),
+                                                       sw.data(), A, logC, mu);
+}
+
+// The thread kernel's row (any K on the host; the device limits it to kThreadMaxK), in the form
+// the device uses for this K (launch.hpp thread_register_nodes).
 template <class T, class C>
 Status row_thread(const T* z, std::size_t K, T& A, T& logC, T* mu) {
-  const int k = static_cast<int>(K);
-  std::vector<T> key(K);
-  std::vector<std::uint32_t> perm(K);
-  std::vector<C> yh(K), yl(K), v(K), ms(K), w(K), sw(K);
-  std::vector<int> ex(K);
-  return series_row::row_seq<T, C, std::uint32_t>(z, k, row_consts(K), recip<C>(), key.data(), perm.data(), yh.data(),
-                                                   yl.data(), v.data(), ex.data(), ms.data(), w.data(), sw.data(), A,
-                                                   logC, mu);
+  if (K <= kThreadMaxK) switch (thread_register_nodes(K, sizeof(C))) {
+      case 4: return row_thread_form<T, C, 4>(z, K, A, logC, mu);
+      case 8: return row_thread_form<T, C, 8>(z, K, A, logC, mu);
+      case 16: return row_thread_form<T, C, 16>(z, K, A, logC, mu);
+      default: break;
+    }
+  return row_thread_form<T, C, 0>(z, K, A, logC, mu);
 }
 
 // The group kernels' row (warp: G = 32; block: G from the plan).

@@ -1,8 +1,11 @@
 // ccnorm GPU kernels: the all-positive Taylor series (normalizer/series_row.hpp) for a row-major
 // B x K array, float32 and float64, value and value+mean.
 //
-//   thread_kernel<T, C>   K <= 32: one thread per row (row_seq: insertion sort, exact shift,
-//                         degree-by-degree series, assembly) with the row's arrays in local memory.
+//   thread_kernel<T, C, KM>  K <= 32: one thread per row (row_seq: insertion sort, exact shift,
+//                         degree-by-degree series, assembly). KM = 4, 8, 16 (float) / 4, 8 (double):
+//                         the series' work arrays in registers (fully unrolled node loops; ptxas
+//                         at sm_90: stack frame 48-160 bytes instead of 1056 / 1952, no spills up to
+//                         KM 8); KM = 0 (the other K <= 32): the arrays in local memory.
 //   group_kernel<T, C, W> one warp (W = true) or one block per row: bitonic sort in the row's
 //                         global scratch slot, the column update at each degree as a scan of
 //                         positive affine maps (warp shuffles, then warp totals through shared
@@ -69,18 +72,21 @@ __device__ __forceinline__ void push(const KArgs<T, C>& a, Status s, std::uint32
 }
 
 // ---------------- one thread per row ----------------
-template <class T, class C>
+// KM > 0 (K <= KM): the series' work arrays in registers (row_seq's CCNORM_FOR_NODES form, bitwise
+// the same results); KM = 0: all arrays in local memory. launch.hpp thread_register_nodes picks KM.
+template <class T, class C, int KM>
 __global__ void __launch_bounds__(kThreadBlock) thread_kernel(KArgs<T, C> a) {
-  T key[kThreadMaxK];
-  std::uint8_t perm[kThreadMaxK];
-  C yh[kThreadMaxK], yl[kThreadMaxK], v[kThreadMaxK], ms[kThreadMaxK], w[kThreadMaxK], sw[kThreadMaxK];
-  int ex[kThreadMaxK];
+  constexpr int L = KM > 0 ? KM : static_cast<int>(kThreadMaxK);
+  T key[L];
+  std::uint8_t perm[L];
+  C yh[L], yl[L], v[L], ms[L], w[L], sw[L];
+  int ex[L];
   const std::size_t K = static_cast<std::size_t>(a.K);
   for (std::size_t row = blockIdx.x * static_cast<std::size_t>(blockDim.x) + threadIdx.x; row < a.rows;
        row += static_cast<std::size_t>(gridDim.x) * blockDim.x) {
     T A, lc;
     T* mu = a.mu ? a.mu + row * K : nullptr;
-    const Status s = row_seq<T, C, std::uint8_t>(a.Z + row * K, a.K, a.k, a.rc, key, perm, yh, yl, v, ex, ms, w, sw, A,
+    const Status s = row_seq<T, C, std::uint8_t, KM>(a.Z + row * K, a.K, a.k, a.rc, key, perm, yh, yl, v, ex, ms, w, sw, A,
                                                     lc, mu);
     if (s == kDone) {
       a.A[row] = A;
@@ -459,7 +465,13 @@ void enqueue_impl(Workspace& ws, const T* dZ, std::size_t B, std::size_t K, T* d
   CCNORM_CUDA_CHECK(cudaMemsetAsync(ws.counters.p, 0, 2 * sizeof(std::uint32_t), st));
   KArgs<T, C1> a1 = base_args<T, C1>(ws, dZ, B, K, dA, dlogC, dmu);
   if (p1.mapping == Mapping::thread) {
-    thread_kernel<T, C1><<<static_cast<unsigned>(p1.grid), p1.block, 0, st>>>(a1);
+    const dim3 g(static_cast<unsigned>(p1.grid));
+    switch (thread_register_nodes(K, sizeof(C1))) {
+      case 4: thread_kernel<T, C1, 4><<<g, p1.block, 0, st>>>(a1); break;
+      case 8: thread_kernel<T, C1, 8><<<g, p1.block, 0, st>>>(a1); break;
+      case 16: thread_kernel<T, C1, 16><<<g, p1.block, 0, st>>>(a1); break;
+      default: thread_kernel<T, C1, 0><<<g, p1.block, 0, st>>>(a1); break;
+    }
     CCNORM_CUDA_CHECK(cudaGetLastError());
   } else {
     launch_group<T, C1>(p1, a1, st);

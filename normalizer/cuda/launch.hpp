@@ -38,6 +38,16 @@ inline const char* mapping_name(Mapping m) {
 }
 
 constexpr std::size_t kThreadMaxK = 32;  // also the size of the thread kernel's local arrays
+
+// One thread per row: the size KM of the register-resident work arrays (K <= KM; bitwise the same
+// results as the local-memory form, KM = 0). Sized so that ptxas reports no spills at sm_90
+// (CCNORM_CUDA build, -Xptxas -v): float up to 16 nodes, double up to 8.
+inline int thread_register_nodes(std::size_t K, std::size_t compute_size) {
+  if (K <= 4) return 4;
+  if (K <= 8) return 8;
+  if (K <= 16 && compute_size <= 4) return 16;
+  return 0;
+}
 constexpr std::size_t kWarpMaxK = 512;
 constexpr int kThreadBlock = 128;
 constexpr int kWarpRowsPerBlock = 4;
