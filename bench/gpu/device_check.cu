@@ -27,13 +27,16 @@
 #include <map>
 #include <random>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "normalizer/cuda/check.hpp"
 #include "normalizer/cuda/gpu.hpp"
 
-// bench/gpu/host_ref.cpp (C++ compiler): auto-precise, the double-double series.
+// bench/gpu/host_ref.cpp (C++ compiler): auto-precise, the double-double series; the useful flops
+// of one row (the degree count of the kernels' series times the flops per degree).
 double ccnorm_host_precise(const double* z, std::size_t K, double* mu);
+double ccnorm_useful_flops(const double* z, std::size_t K, bool f32, bool mean);
 
 namespace {
 
@@ -191,6 +194,7 @@ struct Timing {
   std::size_t K = 0, B = 0;
   bool mean = false;
   double ms = NAN, rows_per_s = NAN, gbs = NAN, pct = NAN;
+  double gflops = NAN, pct_roof = NAN;  // useful flops / time; roofline max(bytes/bw, flops/peak) / time
   std::size_t escalated = 0;
   std::string note;
 };
@@ -198,6 +202,41 @@ struct Timing {
 double median(std::vector<double> v) {
   std::sort(v.begin(), v.end());
   return v.empty() ? NAN : v[v.size() / 2];
+}
+
+// Peak arithmetic rate of the current device in GFLOP/s (an fma = 2 flops): SMs x lanes per SM x
+// 2 x the peak clock (cudaDevAttrClockRate). Lanes per SM by compute capability (CUDA C
+// Programming Guide, arithmetic instructions throughput): fp32 128 (sm_90, 8.6, 8.9, 10.x, 12.x),
+// 64 (sm_80, 7.x, 6.0); fp64 64 (sm_90, 10.0), 32 (sm_80, 7.0, 6.0), 2 otherwise.
+double peak_gflops(bool f32) {
+  int dev = 0, sms = 0, khz = 0, major = 0, minor = 0;
+  CCNORM_CUDA_CHECK(cudaGetDevice(&dev));
+  CCNORM_CUDA_CHECK(cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, dev));
+  CCNORM_CUDA_CHECK(cudaDeviceGetAttribute(&khz, cudaDevAttrClockRate, dev));
+  CCNORM_CUDA_CHECK(cudaDeviceGetAttribute(&major, cudaDevAttrComputeCapabilityMajor, dev));
+  CCNORM_CUDA_CHECK(cudaDeviceGetAttribute(&minor, cudaDevAttrComputeCapabilityMinor, dev));
+  const int cc = 10 * major + minor;
+  int lanes;
+  if (f32) lanes = (cc == 80 || cc == 60 || (cc >= 70 && cc < 80)) ? 64 : 128;
+  else lanes = (cc == 90 || cc == 100) ? 64 : (cc == 80 || cc == 70 || cc == 60) ? 32 : 2;
+  return static_cast<double>(sms) * lanes * 2.0 * khz * 1e-6;
+}
+
+double mean_useful_flops(std::size_t K, bool f32, bool mean) {
+  static std::map<std::tuple<std::size_t, bool, bool>, double> cache;
+  auto key = std::make_tuple(K, f32, mean);
+  auto it = cache.find(key);
+  if (it != cache.end()) return it->second;
+  std::mt19937_64 rng(977 * K + 13);
+  std::normal_distribution<double> nd(0, 1);
+  const int rows = K >= 1000 ? 16 : 128;
+  std::vector<double> z(K);
+  double sum = 0;
+  for (int r = 0; r < rows; ++r) {
+    for (auto& x : z) x = f32 ? static_cast<double>(static_cast<float>(nd(rng))) : nd(rng);
+    sum += ccnorm_useful_flops(z.data(), K, f32, mean);
+  }
+  return cache[key] = sum / rows;
 }
 
 template <class T>
@@ -263,6 +302,13 @@ Timing time_one(std::size_t B, std::size_t K, bool mean, double copy_gbs, int re
   r.rows_per_s = B / (r.ms * 1e-3);
   r.gbs = static_cast<double>(in_bytes + out_bytes) / (r.ms * 1e-3) / 1e9;
   r.pct = 100.0 * r.gbs / copy_gbs;
+  // compute side of the roofline: useful flops per row (mean over host rows from the same
+  // distribution, N(0,1)) times B, over the dtype's peak
+  const double flops = B * mean_useful_flops(K, std::is_same<T, float>::value, mean);
+  r.gflops = flops / (r.ms * 1e-3) / 1e9;
+  const double t_roof = std::max(static_cast<double>(in_bytes + out_bytes) / (copy_gbs * 1e9),
+                                 flops / (peak_gflops(std::is_same<T, float>::value) * 1e9));
+  r.pct_roof = 100.0 * t_roof / (r.ms * 1e-3);
   if (B == (std::size_t(1) << 20) && K <= 100) {  // inputs and our results for the PyTorch comparison
     const std::string stem = outdir + "/" + r.dtype + "_K" + std::to_string(K) + "_B" + std::to_string(B);
     T* z = Z[0];  // the same buffer in both modes (identical seeds), so z, A and mu belong together
@@ -335,11 +381,14 @@ int main(int argc, char** argv) {
     const auto t_time = Clock::now();
     // written row by row (flushed), so a run stopped by the script's timeout keeps what it finished
     std::ofstream csv(outdir + "/timing.csv");
-    csv << "dtype,K,B,mode,ms,rows_per_s,GBps,pct_copy,escalated,note\n" << std::flush;
+    csv << "dtype,K,B,mode,ms,rows_per_s,GBps,pct_copy,escalated,note,GFLOPs,pct_roofline\n" << std::flush;
     {
       std::ofstream info(outdir + "/device.txt");
-      info << ccnorm::gpu::device_name() << "\ncopy_GBps " << bw << "\n";
+      info << ccnorm::gpu::device_name() << "\ncopy_GBps " << bw << "\npeak_GFLOPs_f32 " << peak_gflops(true)
+           << "\npeak_GFLOPs_f64 " << peak_gflops(false) << "\n";
     }
+    std::printf("peak arithmetic (from SMs x lanes x clock): f32 %.0f GFLOP/s, f64 %.0f GFLOP/s\n", peak_gflops(true),
+                peak_gflops(false));
     // largest batch first: the issue's goals are stated at B = 2^22 and must not be the ones a
     // spent budget skips
     const std::vector<std::size_t> Bs = quick ? std::vector<std::size_t>{1u << 20, 1u << 16}
@@ -350,12 +399,13 @@ int main(int argc, char** argv) {
           for (bool mean : {false, true}) {
             const double left = budget - seconds_since(t_time);
             Timing r = dt == 0 ? time_one<float>(B, K, mean, bw, 20, outdir, left) : time_one<double>(B, K, mean, bw, 20, outdir, left);
-            std::printf("%s K=%-5zu B=2^%-2d %-10s %9.4f ms %12.4g rows/s %8.1f GB/s %6.1f%% esc=%zu %s\n", r.dtype.c_str(), K,
-                        static_cast<int>(std::log2(static_cast<double>(B))), mean ? "value+mean" : "value", r.ms, r.rows_per_s, r.gbs,
-                        r.pct, r.escalated, r.note.c_str());
+            std::printf("%s K=%-5zu B=2^%-2d %-10s %9.4f ms %12.4g rows/s %8.1f GB/s %6.1f%% copy %9.1f GFLOP/s %6.1f%% roofline esc=%zu %s\n",
+                        r.dtype.c_str(), K, static_cast<int>(std::log2(static_cast<double>(B))), mean ? "value+mean" : "value",
+                        r.ms, r.rows_per_s, r.gbs, r.pct, r.gflops, r.pct_roof, r.escalated, r.note.c_str());
             std::fflush(stdout);
             csv << r.dtype << ',' << r.K << ',' << r.B << ',' << (r.mean ? "value+mean" : "value") << ',' << r.ms << ','
-                << r.rows_per_s << ',' << r.gbs << ',' << r.pct << ',' << r.escalated << ',' << r.note << '\n' << std::flush;
+                << r.rows_per_s << ',' << r.gbs << ',' << r.pct << ',' << r.escalated << ',' << r.note << ',' << r.gflops << ','
+                << r.pct_roof << '\n' << std::flush;
           }
     std::printf("total: %.1f s\n", seconds_since(t_start));
     return (corpus.fail == 0 && rnd.fail == 0) ? 0 : 1;

@@ -1,7 +1,43 @@
-// Host reference for the device check, compiled by the C++ compiler (not nvcc): the double-double
-// Taylor series of normalizer/auto.hpp (auto-precise: <= 1 ulp for A, <= 1 u for mu observed).
+// Host side of the device check, compiled by the C++ compiler (not nvcc):
+//  - ccnorm_host_precise: the double-double Taylor series of normalizer/auto.hpp (auto-precise:
+//    <= 1 ulp for A, <= 1 u for mu observed), the reference for fresh random rows;
+//  - ccnorm_useful_flops: the arithmetic the series needs for one row, for the compute side of the
+//    roofline. The degree count N comes from the kernels' own series (series_row.hpp series_seq
+//    in the first compute type, the host replay's reciprocal table); per degree the column update
+//    of nodes 1..K-1 costs 18 flops (the unbiased (yh + yl)/i: 8, j/i times the shift: 7, the
+//    fma with the coupling product: 3) and, with the mean, each of the K mean steps 11 (the
+//    division 8, the fma 2, the running sum 1); an fma counts 2. Useful flops of the sequential
+//    algorithm: the group mapping's scan does more, and the rescale tests and the sort are not
+//    counted (so the compute roofline is a lower bound on the time).
+#include <algorithm>
 #include <cstddef>
+#include <vector>
 
 #include "normalizer/auto.hpp"
+#include "normalizer/cuda/emulate.hpp"
+#include "normalizer/series_row.hpp"
 
 double ccnorm_host_precise(const double* z, std::size_t K, double* mu) { return ccnorm::auto_precise<double>(z, K, mu).A; }
+
+namespace {
+template <class C>
+double degrees(const double* z, std::size_t K, bool mean) {
+  using namespace ccnorm::series_row;
+  std::vector<double> s(z, z + K);
+  std::sort(s.begin(), s.end());
+  std::vector<C> yh(K), yl(K), v(K), ms(K), w(K), sw(K);
+  std::vector<int> ex(K);
+  for (std::size_t j = 0; j < K; ++j) exact_shift<C, double>(s[j], s[0], yh[j], yl[j]);
+  const double r = static_cast<double>(yh[K - 1]);
+  const SeriesOut<C> o = series_seq<C>(yh.data(), yl.data(), static_cast<int>(K), r, v.data(), ex.data(), ms.data(),
+                                       w.data(), sw.data(), mean, ccnorm::gpu::emulate::recip<C>());
+  return o.N;
+}
+}  // namespace
+
+double ccnorm_useful_flops(const double* z, std::size_t K, bool f32, bool mean) {
+  if (K < 2) return 0.0;
+  const double N = f32 ? degrees<float>(z, K, mean) : degrees<double>(z, K, mean);
+  const double k = static_cast<double>(K);
+  return N * (18.0 * (k - 1.0) + (mean ? 11.0 * k : 0.0));
+}

@@ -144,8 +144,13 @@ def main():
           + (" - DRY RUN ON THE CPU (CCNORM_TORCH_DEVICE=cpu): the torch columns are CPU timings" if have and want == "cpu" else "")
           + ".")
     print()
-    print("| dtype | K | B | mode | ms | rows/s | GB/s | % copy bw | escalated rows | torch rows/s | ours / torch | torch max err_A (u) | torch max err_mu (u) | torch NaN rows | note |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    peaks = dict(line.split() for line in info[2:] if len(line.split()) == 2)
+    print(f"Peak arithmetic (SMs x lanes x clock): f32 {peaks.get('peak_GFLOPs_f32', '?')} GFLOP/s, f64 "
+          f"{peaks.get('peak_GFLOPs_f64', '?')} GFLOP/s. GFLOP/s = useful flops of the series (host-counted degrees x "
+          "flops per degree, bench/gpu/host_ref.cpp) / time; % roofline = max(bytes / copy bandwidth, flops / peak) / time.")
+    print()
+    print("| dtype | K | B | mode | ms | rows/s | GB/s | % copy bw | GFLOP/s | % roofline | escalated rows | torch rows/s | ours / torch | torch max err_A (u) | torch max err_mu (u) | torch NaN rows | note |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for r in rows:
         key = (r["dtype"], int(r["K"]), int(r["B"]), r["mode"])
         t = torch_res.get(key)
@@ -163,7 +168,47 @@ def main():
             tcols = [t[0]] + ["n/a"] * 4
         B = int(r["B"])
         print(f"| {r['dtype']} | {r['K']} | 2^{int(math.log2(B))} | {r['mode']} | {f(r['ms'], '.4g')} | {f(r['rows_per_s'], '.4g')} | "
-              f"{f(r['GBps'], '.1f')} | {f(r['pct_copy'], '.1f')} | {r['escalated']} | " + " | ".join(tcols) + f" | {r['note']} |")
+              f"{f(r['GBps'], '.1f')} | {f(r['pct_copy'], '.1f')} | {f(r.get('GFLOPs', 'nan'), '.0f')} | "
+              f"{f(r.get('pct_roofline', 'nan'), '.1f')} | {r['escalated']} | " + " | ".join(tcols) + f" | {r['note']} |")
+
+    print_goals(rows, torch_res)
+
+
+def print_goals(rows, torch_res):
+    """Issue 4's goals, read off the table (recorded, not asserted)."""
+    def num(x):
+        try:
+            return float(x)
+        except (TypeError, ValueError):
+            return float("nan")
+
+    def find(dtype, K, mode, B=None):
+        c = [r for r in rows if r["dtype"] == dtype and int(r["K"]) == K and r["mode"] == mode
+             and (B is None or int(r["B"]) == B) and not math.isnan(num(r["ms"]))]
+        return max(c, key=lambda r: int(r["B"])) if c else None
+
+    print()
+    print("| goal (issue 4) | target | measured |")
+    print("|---|---|---|")
+    r = find("f32", 10, "value+mean", 1 << 22)
+    print("| f32, K=10, B=2^22, value+mean: % of the roofline | >= 50 % | "
+          + (f"{num(r.get('pct_roofline')):.1f} % ({num(r['pct_copy']):.1f} % of the copy bandwidth)" if r else "not measured") + " |")
+    for dt in ("f32", "f64"):
+        for mode in ("value", "value+mean"):
+            t = [(k, v) for k, v in torch_res.items() if k[0] == dt and k[1] == 10 and k[3] == mode and len(v) == 5]
+            if not t:
+                continue
+            (_, K, B, _), v = t[0]
+            ours = find(dt, K, mode, B)
+            ratio = num(ours["rows_per_s"]) / v[1] if ours and v[1] > 0 else float("nan")
+            print(f"| {dt}, K=10, B=2^{int(math.log2(B))}, {mode}: ours / PyTorch closed form (rows/s) | >= 10x, exact where it is not | "
+                  f"{ratio:.3g}x (PyTorch max err_A {v[2]:.3g} u, NaN rows {v[4]}) |")
+    for mode in ("value", "value+mean"):
+        a, b = find("f64", 1000, mode), find("f32", 1000, mode)
+        if a and b and int(a["B"]) != int(b["B"]):
+            b = find("f32", 1000, mode, int(a["B"]))
+        if a and b:
+            print(f"| f64 / f32 time, K=1000, B=2^{int(math.log2(int(a['B'])))}, {mode} | <= 3 | {num(a['ms']) / num(b['ms']):.3g} |")
 
 
 if __name__ == "__main__":
