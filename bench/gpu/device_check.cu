@@ -15,7 +15,9 @@
 //     the table as CSV (timing.csv) and, for B = 2^20, K <= 100, the inputs and our A / mu as
 //     binary files for bench/gpu/torch_closed_form.py.
 // Every CUDA call is checked (CCNORM_CUDA_CHECK: throws with file:line and cudaGetErrorString).
-// Usage: device_check REPO_ROOT OUT_DIR [--quick] [--budget SECONDS]
+// Without a device it parses the corpus, prints the flop counts and exits 3; --host-only does that
+// part and exits 0 whether or not a device exists (tests/gpu.cmake runs it in CI).
+// Usage: device_check REPO_ROOT OUT_DIR [--quick] [--budget SECONDS] [--host-only]
 #include <cuda_runtime.h>
 
 #include <algorithm>
@@ -338,22 +340,37 @@ int main(int argc, char** argv) {
     return 2;
   }
   const std::string root = argv[1], outdir = argv[2];
-  bool quick = false;
+  bool quick = false, host_only = false;
   double budget = 200;  // seconds for the timing part
   for (int i = 3; i < argc; ++i) {
     const std::string a = argv[i];
     if (a == "--quick") quick = true;
     else if (a == "--budget" && i + 1 < argc) budget = std::atof(argv[++i]);
+    else if (a == "--host-only") host_only = true;
+    else {
+      std::fprintf(stderr, "device_check: unknown argument '%s'\n", a.c_str());
+      return 2;
+    }
   }
   const auto t_start = Clock::now();
   try {
+    // host-only preparation first (also run where no device exists: tests/gpu.cmake checks it)
+    const auto rows = load_corpus(root + "/tests/data/hard_corpus.csv", 1000);
+    std::printf("corpus: %zu rows with K <= 1000 parsed\n", rows.size());
+    std::printf("useful flops per row of N(0,1) inputs (host-counted series degrees; bytes = input + outputs):\n");
+    for (std::size_t K : {3, 10, 100, 1000})
+      for (int f32 = 1; f32 >= 0; --f32)
+        for (bool mean : {false, true})
+          std::printf("  %s K=%-5zu %-10s %10.0f flops %6zu bytes\n", f32 ? "f32" : "f64", K, mean ? "value+mean" : "value",
+                      mean_useful_flops(K, f32 == 1, mean), (K * (mean ? 2 : 1) + 2) * (f32 ? 4 : 8));
+    if (rows.empty()) throw std::runtime_error("no corpus rows with K <= 1000");
+    if (host_only) return 0;
     if (!ccnorm::gpu::available()) {
-      std::printf("no CUDA device: nothing was run\n");
+      std::printf("no CUDA device (%s): accuracy and timing not run\n", ccnorm::gpu::unavailable_reason().c_str());
       return 3;
     }
     std::printf("device: %s\n", ccnorm::gpu::device_name().c_str());
     // (a) accuracy
-    const auto rows = load_corpus(root + "/tests/data/hard_corpus.csv", 1000);
     std::map<std::pair<std::string, std::size_t>, std::vector<const Row*>> groups;
     for (const auto& r : rows) groups[{r.dtype, r.K}].push_back(&r);
     Tally corpus;
