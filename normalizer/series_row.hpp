@@ -235,6 +235,30 @@ struct RowConsts {
   double lg_hi = 0.0;  // log_factorial_dd(K-1)
   double lg_lo = 0.0;
 };
+// Host side (the kernels receive it as an argument; the host replay calls it too).
+inline RowConsts row_consts(std::size_t K) {
+  RowConsts k;
+  k.lg = std::lgamma(static_cast<double>(K));
+  const dd l = log_factorial_dd(static_cast<std::int64_t>(K) - 1);
+  k.lg_hi = l.hi;
+  k.lg_lo = l.lo;
+  return k;
+}
+
+// The compute types for output type T: `first` for every row, `second` for the rows escalated
+// from it (IsTop: nothing escalates from the second).
+template <class T>
+struct Chain;
+template <>
+struct Chain<float> {
+  using first = float;
+  using second = double;
+};
+template <>
+struct Chain<double> {
+  using first = double;
+  using second = dd;
+};
 
 template <class C>
 struct SeriesOut {

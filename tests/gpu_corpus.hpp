@@ -4,67 +4,21 @@
 #pragma once
 #include <cmath>
 #include <cstdio>
-#include <fstream>
 #include <functional>
 #include <map>
 #include <string>
 #include <vector>
 
+#include "tests/corpus_csv.hpp"
 #include "tests/error_measures.hpp"
 
 namespace ccnorm::test::gpu_corpus {
 
-struct Row {
-  std::string id, family, dtype;
-  std::size_t K = 0;
-  std::vector<double> z;
-  mp200 A;
-  std::vector<mp200> mu;
-};
+using Row = corpus::Row<mp200>;
 
-inline std::vector<std::string> split(const std::string& s, char sep) {
-  std::vector<std::string> out;
-  std::size_t p = 0;
-  for (;;) {
-    std::size_t q = s.find(sep, p);
-    out.push_back(s.substr(p, q == std::string::npos ? std::string::npos : q - p));
-    if (q == std::string::npos) break;
-    p = q + 1;
-  }
-  return out;
-}
-
-// Rows with K <= maxK; throws on a malformed file.
+// Rows with K <= maxK; throws on a malformed file (tests/corpus_csv.hpp).
 inline std::vector<Row> load(const std::string& path, std::size_t maxK) {
-  std::ifstream in(path);
-  if (!in) throw std::runtime_error("cannot open " + path + " (run from the repository root)");
-  std::vector<Row> rows;
-  std::map<std::string, std::size_t> col;
-  std::string line;
-  while (std::getline(in, line)) {
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (line.empty() || line[0] == '#') continue;
-    auto f = split(line, ',');
-    if (col.empty()) {
-      for (std::size_t i = 0; i < f.size(); ++i) col[f[i]] = i;
-      for (const char* need : {"id", "family", "dtype", "K", "z", "A", "mu"})
-        if (!col.count(need)) throw std::runtime_error(path + ": header lacks column " + need);
-      continue;
-    }
-    if (f.size() != col.size()) throw std::runtime_error(path + ": bad field count in " + f[0]);
-    Row r;
-    r.id = f[col["id"]];
-    r.family = f[col["family"]];
-    r.dtype = f[col["dtype"]];
-    r.K = std::stoul(f[col["K"]]);
-    if (r.K > maxK) continue;
-    for (const auto& t : split(f[col["z"]], ';')) r.z.push_back(std::strtod(t.c_str(), nullptr));
-    r.A = parse_ref(f[col["A"]]);
-    for (const auto& t : split(f[col["mu"]], ';')) r.mu.push_back(parse_ref(t));
-    if (r.z.size() != r.K || r.mu.size() != r.K) throw std::runtime_error(path + ": K mismatch in " + r.id);
-    rows.push_back(std::move(r));
-  }
-  return rows;
+  return corpus::load<mp200>(path, [maxK](std::size_t K) { return K <= maxK; }, parse_ref);
 }
 
 struct Score {

@@ -45,6 +45,7 @@
 #include <vector>
 
 #include "normalizer/normalizer.hpp"
+#include "tests/corpus_csv.hpp"
 #include "tests/error_measures.hpp"
 
 #ifndef CCNORM_BUILD_DIR
@@ -68,26 +69,8 @@ constexpr std::size_t kMainMaxK = 1000;  // main corpus: K <= 1000; slow: K > 10
 const std::vector<Algo> kAlgos = {Algo::auto_,      Algo::auto_precise, Algo::taylor, Algo::sorted_difference,
                                   Algo::closed_form, Algo::closed_form_scaled};
 
-std::vector<std::string> split(const std::string& s, char sep) {
-  std::vector<std::string> out;
-  std::size_t b = 0;
-  while (true) {
-    std::size_t e = s.find(sep, b);
-    out.push_back(s.substr(b, e == std::string::npos ? std::string::npos : e - b));
-    if (e == std::string::npos) break;
-    b = e + 1;
-  }
-  return out;
-}
-
-struct Row {
-  std::string id, family, dtype;
-  std::size_t K = 0;
-  std::string ztext;
-  std::vector<double> z;
-  mp200 A;
-  std::vector<mp200> mu;
-};
+using ccnorm::corpus::split;
+using Row = ccnorm::corpus::Row<mp200>;
 
 std::string input_excerpt(const Row& r, std::size_t max_chars = 240) {
   std::string s = r.ztext;
@@ -97,71 +80,13 @@ std::string input_excerpt(const Row& r, std::size_t max_chars = 240) {
 
 // Reads the frozen corpus; rows outside this executable's K range are skipped unparsed.
 std::vector<Row> load_corpus(const std::string& path, std::string& error) {
-  std::ifstream in(path);
-  std::vector<Row> rows;
-  if (!in) {
-    error = "cannot open " + path + " (run from the repository root)";
-    return rows;
+  try {
+    return ccnorm::corpus::load<mp200>(
+        path, [](std::size_t K) { return (K > kMainMaxK) == kSlow; }, ccnorm::test::parse_ref);
+  } catch (const std::exception& e) {
+    error = e.what();
+    return {};
   }
-  std::string line;
-  std::map<std::string, std::size_t> col;
-  std::size_t lineno = 0;
-  while (std::getline(in, line)) {
-    ++lineno;
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (line.empty() || line[0] == '#') continue;
-    auto f = split(line, ',');
-    if (col.empty()) {
-      for (std::size_t i = 0; i < f.size(); ++i) col[f[i]] = i;
-      for (const char* need : {"id", "family", "dtype", "K", "z", "A", "mu"})
-        if (!col.count(need)) {
-          error = path + ": header lacks column " + need;
-          return {};
-        }
-      continue;
-    }
-    if (f.size() != col.size()) {
-      error = path + ":" + std::to_string(lineno) + ": expected " + std::to_string(col.size()) + " fields";
-      return {};
-    }
-    Row r;
-    r.id = f[col["id"]];
-    r.family = f[col["family"]];
-    r.dtype = f[col["dtype"]];
-    r.K = std::stoul(f[col["K"]]);
-    if ((r.K > kMainMaxK) != kSlow) continue;
-    if (r.dtype != "f64" && r.dtype != "f32") {
-      error = path + ":" + std::to_string(lineno) + ": bad dtype " + r.dtype;
-      return {};
-    }
-    r.ztext = f[col["z"]];
-    for (const auto& t : split(r.ztext, ';')) {
-      char* end = nullptr;
-      r.z.push_back(std::strtod(t.c_str(), &end));
-      if (end == t.c_str() || *end != '\0' || !std::isfinite(r.z.back())) {
-        error = path + ":" + std::to_string(lineno) + ": bad z value '" + t + "'";
-        return {};
-      }
-      if (r.dtype == "f32" && static_cast<double>(static_cast<float>(r.z.back())) != r.z.back()) {
-        error = path + ":" + std::to_string(lineno) + ": f32 row holds a non-float value " + t;
-        return {};
-      }
-    }
-    try {
-      r.A = ccnorm::test::parse_ref(f[col["A"]]);
-      for (const auto& t : split(f[col["mu"]], ';')) r.mu.push_back(ccnorm::test::parse_ref(t));
-    } catch (const std::exception& e) {
-      error = path + ":" + std::to_string(lineno) + ": " + e.what();
-      return {};
-    }
-    if (r.z.size() != r.K || r.mu.size() != r.K) {
-      error = path + ":" + std::to_string(lineno) + ": K does not match z/mu";
-      return {};
-    }
-    rows.push_back(std::move(r));
-  }
-  if (col.empty()) error = path + ": no header";
-  return rows;
 }
 
 struct Tol {

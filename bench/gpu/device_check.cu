@@ -34,6 +34,7 @@
 
 #include "normalizer/cuda/check.hpp"
 #include "normalizer/cuda/gpu.hpp"
+#include "tests/corpus_csv.hpp"
 
 // bench/gpu/host_ref.cpp (C++ compiler): auto-precise, the double-double series; the useful flops
 // of one row (the degree count of the kernels' series times the flops per degree).
@@ -45,54 +46,16 @@ namespace {
 using Clock = std::chrono::steady_clock;
 double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
 
-std::vector<std::string> split(const std::string& s, char sep) {
-  std::vector<std::string> out;
-  std::size_t p = 0;
-  for (;;) {
-    std::size_t q = s.find(sep, p);
-    out.push_back(s.substr(p, q == std::string::npos ? std::string::npos : q - p));
-    if (q == std::string::npos) break;
-    p = q + 1;
-  }
-  return out;
-}
+using Row = ccnorm::corpus::Row<long double>;
 
-struct Row {
-  std::string id, dtype;
-  std::size_t K = 0;
-  std::vector<double> z;
-  long double A = 0;
-  std::vector<long double> mu;
-};
-
+// The corpus with its certified reference parsed as long double (tests/corpus_csv.hpp).
 std::vector<Row> load_corpus(const std::string& path, std::size_t maxK) {
-  std::ifstream in(path);
-  if (!in) throw std::runtime_error("cannot open " + path);
-  std::vector<Row> rows;
-  std::map<std::string, std::size_t> col;
-  std::string line;
-  while (std::getline(in, line)) {
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (line.empty() || line[0] == '#') continue;
-    auto f = split(line, ',');
-    if (col.empty()) {
-      for (std::size_t i = 0; i < f.size(); ++i) col[f[i]] = i;
-      for (const char* need : {"id", "dtype", "K", "z", "A", "mu"})
-        if (!col.count(need)) throw std::runtime_error(path + ": header lacks column " + need);
-      continue;
-    }
-    Row r;
-    r.id = f[col["id"]];
-    r.dtype = f[col["dtype"]];
-    r.K = std::stoul(f[col["K"]]);
-    if (r.K > maxK) continue;
-    for (const auto& t : split(f[col["z"]], ';')) r.z.push_back(std::strtod(t.c_str(), nullptr));
-    r.A = std::strtold(f[col["A"]].c_str(), nullptr);
-    for (const auto& t : split(f[col["mu"]], ';')) r.mu.push_back(std::strtold(t.c_str(), nullptr));
-    if (r.z.size() != r.K || r.mu.size() != r.K) throw std::runtime_error("K mismatch in " + r.id);
-    rows.push_back(std::move(r));
-  }
-  return rows;
+  return ccnorm::corpus::load<long double>(path, [maxK](std::size_t K) { return K <= maxK; }, [](const std::string& t) {
+    char* end = nullptr;
+    const long double v = std::strtold(t.c_str(), &end);
+    if (end == t.c_str() || *end != '\0') throw std::runtime_error("bad reference value '" + t + "'");
+    return v;
+  });
 }
 
 template <class T>

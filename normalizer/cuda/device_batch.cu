@@ -132,36 +132,32 @@ double copy_bandwidth_gbs() {
   CCNORM_CUDA_CHECK(cudaMemGetInfo(&freeb, &totalb));
   std::size_t bytes = std::size_t(1) << 30;
   while (bytes > (std::size_t(1) << 24) && 2 * bytes > freeb / 2) bytes /= 2;
-  void* a = nullptr;
-  void* b = nullptr;
-  cudaEvent_t e0 = nullptr, e1 = nullptr;
-  std::vector<float> t;
-  try {
-    CCNORM_CUDA_CHECK(cudaMalloc(&a, bytes));
-    CCNORM_CUDA_CHECK(cudaMalloc(&b, bytes));
-    CCNORM_CUDA_CHECK(cudaMemset(a, 1, bytes));
-    CCNORM_CUDA_CHECK(cudaEventCreate(&e0));
-    CCNORM_CUDA_CHECK(cudaEventCreate(&e1));
-    for (int i = 0; i < 23; ++i) {
-      CCNORM_CUDA_CHECK(cudaEventRecord(e0));
-      CCNORM_CUDA_CHECK(cudaMemcpyAsync(b, a, bytes, cudaMemcpyDeviceToDevice));
-      CCNORM_CUDA_CHECK(cudaEventRecord(e1));
-      CCNORM_CUDA_CHECK(cudaEventSynchronize(e1));
-      float ms = 0;
-      CCNORM_CUDA_CHECK(cudaEventElapsedTime(&ms, e0, e1));
-      if (i >= 3) t.push_back(ms);
+  struct Res {  // released on every path
+    void* a = nullptr;
+    void* b = nullptr;
+    cudaEvent_t e0 = nullptr, e1 = nullptr;
+    ~Res() {
+      if (e0) (void)cudaEventDestroy(e0);
+      if (e1) (void)cudaEventDestroy(e1);
+      if (a) (void)cudaFree(a);
+      if (b) (void)cudaFree(b);
     }
-  } catch (...) {
-    if (e0) (void)cudaEventDestroy(e0);
-    if (e1) (void)cudaEventDestroy(e1);
-    if (a) (void)cudaFree(a);
-    if (b) (void)cudaFree(b);
-    throw;
+  } r;
+  CCNORM_CUDA_CHECK(cudaMalloc(&r.a, bytes));
+  CCNORM_CUDA_CHECK(cudaMalloc(&r.b, bytes));
+  CCNORM_CUDA_CHECK(cudaMemset(r.a, 1, bytes));
+  CCNORM_CUDA_CHECK(cudaEventCreate(&r.e0));
+  CCNORM_CUDA_CHECK(cudaEventCreate(&r.e1));
+  std::vector<float> t;
+  for (int i = 0; i < 23; ++i) {
+    CCNORM_CUDA_CHECK(cudaEventRecord(r.e0));
+    CCNORM_CUDA_CHECK(cudaMemcpyAsync(r.b, r.a, bytes, cudaMemcpyDeviceToDevice));
+    CCNORM_CUDA_CHECK(cudaEventRecord(r.e1));
+    CCNORM_CUDA_CHECK(cudaEventSynchronize(r.e1));
+    float ms = 0;
+    CCNORM_CUDA_CHECK(cudaEventElapsedTime(&ms, r.e0, r.e1));
+    if (i >= 3) t.push_back(ms);
   }
-  CCNORM_CUDA_CHECK(cudaEventDestroy(e0));
-  CCNORM_CUDA_CHECK(cudaEventDestroy(e1));
-  CCNORM_CUDA_CHECK(cudaFree(a));
-  CCNORM_CUDA_CHECK(cudaFree(b));
   std::sort(t.begin(), t.end());
   const double ms = t[t.size() / 2];
   return 2.0 * static_cast<double>(bytes) / (ms * 1e-3) / 1e9;

@@ -27,14 +27,7 @@ namespace emulate {
 
 using series_row::Status;
 
-inline series_row::RowConsts row_consts(std::size_t K) {
-  series_row::RowConsts k;
-  k.lg = std::lgamma(static_cast<double>(K));
-  const dd l = log_factorial_dd(static_cast<std::int64_t>(K) - 1);
-  k.lg_hi = l.hi;
-  k.lg_lo = l.lo;
-  return k;
-}
+using series_row::row_consts;
 
 template <class C>
 struct RecipTable {
@@ -158,19 +151,7 @@ Status row_group(const T* z, std::size_t K, int G, T& A, T& logC, T* mu) {
   return kDone;
 }
 
-// Which compute types the kernels use for output type T: first, then the escalation.
-template <class T>
-struct Chain;
-template <>
-struct Chain<float> {
-  using first = float;
-  using second = double;
-};
-template <>
-struct Chain<double> {
-  using first = double;
-  using second = dd;
-};
+using series_row::Chain;
 
 // The whole GPU pipeline for one row: the mapping's kernel in the first compute type, the warp
 // kernel in the second for escalated rows, auto_eval on the host beyond kMaxSpread.

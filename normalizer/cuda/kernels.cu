@@ -399,28 +399,6 @@ Workspace& workspace() {
   return *ws;
 }
 
-RowConsts row_consts(std::size_t K) {
-  RowConsts k;
-  k.lg = std::lgamma(static_cast<double>(K));
-  const dd l = log_factorial_dd(static_cast<std::int64_t>(K) - 1);
-  k.lg_hi = l.hi;
-  k.lg_lo = l.lo;
-  return k;
-}
-
-template <class T>
-struct Chain;
-template <>
-struct Chain<float> {
-  using C1 = float;
-  using C2 = double;
-};
-template <>
-struct Chain<double> {
-  using C1 = double;
-  using C2 = dd;
-};
-
 template <class T, class C>
 KArgs<T, C> base_args(Workspace& ws, const T* dZ, std::size_t B, std::size_t K, T* dA, T* dlogC, T* dmu) {
   KArgs<T, C> a{};
@@ -454,8 +432,8 @@ void launch_group(const Plan& p, KArgs<T, C> a, cudaStream_t st) {
 
 template <class T>
 void enqueue_impl(Workspace& ws, const T* dZ, std::size_t B, std::size_t K, T* dA, T* dlogC, T* dmu, cudaStream_t st) {
-  using C1 = typename Chain<T>::C1;
-  using C2 = typename Chain<T>::C2;
+  using C1 = typename Chain<T>::first;
+  using C2 = typename Chain<T>::second;
   const Plan p1 = make_plan(B, K, sizeof(T), sizeof(C1), ws.lim);
   const Plan p2 = make_plan(B, K, sizeof(T), sizeof(C2), ws.lim, 32);
   std::size_t need = p2.slots * p2.slot_bytes;
