@@ -50,6 +50,7 @@
 #include <mpfr.h>
 
 #include "bench/opitz_expm.hpp"
+#include "measures/mpfr.hpp"
 #include "normalizer/normalizer.hpp"
 #include "reference/reference.hpp"
 #if defined(CCNORM_HAVE_CUDA)
@@ -87,9 +88,16 @@ struct Options {
   std::vector<std::string> gb_args; // passed to Google Benchmark verbatim
 };
 
+// The host algorithms of the registry in report order, then the in-process bench peer
+// opitz-expm (Eigen's matrix exponential of the Opitz matrix; bench/opitz_expm.hpp).
 inline const std::vector<std::string>& all_algos() {
-  static const std::vector<std::string> a = {"closed-form", "closed-form-scaled", "sorted-difference", "taylor",
-                                             "auto", "auto-precise", "opitz-expm"};
+  static const std::vector<std::string> a = [] {
+    std::vector<std::string> v;
+    for (const auto& i : algorithms())
+      if (i.host()) v.push_back(i.name);
+    v.push_back("opitz-expm");
+    return v;
+  }();
   return a;
 }
 inline const std::vector<std::size_t>& full_Ks() {
@@ -176,7 +184,9 @@ inline double cost_ns(const std::string& algo, std::size_t K, double sigma, bool
 }
 
 inline bool quadratic_or_worse(const std::string& a) {
-  return a == "closed-form" || a == "closed-form-scaled" || a == "sorted-difference" || a == "opitz-expm";
+  if (a == "opitz-expm") return true;  // O(K^3)
+  const AlgoInfo* i = find_algorithm(a);
+  return i && i->cost == CostClass::quadratic;
 }
 
 // Batch size per K (independent of the algorithm, so batched ratios compare like with like).
@@ -193,8 +203,8 @@ inline std::string skip_reason(const Case& c) {
     if (c.grad) return "opitz-expm is value only (the mean needs exp of a (K+1)x(K+1) matrix per component, O(K^4))";
     if (c.K > 1000) return fmt::format("opitz-expm is O(K^3): about {:.0f} s per row at K={}; run up to K=1000", cost_ns(c.algo, c.K, c.sigma, false) * 1e-9, c.K);
   }
-  if (c.algo == "sorted-difference" && c.grad && c.K > 8192)
-    return "sorted-difference refuses the mean above K=8192 (O(K^2) table memory)";
+  if (const AlgoInfo* i = find_algorithm(c.algo); i && c.grad && i->max_K_mean && c.K > i->max_K_mean)
+    return fmt::format("{} refuses the mean above K={} (O(K^2) table memory)", c.algo, i->max_K_mean);
   if (c.batch && quadratic_or_worse(c.algo) && c.K >= 10000)
     return fmt::format("batched O(K^2) at K={}: about {:.0f} s per batch of {} rows; see the one-row case", c.K,
                        cost_ns(c.algo, c.K, c.sigma, c.grad) * 1e-9 * c.batch / std::max(1, c.threads), c.batch);
@@ -325,14 +335,9 @@ using Fn = Out<T> (*)(const T*, std::size_t, T*);
 
 template <class T>
 Fn<T> function_for(const std::string& a) {
-  if (a == "closed-form") return &closed_form<T>;
-  if (a == "closed-form-scaled") return &closed_form_scaled<T>;
-  if (a == "sorted-difference") return &sorted_difference<T>;
-  if (a == "taylor") return &taylor<T>;
-  if (a == "auto") return &auto_eval<T>;
-  if (a == "auto-precise") return &auto_precise<T>;
   if (a == "opitz-expm") return &opitz_expm<T>;
-  return nullptr;
+  const AlgoInfo* i = find_algorithm(a);
+  return i ? i->template entry<T>() : nullptr;
 }
 
 // ------------------------------------------------------------------------------------------
@@ -464,18 +469,6 @@ struct Accuracy {
   std::size_t nonfinite = 0;
 };
 
-inline double err_vs_mp(double Ahat, const ref::mpfloat& A, double u) {
-  if (!std::isfinite(Ahat)) return std::numeric_limits<double>::infinity();
-  mpfr_t d;
-  mpfr_init2(d, 256);
-  mpfr_sub_d(d, A.backend().data(), Ahat, MPFR_RNDN);  // A - Ahat, relative error 2^-256
-  mpfr_abs(d, d, MPFR_RNDN);
-  const double diff = mpfr_get_d(d, MPFR_RNDU);
-  mpfr_clear(d);
-  const double a = std::fabs(A.convert_to<double>());
-  return diff / (u * std::max(1.0, a));
-}
-
 class RefCache {
  public:
   explicit RefCache(Pools& p) : pools_(p) {}
@@ -560,7 +553,7 @@ Accuracy accuracy_of(const Case& c, Pools& pools, RefCache& refs, int acc_rows) 
   Accuracy acc;
   const std::vector<T>& pool = pools.get<T>(c.K, c.sigma);
   const std::size_t n = RefCache::rows_for(c.K, c.sigma, acc_rows);
-  const double u = std::is_same_v<T, float> ? 0x1p-24 : 0x1p-53;
+  const double u = measures::unit_roundoff<T>();
   std::vector<T> As, mus;
   std::vector<char> threw_row;
   outputs_of<T>(c, pool.data(), n, As, mus, threw_row);
@@ -577,22 +570,13 @@ Accuracy accuracy_of(const Case& c, Pools& pools, RefCache& refs, int acc_rows) 
       e = std::numeric_limits<double>::infinity();
       ++acc.nonfinite;
     } else if (rr.certified) {
-      e = err_vs_mp(Ahat, rr.A, u);
+      e = measures::err_value(Ahat, rr.A, u);
     } else {
-      e = std::fabs(Ahat - rr.Ap) / (u * std::max(1.0, std::fabs(rr.Ap)));
+      e = measures::err_value(Ahat, rr.Ap, u);
     }
     acc.max_err_A = std::max(acc.max_err_A, e);
     if (c.grad) {
-      double em = 0;
-      for (std::size_t j = 0; j < c.K && !threw; ++j) {
-        const double mh = static_cast<double>(mu[j]), m = rr.mu[j];
-        double t;
-        if (!std::isfinite(mh)) t = std::numeric_limits<double>::infinity();
-        else if (m >= 0x1p-1000) t = std::fabs(mh - m) / (u * m);
-        else t = std::fabs(mh - m) / (u * 0x1p-1022);
-        em = std::max(em, t);
-      }
-      if (threw) em = std::numeric_limits<double>::infinity();
+      const double em = threw ? measures::kFailed : measures::err_mean(mu, c.K, rr.mu.data(), u);
       acc.max_err_mean = std::max(acc.max_err_mean, em);
     }
   }
@@ -633,32 +617,19 @@ struct PeerResult {
   std::string note;
 };
 
-inline double median(std::vector<double> v) {
-  if (v.empty()) return std::nan("");
-  std::sort(v.begin(), v.end());
-  const std::size_t n = v.size();
-  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
 
-// Error of a peer's A given as a decimal string (parsed exactly enough: 256 bits).
+// Error of a peer's A given as a decimal string (parsed at 201 bits; never rounded to double).
 inline double err_of_string(const std::string& s, const RefRow& rr, double u, bool& finite) {
-  mpfr_t a;
-  mpfr_init2(a, 256);
-  const bool ok = mpfr_set_str(a, s.c_str(), 10, MPFR_RNDN) == 0 && mpfr_number_p(a);
-  finite = ok;
-  double e = std::numeric_limits<double>::infinity();
-  if (ok) {
-    mpfr_t d;
-    mpfr_init2(d, 256);
-    if (rr.certified) mpfr_sub(d, rr.A.backend().data(), a, MPFR_RNDN);
-    else mpfr_d_sub(d, rr.Ap, a, MPFR_RNDN);
-    mpfr_abs(d, d, MPFR_RNDN);
-    const double scale = std::max(1.0, std::fabs(mpfr_get_d(a, MPFR_RNDN)));
-    e = mpfr_get_d(d, MPFR_RNDU) / (u * scale);
-    mpfr_clear(d);
+  finite = false;
+  measures::mp200 a;
+  try {
+    a = measures::parse_decimal(s);
+  } catch (const std::invalid_argument&) {
+    return measures::kFailed;
   }
-  mpfr_clear(a);
-  return e;
+  finite = true;
+  // |peer - reference| / (u max(1, |reference|)), both held at >= 201 bits.
+  return measures::err_value(a, rr.certified ? measures::to_mp200(rr.A) : measures::mp200(rr.Ap), u);
 }
 
 inline std::vector<PeerResult> run_peers(const Options& o, const std::vector<std::size_t>& Ks,
@@ -749,7 +720,7 @@ inline std::vector<PeerResult> run_peers(const Options& o, const std::vector<std
               auto t1 = std::chrono::steady_clock::now();
               ts.push_back(std::chrono::duration<double, std::nano>(t1 - t0).count());
             }
-            times[r] = median(ts);
+            times[r] = measures::median(ts);
             Avals[r] = std::isfinite(res.A) ? fmt::format("{:.17g}", res.A) : "nan";
           }
         }
@@ -765,7 +736,7 @@ inline std::vector<PeerResult> run_peers(const Options& o, const std::vector<std
           maxe = std::max(maxe, e);
           if (std::isfinite(times[r])) tv.push_back(times[r]);
         }
-        pr.median_ns = median(tv);
+        pr.median_ns = measures::median(tv);
         pr.max_err_A = n ? maxe : std::nan("");
         pr.ref = allcert ? "certified" : "auto-precise (not certified)";
         out.push_back(pr);

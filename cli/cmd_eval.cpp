@@ -10,7 +10,8 @@
 #include <fmt/format.h>
 
 #include "cli/command.hpp"
-#include "cli/rows.hpp"
+#include "io/format.hpp"
+#include "io/rows.hpp"
 #include "normalizer/normalizer.hpp"
 
 #if defined(_OPENMP)
@@ -60,20 +61,6 @@ struct Row {
 };
 
 template <class T>
-void format_value(std::string& out, T v) {
-  if (std::isnan(v)) {
-    out += "nan";
-    return;
-  }
-  if (std::isinf(v)) {
-    out += v > 0 ? "inf" : "-inf";
-    return;
-  }
-  if constexpr (std::is_same_v<T, float>) fmt::format_to(std::back_inserter(out), "{:.9g}", v);
-  else fmt::format_to(std::back_inserter(out), "{:.17g}", v);
-}
-
-template <class T>
 int run(const Options& o, std::istream& in) {
   constexpr std::size_t kChunk = 2048;
   std::vector<Row> rows;
@@ -90,7 +77,7 @@ int run(const Options& o, std::istream& in) {
         break;
       }
       ++lineno;
-      std::string_view t = ccnorm::cli::trim(line);
+      std::string_view t = ccnorm::io::trim(line);
       if (t.empty() || t.front() == '#') continue;
       Row r;
       r.line = lineno;
@@ -107,9 +94,9 @@ int run(const Options& o, std::istream& in) {
       Row& r = rows[i];
       std::vector<T> z;
       std::string why;
-      auto kind = ccnorm::cli::parse_row<T>(r.raw, z, why);
+      auto kind = ccnorm::io::parse_row<T>(r.raw, z, why);
       std::string& s = outs[i];
-      if (kind != ccnorm::cli::LineKind::row) {
+      if (kind != ccnorm::io::LineKind::row) {
         r.bad = true;
         s = fmt::format("error: line {}: {}", r.line, why);
         continue;
@@ -125,12 +112,12 @@ int run(const Options& o, std::istream& in) {
         continue;
       }
       s.reserve(24 * (2 + mu.size()));
-      format_value(s, res.A);
+      ccnorm::io::format_value(s, res.A);
       s += ',';
-      format_value(s, res.logC);
+      ccnorm::io::format_value(s, res.logC);
       for (T m : mu) {
         s += ',';
-        format_value(s, m);
+        ccnorm::io::format_value(s, m);
       }
     }
     std::string block;

@@ -11,7 +11,8 @@
 
 #include <fmt/format.h>
 
-#include "cli/rows.hpp"
+#include "io/format.hpp"
+#include "io/rows.hpp"
 #if defined(CCNORM_HAVE_CUDA)
 #include "normalizer/cuda/gpu.hpp"
 #endif
@@ -22,13 +23,6 @@ namespace cli {
 #if defined(CCNORM_HAVE_CUDA)
 namespace {
 
-template <class T>
-void put(std::string& out, T v) {
-  if (std::isnan(v)) out += "nan";
-  else if (std::isinf(v)) out += v > 0 ? "inf" : "-inf";
-  else if constexpr (std::is_same_v<T, float>) fmt::format_to(std::back_inserter(out), "{:.9g}", v);
-  else fmt::format_to(std::back_inserter(out), "{:.17g}", v);
-}
 
 template <class T>
 int run_gpu(bool grad, bool eta, std::istream& in) {
@@ -48,9 +42,9 @@ int run_gpu(bool grad, bool eta, std::istream& in) {
       ++lineno;
       std::vector<T> z;
       std::string why;
-      const LineKind kind = parse_row<T>(line, z, why);
-      if (kind == LineKind::skip) continue;
-      if (kind == LineKind::error) {
+      const io::LineKind kind = io::parse_row<T>(line, z, why);
+      if (kind == io::LineKind::skip) continue;
+      if (kind == io::LineKind::error) {
         any_bad = true;
         outs.push_back(fmt::format("error: line {}: {}", lineno, why));
         rows.emplace_back();
@@ -68,12 +62,12 @@ int run_gpu(bool grad, bool eta, std::istream& in) {
       gpu::evaluate_batch<T>(Z.data(), B, K, A.data(), L.data(), grad ? M.data() : nullptr);
       for (std::size_t b = 0; b < B; ++b) {
         std::string& s = outs[idx[b]];
-        put(s, A[b]);
+        io::format_value(s, A[b]);
         s += ',';
-        put(s, L[b]);
+        io::format_value(s, L[b]);
         for (std::size_t j = 0; grad && j < K; ++j) {
           s += ',';
-          put(s, M[b * K + j]);
+          io::format_value(s, M[b * K + j]);
         }
       }
     }

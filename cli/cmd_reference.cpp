@@ -9,7 +9,7 @@
 #include <mpfr.h>
 
 #include "cli/command.hpp"
-#include "cli/rows.hpp"
+#include "io/rows.hpp"
 #include "reference/reference.hpp"
 
 namespace {
@@ -103,15 +103,15 @@ int cmd_reference(int argc, char** argv) {
   std::vector<float> zf;
   while (std::getline(*in, line)) {
     ++lineno;
-    ccnorm::cli::LineKind k;
+    ccnorm::io::LineKind k;
     if (f32) {
-      k = ccnorm::cli::parse_row<float>(line, zf, why);
+      k = ccnorm::io::parse_row<float>(line, zf, why);
       z.assign(zf.begin(), zf.end());
     } else {
-      k = ccnorm::cli::parse_row<double>(line, z, why);
+      k = ccnorm::io::parse_row<double>(line, z, why);
     }
-    if (k == ccnorm::cli::LineKind::skip) continue;
-    if (k == ccnorm::cli::LineKind::error) {
+    if (k == ccnorm::io::LineKind::skip) continue;
+    if (k == ccnorm::io::LineKind::error) {
       std::printf("error: line %ld: %s\n", lineno, why.c_str());
       any_bad = true;
       continue;

@@ -406,11 +406,7 @@ double quantile(std::vector<double> v, double q) {  // nearest-rank (inf sorts l
   return v[r - 1];
 }
 
-int algo_rank(const std::string& a) {
-  ccnorm::Algo x;
-  if (!ccnorm::parse_algo(a, x)) return 99;
-  return static_cast<int>(x);
-}
+int algo_rank(const std::string& a) { return ccnorm::algo_rank(a); }
 
 int cmd_report(int argc, char** argv) {
   if (ccnorm::cli::wants_help(argc, argv)) {

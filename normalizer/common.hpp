@@ -23,10 +23,20 @@
 
 namespace ccnorm {
 
+// What became of one row (the batch API reports it per row; normalizer/batch.hpp).
+enum class RowStatus : unsigned char {
+  ok = 0,              // evaluated inside the algorithm's accuracy domain
+  invalid_input = 1,   // K = 0 or a non-finite entry: outputs are NaN
+  outside_domain = 2,  // finite outputs, but outside the domain where the accuracy goal is proven
+                       // or measured (auto: spread beyond its series limit)
+  failed = 3,          // the algorithm refused or failed (e.g. a size limit): outputs are NaN
+};
+
 template <class T>
 struct Out {
   T A;     // log-partition A(z)
   T logC;  // LSE(z) - A(z)
+  RowStatus status = RowStatus::ok;
 };
 
 // Unit roundoff of a scalar type (2^-53 for double, 2^-24 for float, 2^-106 for dd).
@@ -68,7 +78,7 @@ T log_factorial(std::size_t n) {
   }
 }
 
-// The algorithm names used by the CLI, reports and benchmarks (DESIGN.md section 2).
+// The algorithms of docs/design.md §2; names, order and properties: normalizer/registry.hpp.
 enum class Algo {
   closed_form,
   closed_form_scaled,
@@ -76,28 +86,7 @@ enum class Algo {
   taylor,
   auto_,          // production path: plain double inside (f32 in/out also uses double inside)
   auto_precise,   // the same series entirely in double-double: <= 1 ulp for A, <= 1 u for mu
+  gpu,            // batched CUDA kernels (normalizer/cuda/gpu.hpp); no one-row entry point
 };
-
-inline const char* algo_name(Algo a) {
-  switch (a) {
-    case Algo::closed_form: return "closed-form";
-    case Algo::closed_form_scaled: return "closed-form-scaled";
-    case Algo::sorted_difference: return "sorted-difference";
-    case Algo::taylor: return "taylor";
-    case Algo::auto_: return "auto";
-    case Algo::auto_precise: return "auto-precise";
-  }
-  return "?";
-}
-
-inline bool parse_algo(std::string_view s, Algo& out) {
-  for (Algo a : {Algo::closed_form, Algo::closed_form_scaled, Algo::sorted_difference, Algo::taylor,
-                 Algo::auto_, Algo::auto_precise})
-    if (s == algo_name(a)) {
-      out = a;
-      return true;
-    }
-  return false;
-}
 
 }  // namespace ccnorm

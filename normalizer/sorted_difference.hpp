@@ -47,6 +47,7 @@
 #include <cstddef>
 #include <numeric>
 #include <stdexcept>
+#include <string>
 #include <vector>
 
 #include "normalizer/common.hpp"
@@ -127,12 +128,16 @@ CCNORM_HD T sorted_difference_repeat(const T* zs, std::size_t K, std::size_t j, 
 
 }  // namespace detail
 
+// Largest K for which the mean is computed (its O(K^2) table: 256 MiB in double at 8192).
+inline constexpr std::size_t kSortedDifferenceMaxKMean = 8192;
+
 template <class T>
 Out<T> sorted_difference(const T* z, std::size_t K, T* mu) {
   using std::log;
   if (K == 0) throw std::invalid_argument("sorted_difference: K must be >= 1");
-  if (mu && K > 8192)
-    throw std::length_error("sorted_difference: the mean needs the O(K^2) table; K > 8192 refused");
+  if (mu && K > kSortedDifferenceMaxKMean)
+    throw std::length_error("sorted_difference: the mean needs the O(K^2) table; K > " +
+                            std::to_string(kSortedDifferenceMaxKMean) + " refused");
   std::vector<std::size_t> perm(K);
   std::iota(perm.begin(), perm.end(), std::size_t(0));
   std::stable_sort(perm.begin(), perm.end(),

@@ -1,5 +1,5 @@
 // ccnorm GPU tests: the frozen hard corpus (tests/data/hard_corpus.csv) with its certified
-// reference parsed at 201 bits (tests/error_measures.hpp), and a per-group scorer. Shared by
+// reference parsed at 201 bits (measures/measures.hpp), and a per-group scorer. Shared by
 // tests/test_gpu.cpp (device) and tests/test_gpu_replay.cpp (host replay of the kernels).
 #pragma once
 #include <cmath>
@@ -10,15 +10,17 @@
 #include <vector>
 
 #include "tests/corpus_csv.hpp"
-#include "tests/error_measures.hpp"
+#include "measures/mpfr.hpp"
 
 namespace ccnorm::test::gpu_corpus {
+
+using measures::mp200;
 
 using Row = corpus::Row<mp200>;
 
 // Rows with K <= maxK; throws on a malformed file (tests/corpus_csv.hpp).
 inline std::vector<Row> load(const std::string& path, std::size_t maxK) {
-  return corpus::load<mp200>(path, [maxK](std::size_t K) { return K <= maxK; }, parse_ref);
+  return corpus::load<mp200>(path, [maxK](std::size_t K) { return K <= maxK; }, measures::parse_decimal);
 }
 
 struct Score {

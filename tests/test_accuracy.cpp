@@ -1,5 +1,5 @@
 // Accuracy of every algorithm on the frozen hard corpus (tests/data/hard_corpus.csv), measured
-// against its certified reference with the measures of DESIGN.md section 3 (tests/error_measures.hpp).
+// against its certified reference with the measures of DESIGN.md section 3 (measures/measures.hpp).
 //
 // The corpus: tools/make_corpus writes the inputs (tests/data/hard_corpus.in.csv) and
 // ccnorm_freeze appends the certified reference (A, log C and every mu_j, from reference/ - never
@@ -46,7 +46,7 @@
 
 #include "normalizer/normalizer.hpp"
 #include "tests/corpus_csv.hpp"
-#include "tests/error_measures.hpp"
+#include "measures/mpfr.hpp"
 
 #ifndef CCNORM_BUILD_DIR
 #define CCNORM_BUILD_DIR "."
@@ -55,7 +55,7 @@
 namespace {
 
 using ccnorm::Algo;
-using ccnorm::test::mp200;
+using ccnorm::measures::mp200;
 
 #ifdef CCNORM_ACCURACY_SLOW
 constexpr bool kSlow = true;
@@ -82,7 +82,7 @@ std::string input_excerpt(const Row& r, std::size_t max_chars = 240) {
 std::vector<Row> load_corpus(const std::string& path, std::string& error) {
   try {
     return ccnorm::corpus::load<mp200>(
-        path, [](std::size_t K) { return (K > kMainMaxK) == kSlow; }, ccnorm::test::parse_ref);
+        path, [](std::size_t K) { return (K > kMainMaxK) == kSlow; }, ccnorm::measures::parse_decimal);
   } catch (const std::exception& e) {
     error = e.what();
     return {};
@@ -130,7 +130,7 @@ std::map<std::string, Tol> load_tolerances(const std::string& path, std::string&
 }
 
 struct Result {
-  double eA = ccnorm::test::kInf, ulpsA = ccnorm::test::kInf, emu = ccnorm::test::kInf;
+  double eA = ccnorm::measures::kFailed, ulpsA = ccnorm::measures::kFailed, emu = ccnorm::measures::kFailed;
   bool nonfinite = true;   // A, log C or some mu_j not finite, or an exception
   std::string sanity;      // for auto / auto-precise: first violated invariant, empty if none
 };
@@ -150,13 +150,13 @@ Result evaluate_row(Algo a, const Row& r, bool check_invariants, double tol_mu) 
     if (check_invariants) res.sanity = "exception";
     return res;
   }
-  res.eA = ccnorm::test::err_A<T>(o.A, r.A);
-  res.ulpsA = ccnorm::test::ulps_A<T>(o.A, r.A);
-  res.emu = ccnorm::test::err_mu<T>(mu.data(), r.K, r.mu);
+  res.eA = ccnorm::measures::err_value<T>(o.A, r.A);
+  res.ulpsA = ccnorm::measures::ulps<T>(o.A, r.A);
+  res.emu = ccnorm::measures::err_mean<T>(mu.data(), r.K, r.mu);
   bool finite = std::isfinite(o.A) && std::isfinite(o.logC);
   for (T m : mu) finite = finite && std::isfinite(m);
   res.nonfinite = !finite;
-  if (!finite) res.eA = res.emu = res.ulpsA = ccnorm::test::kInf;  // any non-finite output: infinite error
+  if (!finite) res.eA = res.emu = res.ulpsA = ccnorm::measures::kFailed;  // any non-finite output: infinite error
   if (check_invariants) {
     if (!finite) {
       res.sanity = "non-finite output";
@@ -170,8 +170,8 @@ Result evaluate_row(Algo a, const Row& r, bool check_invariants, double tol_mu) 
         }
       }
       if (res.sanity.empty()) {
-        const double u = ccnorm::test::unit_roundoff_of<T>();
-        const mp200 dev = abs(ccnorm::test::exact_sum(mu.data(), r.K) - 1);
+        const double u = ccnorm::measures::unit_roundoff<T>();
+        const mp200 dev = abs(ccnorm::measures::exact_sum(mu.data(), r.K) - 1);
         if (dev > tol_mu * u + static_cast<double>(r.K) * 0x1p-1022) {
           char buf[96];
           std::snprintf(buf, sizeof buf, "|sum mu - 1| = %.3g u > %g u", static_cast<double>(dev / u), tol_mu);

@@ -1,7 +1,7 @@
 // Host replay of the CUDA kernels (normalizer/cuda/emulate.hpp: the same CCNORM_HD code of
 // normalizer/series_row.hpp in the kernels' operation order, with the same escalation and host
 // fallback) against certified references: err_A <= 16, err_mu <= 64 in the row's dtype (DESIGN.md
-// section 3, tests/error_measures.hpp). This is the CPU-side evidence for the GPU's numerics;
+// section 3, measures/measures.hpp). This is the CPU-side evidence for the GPU's numerics;
 // tests/test_gpu.cpp runs the kernels themselves where a device exists.
 //   test_gpu_replay       the hard corpus rows with K <= 1000, and the wide rows below (value
 //                         and log C only)                                   label accuracy
@@ -32,8 +32,8 @@ void eval_row(const gpu_corpus::Row& r, double& eA, double& emu) {
   std::vector<T> z(r.z.begin(), r.z.end()), mu(r.K, T(NAN));
   const auto o = ccnorm::gpu::emulate::row<T>(z.data(), r.K, mu.data());
   const auto v = ccnorm::gpu::emulate::row<T>(z.data(), r.K, nullptr);
-  eA = std::max(err_A<T>(o.A, r.A), err_A<T>(v.A, r.A));
-  emu = err_mu<T>(mu.data(), r.K, r.mu);
+  eA = std::max(ccnorm::measures::err_value<T>(o.A, r.A), ccnorm::measures::err_value<T>(v.A, r.A));
+  emu = ccnorm::measures::err_mean<T>(mu.data(), r.K, r.mu);
 }
 
 void run_corpus(std::size_t minK, std::size_t maxK, const char* title) {
@@ -55,11 +55,8 @@ void run_corpus(std::size_t minK, std::size_t maxK, const char* title) {
   gpu_corpus::print(s, title);
 }
 
-mp200 to_mp200(const ccnorm::ref::mpfloat& x) {
-  mp200 y;
-  mpfr_set(y.backend().data(), x.backend().data(), MPFR_RNDN);
-  return y;
-}
+using ccnorm::measures::mp200;
+using ccnorm::measures::to_mp200;
 
 // A row of the wide set, its nodes already representable in T.
 struct WideRow {
@@ -96,13 +93,13 @@ void eval_wide(const WideRow& w, bool with_mu, double& eA, double& eC, double& e
   const auto c = ccnorm::ref::certified(w.z.data(), K, with_mu);
   std::vector<T> z(w.z.begin(), w.z.end()), mu(K, T(NAN));
   const auto o = ccnorm::gpu::emulate::row<T>(z.data(), K, with_mu ? mu.data() : nullptr);
-  eA = err_A<T>(o.A, to_mp200(c.A));
-  eC = err_A<T>(o.logC, to_mp200(c.logC));  // |d log C| / (u max(1, |log C|))
+  eA = ccnorm::measures::err_value<T>(o.A, to_mp200(c.A));
+  eC = ccnorm::measures::err_value<T>(o.logC, to_mp200(c.logC));  // |d log C| / (u max(1, |log C|))
   emu = 0;
   if (with_mu) {
     std::vector<mp200> m;
     for (const auto& x : c.mu) m.push_back(to_mp200(x));
-    emu = err_mu<T>(mu.data(), K, m);
+    emu = ccnorm::measures::err_mean<T>(mu.data(), K, m);
   }
 }
 

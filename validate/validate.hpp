@@ -32,7 +32,7 @@
 #include <omp.h>
 #endif
 
-#include "cli/rows.hpp"
+#include "io/rows.hpp"
 #include "reference/reference.hpp"
 #include "validate/golden.hpp"
 #include "validate/score.hpp"
@@ -177,7 +177,7 @@ inline std::vector<Scored> read_results(const Options& o, const std::vector<gold
         char* end = nullptr;
         double v = o.f32 ? static_cast<double>(std::strtof(b.c_str(), &end)) : std::strtod(b.c_str(), &end);
         if (b.empty() || end != b.c_str() + b.size())
-          throw golden::FormatError(fmt::format("{}:{}: field {}: not a number: '{}'", o.results, i + 1, j + 1, cli::shorten(b)));
+          throw golden::FormatError(fmt::format("{}:{}: field {}: not a number: '{}'", o.results, i + 1, j + 1, io::shorten(b)));
         s.got.push_back(v);
       }
     }
@@ -209,16 +209,16 @@ inline std::vector<golden::Case> read_cases(const Options& o, golden::FileKind& 
   for (std::size_t i = 0; i < lines.size(); ++i) {
     std::string why;
     golden::Case c;
-    cli::LineKind lk;
+    io::LineKind lk;
     if (o.f32) {
       std::vector<float> v;
-      lk = cli::parse_row<float>(lines[i], v, why);
+      lk = io::parse_row<float>(lines[i], v, why);
       c.x.assign(v.begin(), v.end());
     } else {
-      lk = cli::parse_row<double>(lines[i], c.x, why);
+      lk = io::parse_row<double>(lines[i], c.x, why);
     }
-    if (lk == cli::LineKind::skip) continue;
-    if (lk == cli::LineKind::error) throw golden::FormatError(fmt::format("{}:{}: {}", o.cases, i + 1, why));
+    if (lk == io::LineKind::skip) continue;
+    if (lk == io::LineKind::error) throw golden::FormatError(fmt::format("{}:{}: {}", o.cases, i + 1, why));
     c.line = static_cast<long>(i + 1);
     c.id = "line" + std::to_string(i + 1);
     c.eta = o.eta;
@@ -518,8 +518,8 @@ inline int run(int argc, char** argv, std::FILE* out = stdout, std::FILE* err = 
   }
   if (rc) return rc;
   const double tol = o.tol >= 0 ? o.tol : (o.q == Quantity::mean ? 64.0 : 16.0);
-  const double u = o.f32 ? 0x1p-24 : 0x1p-53;
-  const int p = o.f32 ? 24 : 53;
+  const double u = measures::unit_roundoff(o.f32);
+  const int p = measures::digits(o.f32);
   try {
     golden::FileKind kind;
     std::vector<golden::Case> cases = read_cases(o, kind);
@@ -539,12 +539,12 @@ inline int run(int argc, char** argv, std::FILE* out = stdout, std::FILE* err = 
       for (double g : s.got)
         if (!std::isfinite(g)) s.nonfinite = true;
       if (o.q == Quantity::mean) {
-        s.err = err_mean(s.got, r.mu, u, &s.worst_j);
+        s.err = measures::err_mean(s.got, r.mu, u, &s.worst_j);
         s.ref_text = mp_text(r.mu[s.worst_j]);
       } else {
         const mp200 x = o.q == Quantity::A ? r.A : o.q == Quantity::logC ? r.logC : mp200(-r.A);
-        s.err = err_value(s.got[0], x, u);
-        s.ulps = ulps(s.got[0], x, p);
+        s.err = measures::err_value(s.got[0], x, u);
+        s.ulps = measures::ulps(s.got[0], x, p);
         s.ref_text = mp_text(x);
       }
     }

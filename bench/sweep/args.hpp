@@ -44,9 +44,12 @@ inline std::vector<Algo> algos_arg(const std::string& s) {
   }
   return v;
 }
+// Every host algorithm of the registry, in report order.
 inline std::vector<Algo> all_algos() {
-  return {Algo::closed_form, Algo::closed_form_scaled, Algo::sorted_difference, Algo::taylor, Algo::auto_,
-          Algo::auto_precise};
+  std::vector<Algo> a;
+  for (const auto& i : algorithms())
+    if (i.host()) a.push_back(i.id);
+  return a;
 }
 
 // Fetch the value of option argv[i] (advances i); throws if missing.

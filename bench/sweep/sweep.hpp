@@ -28,7 +28,7 @@
 //
 // ---- Error measures (DESIGN.md section 3; never rounded before the difference) ----
 // The reference (ccnorm::ref::certified: Arb enclosure, relative radius <= 2^-80) is copied into
-// 201-bit MPFR numbers (tests/error_measures.hpp) and the difference is taken there.
+// 201-bit MPFR numbers (measures/measures.hpp) and the difference is taken there.
 // err_A = |Ahat - A| / (u max(1,|A|)), err_mu = max_j componentwise relative error in u,
 // ulps_A = |Ahat - A| / ulp_T(A). NaN, +-inf or an exception count as +inf.
 //
@@ -66,11 +66,11 @@
 
 #include "normalizer/normalizer.hpp"
 #include "reference/reference.hpp"
-#include "tests/error_measures.hpp"
+#include "measures/mpfr.hpp"
 
 namespace ccnorm::sweep {
 
-using test::mp200;
+using measures::mp200;
 
 // ------------------------------------------------------------------ random streams
 class Rng {
@@ -244,7 +244,7 @@ inline RefMP reference(const std::vector<double>& z, bool with_mu) {
 }
 
 struct Errors {
-  double err_A = test::kInf, err_mu = test::kInf, ulps_A = test::kInf;
+  double err_A = measures::kFailed, err_mu = measures::kFailed, ulps_A = measures::kFailed;
   double logC = std::numeric_limits<double>::quiet_NaN();  // returned log C (for the protocol)
 };
 
@@ -259,7 +259,7 @@ Errors measure(Algo a, const std::vector<T>& z, const RefMP& r, bool with_mu) {
   try {
     o = evaluate<T>(a, z.data(), z.size(), with_mu ? mu.data() : nullptr);
     ok = true;
-    if (with_mu) e.err_mu = test::err_mu<T>(mu.data(), z.size(), r.mu);
+    if (with_mu) e.err_mu = measures::err_mean<T>(mu.data(), z.size(), r.mu);
   } catch (const std::exception&) {
   }
   if (!ok && with_mu) {
@@ -270,18 +270,14 @@ Errors measure(Algo a, const std::vector<T>& z, const RefMP& r, bool with_mu) {
     }
   }
   if (!ok) return e;
-  e.err_A = test::err_A<T>(o.A, r.A);
-  e.ulps_A = test::ulps_A<T>(o.A, r.A);
+  e.err_A = measures::err_value<T>(o.A, r.A);
+  e.ulps_A = measures::ulps<T>(o.A, r.A);
   e.logC = static_cast<double>(o.logC);
   return e;
 }
 
 // Relative error of log C = LSE - A (the protocol's "A - LSE"), taken in 201 bits; inf if not finite.
-inline double rel_err_logC(double logC_hat, const mp200& logC) {
-  if (!std::isfinite(logC_hat)) return test::kInf;
-  if (logC == 0) return logC_hat == 0 ? 0.0 : test::kInf;
-  return static_cast<double>(abs(mp200(logC_hat) - logC) / abs(logC));
-}
+inline double rel_err_logC(double logC_hat, const mp200& logC) { return measures::err_relative(logC_hat, logC, 1.0); }
 
 // ------------------------------------------------------------------ CSV schema and IO
 inline const char* kHeader = "family,K,sigma,seed,algo,dtype,hash,err_A,err_mu,ulps_A";

@@ -1,5 +1,5 @@
-// ccnorm CLI: parsing of the row format shared by eval, reference and the other subcommands
-// (DESIGN.md section 4): one vector per line, comma-separated decimal or hex floats; blank lines
+// ccnorm io: the row reader shared by eval, reference, validate and golden
+// (docs/design.md §4): one vector per line, comma-separated decimal or hex floats; blank lines
 // and lines starting with '#' are skipped.
 #pragma once
 #include <cerrno>
@@ -9,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-namespace ccnorm::cli {
+namespace ccnorm::io {
 
 enum class LineKind { skip, row, error };
 
@@ -69,4 +69,4 @@ LineKind parse_row(std::string_view line, std::vector<T>& out, std::string& why)
   return LineKind::row;
 }
 
-}  // namespace ccnorm::cli
+}  // namespace ccnorm::io

@@ -1,0 +1,146 @@
+// ccnorm: one row and many rows through any registered algorithm, with a status per row.
+//
+//   Out<T> evaluate<T>(Algo, z, K, mu)        one row; may throw (an algorithm's size limit,
+//                                             std::bad_alloc); Out::status says ok or
+//                                             outside_domain
+//   RowStatus evaluate_row<T>(Algo, z, K, A, logC, mu)          one row, never throws
+//   BatchSummary evaluate_batch<T>(Algo, Z, B, K, A, logC, mu, threads, status)
+//                                             B rows of K logits, row-major; all cores (OpenMP)
+//
+// Per-row status (RowStatus, normalizer/common.hpp):
+//   ok              evaluated inside the algorithm's accuracy domain
+//   invalid_input   K = 0 or a NaN/inf entry; the row's outputs are NaN; the algorithm is not run
+//   outside_domain  finite outputs outside the domain where the accuracy goal holds (auto's
+//                   out-of-domain fallback)
+//   failed          the algorithm threw for this row (a size limit such as sorted-difference's
+//                   mean above K = 8192, or memory); the row's outputs are NaN
+// A bad or failing row never stops the others, and no exception leaves a parallel region.
+//
+// Thread safety: every algorithm keeps its scratch space in thread_local storage, so evaluate()
+// and evaluate_row() may be called from any number of threads at once, and evaluate_batch() may
+// be called concurrently from several threads (each call runs its own OpenMP team; with
+// threads <= 0 each team uses omp_get_max_threads() threads, so concurrent callers should pass a
+// thread count that shares the cores). Output arrays of concurrent calls must not overlap.
+#pragma once
+#include <cmath>
+#include <cstddef>
+#include <limits>
+#include <new>
+#include <stdexcept>
+#include <string>
+
+#include "normalizer/common.hpp"
+#include "normalizer/registry.hpp"
+
+#if defined(_OPENMP)
+#include <omp.h>
+#endif
+
+namespace ccnorm {
+
+template <class T>
+Out<T> evaluate(Algo a, const T* z, std::size_t K, T* mu) {
+  const AlgoInfo& i = info(a);
+  const EntryPoint<T> f = i.template entry<T>();
+  if (f == nullptr)
+    throw std::invalid_argument(std::string(i.name) +
+                                " has no one-row entry point (batched CUDA path: normalizer/cuda/gpu.hpp)");
+  return f(z, K, mu);
+}
+
+// Is z a valid row (K >= 1, every entry finite)?
+template <class T>
+bool valid_row(const T* z, std::size_t K) {
+  if (K == 0) return false;
+  for (std::size_t j = 0; j < K; ++j)
+    if (!std::isfinite(z[j])) return false;
+  return true;
+}
+
+// One row, never throws: writes A (and logC, mu when not null) and returns the row's status.
+template <class T>
+RowStatus evaluate_row(Algo a, const T* z, std::size_t K, T& A, T* logC, T* mu) noexcept {
+  const T nan = std::numeric_limits<T>::quiet_NaN();
+  auto poison = [&] {
+    A = nan;
+    if (logC) *logC = nan;
+    if (mu)
+      for (std::size_t j = 0; j < K; ++j) mu[j] = nan;
+  };
+  if (!valid_row(z, K)) {
+    poison();
+    return RowStatus::invalid_input;
+  }
+  try {
+    const Out<T> o = evaluate<T>(a, z, K, mu);
+    A = o.A;
+    if (logC) *logC = o.logC;
+    return o.status;
+  } catch (...) {  // std::exception or anything else: this row failed, the others go on
+    poison();
+    return RowStatus::failed;
+  }
+}
+
+struct BatchSummary {
+  std::size_t rows = 0, ok = 0, invalid_input = 0, outside_domain = 0, failed = 0;
+  bool all_ok() const { return ok == rows; }
+  void count(RowStatus s) {
+    ++rows;
+    switch (s) {
+      case RowStatus::ok: ++ok; break;
+      case RowStatus::invalid_input: ++invalid_input; break;
+      case RowStatus::outside_domain: ++outside_domain; break;
+      case RowStatus::failed: ++failed; break;
+    }
+  }
+};
+
+inline const char* status_name(RowStatus s) {
+  switch (s) {
+    case RowStatus::ok: return "ok";
+    case RowStatus::invalid_input: return "invalid input";
+    case RowStatus::outside_domain: return "outside the accuracy domain";
+    case RowStatus::failed: return "failed";
+  }
+  return "?";
+}
+
+// Batched: rows of K logits stored row-major in Z (B rows). A: B entries; logC: B entries or
+// nullptr; mu: nullptr or B*K entries (row-major); status: nullptr or B entries.
+// threads <= 0: all cores (OpenMP). Returns the counts of each status.
+template <class T>
+BatchSummary evaluate_batch(Algo a, const T* Z, std::size_t B, std::size_t K, T* A, T* logC, T* mu, int threads = 0,
+                            RowStatus* status = nullptr) {
+  const auto nb = static_cast<std::ptrdiff_t>(B);
+  std::size_t counts[4] = {0, 0, 0, 0};
+#if defined(_OPENMP)
+  const int nt = threads > 0 ? threads : omp_get_max_threads();
+#pragma omp parallel num_threads(nt)
+#endif
+  {
+    std::size_t local[4] = {0, 0, 0, 0};
+#if defined(_OPENMP)
+#pragma omp for schedule(dynamic, 16) nowait
+#endif
+    for (std::ptrdiff_t b = 0; b < nb; ++b) {
+      const RowStatus s = evaluate_row<T>(a, Z + b * K, K, A[b], logC ? logC + b : nullptr, mu ? mu + b * K : nullptr);
+      if (status) status[b] = s;
+      ++local[static_cast<int>(s)];
+    }
+#if defined(_OPENMP)
+#pragma omp critical(ccnorm_batch_counts)
+#endif
+    for (int i = 0; i < 4; ++i) counts[i] += local[i];
+  }
+  (void)threads;
+  BatchSummary sum;
+  sum.rows = B;
+  sum.ok = counts[0];
+  sum.invalid_input = counts[1];
+  sum.outside_domain = counts[2];
+  sum.failed = counts[3];
+  return sum;
+}
+
+}  // namespace ccnorm
