@@ -164,24 +164,72 @@ struct Balls {
   explicit Balls(std::size_t K) : mu(K) {}
 };
 
-// One evaluation at working precision `prec` (see the file comment).
-void evaluate(const std::vector<Arf>& y, const arf_t m, const arf_t r, bool with_mu, slong prec, Balls& out) {
+// What a series run must produce beyond S (see series()).
+struct Want {
+  bool mu = false;                 // G_j: the K+1-node series (mean)
+  bool diag = false;               // D_i: E[x_i^2] numerators (all i)
+  std::vector<slong> cols;         // P_{i,c}: E[x_i x_c] numerators for these columns c (all i)
+};
+
+struct SeriesOut {
+  Arb S;                    // exp[y] = sum_n h_n(y) / (n+K-1)!
+  std::vector<Arb> M;       // exp[y, y_j] = sum_n g_j(n) / (n+K)!                (want.mu)
+  std::vector<Arb> D;       // exp[y, y_i, y_i] = sum_n g_ii(n) / (n+K+1)!         (want.diag)
+  std::vector<Arb> P;       // exp[y, y_i, y_c] for c = cols[k]: P[k K + i]       (want.cols)
+  long terms = 0;
+};
+
+// The all-positive series of exp[y] and of the divided differences with one or two nodes
+// repeated (docs/design.md §1): with g_j(n) = h_n(y u {y_j}) = h_n(y) + y_j g_j(n-1) and
+// g_ij(n) = h_n(y u {y_j, y_i}) = g_j(n) + y_i g_ij(n-1), every term is >= 0. The K+1- and
+// K+2-node series obey the same ratio bound T(n+1) <= T(n) r/(n+1) (their nodes lie in [0, r]),
+// so the tail of each is bounded as the value's and added to its radius.
+void series(const std::vector<Arf>& y, const arf_t r, const Want& want, slong prec, SeriesOut& out) {
   const slong K = static_cast<slong>(y.size());
+  const slong nc = static_cast<slong>(want.cols.size());
+  const bool need_g = want.mu || want.diag || nc > 0;
   ArbVec H(K);  // H[j] = h_n(y_1..y_{j+1}) at the current degree n
   for (slong j = 0; j < K; ++j) arb_one(H[j]);
-  Arb S, c, cnext, t;  // S = sum h_n c_n, c = 1/(n+K-1)!, cnext = 1/(n+K)!
+  Arb c, cnext, c2, t;  // c = 1/(n+K-1)!, cnext = 1/(n+K)!, c2 = 1/(n+K+1)!
+  arb_zero(out.S);
   arb_fac_ui(c, static_cast<ulong>(K - 1), prec);
   arb_inv(c, c, prec);
   arb_div_ui(cnext, c, static_cast<ulong>(K), prec);
+  arb_div_ui(c2, cnext, static_cast<ulong>(K + 1), prec);
 
-  // mean accumulators
-  std::vector<Arb> G(with_mu ? K : 0), M(with_mu ? K : 0);
-  for (slong j = 0; with_mu && j < K; ++j) arb_one(G[j]);  // g_j(0) = 1
+  std::vector<Arb> G(need_g ? K : 0), GD(want.diag ? K : 0), GP(static_cast<std::size_t>(nc * K));
+  out.M = std::vector<Arb>(want.mu ? K : 0);
+  out.D = std::vector<Arb>(want.diag ? K : 0);
+  out.P = std::vector<Arb>(static_cast<std::size_t>(nc * K));
+  for (auto& g : G) arb_one(g);  // g_j(0) = 1
+  for (auto& g : GD) arb_one(g);
+  for (auto& g : GP) arb_one(g);
 
   Mag mr, q, one, den, factor, tmag, tail, slow, lim, tmp;
   arf_get_mag(mr, r);
   mag_one(one);
-  slong jcheck = 0;  // first mean component not yet known to be converged
+  // does every series of `v` (sum acc) have its tail (term * factor * scale) below lim?
+  auto tails_ok = [&](std::vector<Arb>& terms, std::vector<Arb>& sums, const arb_t scale) {
+    arb_get_mag(tmp, scale);
+    for (std::size_t i = 0; i < terms.size(); ++i) {
+      arb_get_mag(tmag, terms[i]);
+      mag_mul(tmag, tmag, tmp);
+      mag_mul(tmag, tmag, factor);
+      arb_get_mag_lower(slow, sums[i]);
+      mag_mul_2exp_si(lim, slow, -(prec + 4));
+      if (mag_cmp(tmag, lim) > 0) return false;
+    }
+    return true;
+  };
+  auto add_tails = [&](std::vector<Arb>& terms, std::vector<Arb>& sums, const arb_t scale) {
+    arb_get_mag(tmp, scale);
+    for (std::size_t i = 0; i < terms.size(); ++i) {
+      arb_get_mag(tmag, terms[i]);
+      mag_mul(tmag, tmag, tmp);
+      mag_mul(tmag, tmag, factor);
+      arb_add_error_mag(sums[i], tmag);
+    }
+  };
 
   for (slong n = 0;; ++n) {
     if (n > 0) {
@@ -189,63 +237,68 @@ void evaluate(const std::vector<Arf>& y, const arf_t m, const arf_t r, bool with
       for (slong j = 1; j < K; ++j) arb_fma_arf(H[j], H[j], y[j], H[j - 1], prec);
     }
     arb_srcptr hK = H[K - 1];
-    arb_addmul(S, hK, c, prec);
-    if (with_mu) {
+    arb_addmul(out.S, hK, c, prec);
+    if (need_g) {
       for (slong j = 0; j < K; ++j) {
         if (n > 0) arb_fma_arf(G[j], G[j], y[j], hK, prec);
-        arb_addmul(M[j], G[j], cnext, prec);
+        if (want.mu) arb_addmul(out.M[j], G[j], cnext, prec);
+      }
+      for (slong i = 0; i < static_cast<slong>(GD.size()); ++i) {
+        if (n > 0) arb_fma_arf(GD[i], GD[i], y[i], G[i], prec);
+        arb_addmul(out.D[i], GD[i], c2, prec);
+      }
+      for (slong k = 0; k < nc; ++k) {
+        arb_srcptr gc = G[want.cols[k]];
+        for (slong i = 0; i < K; ++i) {
+          Arb& g = GP[k * K + i];
+          if (n > 0) arb_fma_arf(g, g, y[i], gc, prec);
+          arb_addmul(out.P[k * K + i], g, c2, prec);
+        }
       }
     }
     // ---- rigorous stopping test: q = r/(n+1) < 1 and every tail <= 2^-(prec+4) of its sum ----
     mag_set_ui_lower(tmp, static_cast<ulong>(n + 1));
     mag_div(q, mr, tmp);
-    bool stop = false;
     if (mag_cmp(q, one) < 0) {
       mag_sub_lower(den, one, q);  // may be 0 (then factor = inf: no stop yet)
-      mag_div(factor, q, den);  // upper bound of q/(1-q)
-      // value series: T(n) = h_K(n) c_n
+      mag_div(factor, q, den);     // upper bound of q/(1-q)
       arb_get_mag(tmag, hK);
       arb_get_mag(tmp, c);
       mag_mul(tmag, tmag, tmp);
       mag_mul(tail, tmag, factor);
-      arb_get_mag_lower(slow, S);
+      arb_get_mag_lower(slow, out.S);
       mag_mul_2exp_si(lim, slow, -(prec + 4));
-      stop = mag_cmp(tail, lim) <= 0;
-      if (stop && with_mu) {
-        arb_get_mag(tmp, cnext);
-        for (; jcheck < K; ++jcheck) {
-          arb_get_mag(tmag, G[jcheck]);
-          mag_mul(tmag, tmag, tmp);
-          mag_mul(tmag, tmag, factor);
-          arb_get_mag_lower(slow, M[jcheck]);
-          mag_mul_2exp_si(lim, slow, -(prec + 4));
-          if (mag_cmp(tmag, lim) > 0) break;
-        }
-        stop = jcheck == K;
-      }
+      bool stop = mag_cmp(tail, lim) <= 0;
+      stop = stop && (!want.mu || tails_ok(G, out.M, cnext));
+      stop = stop && tails_ok(GD, out.D, c2) && tails_ok(GP, out.P, c2);
       if (stop) {
         // add the tail bounds (the bound at the final n is valid for every series)
-        arb_add_error_mag(S, tail);
-        if (with_mu) {
-          arb_get_mag(tmp, cnext);
-          for (slong j = 0; j < K; ++j) {
-            arb_get_mag(tmag, G[j]);
-            mag_mul(tmag, tmag, tmp);
-            mag_mul(tmag, tmag, factor);
-            arb_add_error_mag(M[j], tmag);
-          }
-        }
+        arb_add_error_mag(out.S, tail);
+        if (want.mu) add_tails(G, out.M, cnext);
+        add_tails(GD, out.D, c2);
+        add_tails(GP, out.P, c2);
         out.terms = n + 1;
         break;
       }
     }
-    // next degree: c_{n+1} = c_n/(n+K), cnext_{n+1} = cnext_n/(n+K+1)
+    // next degree: each factorial weight moves one step
     arb_swap(c, cnext);
-    arb_div_ui(cnext, c, static_cast<ulong>(n + 1 + K), prec);
+    arb_swap(cnext, c2);
+    arb_div_ui(c2, cnext, static_cast<ulong>(n + 2 + K), prec);
   }
+}
 
+// One evaluation of A, log C and mu at working precision `prec` (see the file comment).
+void evaluate(const std::vector<Arf>& y, const arf_t m, const arf_t r, bool with_mu, slong prec, Balls& out) {
+  const slong K = static_cast<slong>(y.size());
+  Want want;
+  want.mu = with_mu;
+  SeriesOut so;
+  series(y, r, want, prec, so);
+  out.terms = so.terms;
+  Arb t;
   // A = m + log S
-  arb_log(out.A, S, prec);
+  arb_log(out.A, so.S, prec);
   arb_add_arf(out.A, out.A, m, prec);
   // log C = log(sum_j e^{y_j} / S)
   Arb E, e;
@@ -254,10 +307,10 @@ void evaluate(const std::vector<Arf>& y, const arf_t m, const arf_t r, bool with
     arb_exp(e, e, prec);
     arb_add(E, E, e, prec);
   }
-  arb_div(t, E, S, prec);
+  arb_div(t, E, so.S, prec);
   arb_log(out.logC, t, prec);
   if (with_mu)
-    for (slong j = 0; j < K; ++j) arb_div(out.mu[j], M[j], S, prec);
+    for (slong j = 0; j < K; ++j) arb_div(out.mu[j], so.M[j], so.S, prec);
 }
 
 void check_input(const double* z, std::size_t K) {
@@ -267,6 +320,52 @@ void check_input(const double* z, std::size_t K) {
     if (!std::isfinite(z[i])) throw std::invalid_argument("ccnorm::ref: non-finite logit");
 }
 
+
+// The exact shift y = z - min z (arf, exact) of finite doubles; r = max y, m = min z.
+struct Shifted {
+  Arf m, r;
+  std::vector<Arf> y;
+  double spread = 0;
+};
+void shift_exact(const double* z, std::size_t K, Shifted& s) {
+  check_input(z, K);
+  if (K > static_cast<std::size_t>(std::numeric_limits<slong>::max() / 4))
+    throw std::invalid_argument("ccnorm::ref: K too large");
+  double zmin = z[0];
+  for (std::size_t i = 1; i < K; ++i) zmin = std::min(zmin, z[i]);
+  arf_set_d(s.m, zmin);
+  s.y = std::vector<Arf>(K);
+  arf_zero(s.r);
+  for (std::size_t i = 0; i < K; ++i) {
+    arf_set_d(s.y[i], z[i]);
+    arf_sub(s.y[i], s.y[i], s.m, ARF_PREC_EXACT, ARF_RND_DOWN);  // exact
+    if (arf_cmp(s.y[i], s.r) > 0) arf_set(s.r, s.y[i]);
+  }
+  s.spread = arf_get_d(s.r, ARF_RND_UP);
+  if (!(s.spread <= kMaxSpread))
+    throw std::domain_error("ccnorm::ref: spread max(z) - min(z) = " + std::to_string(s.spread) +
+                            " exceeds the series reference's limit " + std::to_string(kMaxSpread));
+}
+slong start_precision(std::size_t K, double spread) {
+  return 128 + static_cast<slong>(std::ceil(std::log2(static_cast<double>(K) + 1.0))) +
+         static_cast<slong>(std::ceil(std::log2(1.0 + spread)));
+}
+constexpr slong kMaxPrec = 1L << 16;
+
+// rad(x) <= 2^-80 * scale, scale a (lower-bound) magnitude.
+bool rad_below(const arb_t x, const mag_t scale) {
+  Mag lim;
+  mag_mul_2exp_si(lim, scale, -80);
+  return mag_cmp(arb_radref(x), lim) <= 0;
+}
+
+CertifiedValue to_value(const arb_t x, slong prec) {
+  CertifiedValue v;
+  v.mid = arf_to_mpfloat(arb_midref(x), prec);
+  v.rad = mag_to_double_up(arb_radref(x));
+  v.prec_bits = prec;
+  return v;
+}
 }  // namespace
 
 Certified certified(const double* z, std::size_t K, bool with_mu) { return certified(z, K, with_mu, Options{}); }
@@ -324,6 +423,197 @@ Certified certified(const double* z, std::size_t K, bool with_mu, const Options&
     }
   }
   return c;
+}
+
+
+// ---- the rest of the distribution (docs/design.md §1) ----
+
+CertifiedCov certified_covariance(const double* z, std::size_t K, const std::vector<std::size_t>& cols_in) {
+  Shifted s;
+  shift_exact(z, K, s);
+  std::vector<std::size_t> cols = cols_in;
+  if (cols.empty())
+    for (std::size_t j = 0; j < K; ++j) cols.push_back(j);
+  for (std::size_t c : cols)
+    if (c >= K) throw std::invalid_argument("ccnorm::ref: covariance column out of range");
+  Want want;
+  want.mu = true;
+  want.diag = true;
+  for (std::size_t c : cols) want.cols.push_back(static_cast<slong>(c));
+  const slong k = static_cast<slong>(K), nc = static_cast<slong>(cols.size());
+  CertifiedCov out;
+  out.K = K;
+  out.cols = cols;
+  for (slong prec = start_precision(K, s.spread);; prec *= 2) {
+    SeriesOut so;
+    series(s.y, s.r, want, prec, so);
+    std::vector<Arb> mu(K), var(K), cov(static_cast<std::size_t>(nc * k));
+    Arb t;
+    for (slong j = 0; j < k; ++j) arb_div(mu[j], so.M[j], so.S, prec);
+    // Var_i = 2 exp[y, y_i, y_i] / exp[y] - mu_i^2
+    for (slong i = 0; i < k; ++i) {
+      arb_div(var[i], so.D[i], so.S, prec);
+      arb_mul_2exp_si(var[i], var[i], 1);
+      arb_submul(var[i], mu[i], mu[i], prec);
+    }
+    bool ok = true;
+    for (slong i = 0; i < k && ok; ++i) {
+      Mag lo;
+      arb_get_mag_lower(lo, var[i]);
+      ok = rad_below(var[i], lo);
+    }
+    for (slong c = 0; c < nc; ++c) {
+      const slong j = want.cols[c];
+      for (slong i = 0; i < k; ++i) {
+        Arb& x = cov[c * k + i];
+        if (i == j) {
+          arb_set(x, var[i]);
+          continue;
+        }
+        arb_div(x, so.P[c * k + i], so.S, prec);
+        arb_submul(x, mu[i], mu[j], prec);
+        if (!ok) continue;
+        // natural scale sqrt(Cov_ii Cov_jj) (lower bounds)
+        Mag a, b, sc;
+        arb_get_mag_lower(a, var[i]);
+        arb_get_mag_lower(b, var[j]);
+        mag_mul_lower(sc, a, b);
+        mag_sqrt_lower(sc, sc);
+        ok = rad_below(x, sc);
+      }
+    }
+    if (ok) {
+      out.prec_bits = prec;
+      out.terms = so.terms;
+      out.cov.clear();
+      out.cov_rad.clear();
+      for (auto& x : cov) {
+        out.cov.push_back(arf_to_mpfloat(arb_midref(x.v), prec));
+        out.cov_rad.push_back(mag_to_double_up(arb_radref(x.v)));
+      }
+      return out;
+    }
+    if (prec * 2 > kMaxPrec) throw std::runtime_error("ccnorm::ref: precision limit reached (covariance)");
+  }
+}
+
+CertifiedValue certified_entropy(const double* z, std::size_t K) {
+  Shifted s;
+  shift_exact(z, K, s);
+  Want want;
+  want.mu = true;
+  for (slong prec = start_precision(K, s.spread);; prec *= 2) {
+    SeriesOut so;
+    series(s.y, s.r, want, prec, so);
+    // H = A - z.mu = log exp[y] - y.mu  (A - m = log exp[y] and sum mu = 1)
+    Arb H, t;
+    arb_log(H, so.S, prec);
+    for (std::size_t j = 0; j < K; ++j) {
+      arb_div(t, so.M[j], so.S, prec);
+      arb_mul_arf(t, t, s.y[j], prec);
+      arb_sub(H, H, t, prec);
+    }
+    Mag sc, one;
+    arb_get_mag_lower(sc, H);
+    mag_one(one);
+    if (mag_cmp(sc, one) < 0) mag_one(sc);
+    if (rad_below(H, sc)) return to_value(H, prec);
+    if (prec * 2 > kMaxPrec) throw std::runtime_error("ccnorm::ref: precision limit reached (entropy)");
+  }
+}
+
+CertifiedValue certified_kl(const double* zp, const double* zq, std::size_t K) {
+  Shifted sp, sq;
+  shift_exact(zp, K, sp);
+  shift_exact(zq, K, sq);
+  // delta = zq - zp exactly; KL = 0 exactly iff delta is a multiple of (1, ..., 1)
+  std::vector<Arf> delta(K);
+  bool constant = true;
+  for (std::size_t j = 0; j < K; ++j) {
+    Arf a;
+    arf_set_d(a, zq[j]);
+    arf_set_d(delta[j], zp[j]);
+    arf_sub(delta[j], a, delta[j], ARF_PREC_EXACT, ARF_RND_DOWN);
+    constant = constant && arf_equal(delta[j], delta[0]);
+  }
+  if (constant) {
+    CertifiedValue v;
+    mpfr_set_prec(v.mid.backend().data(), 64);
+    mpfr_set_zero(v.mid.backend().data(), 1);
+    return v;
+  }
+  Want want;
+  want.mu = true;
+  Want value_only;
+  for (slong prec = start_precision(K, std::max(sp.spread, sq.spread));; prec *= 2) {
+    SeriesOut op, oq;
+    series(sp.y, sp.r, want, prec, op);
+    series(sq.y, sq.r, value_only, prec, oq);
+    // KL = A(zq) - A(zp) - delta.mu_p, A = m + log exp[y]
+    Arb kl, t;
+    arb_log(kl, oq.S, prec);
+    arb_add_arf(kl, kl, sq.m, prec);
+    arb_log(t, op.S, prec);
+    arb_add_arf(t, t, sp.m, prec);
+    arb_sub(kl, kl, t, prec);
+    for (std::size_t j = 0; j < K; ++j) {
+      arb_div(t, op.M[j], op.S, prec);
+      arb_mul_arf(t, t, delta[j], prec);
+      arb_sub(kl, kl, t, prec);
+    }
+    Mag sc;
+    arb_get_mag_lower(sc, kl);  // KL > 0: relative goal
+    if (!mag_is_zero(sc) && rad_below(kl, sc)) return to_value(kl, prec);
+    if (prec * 2 > kMaxPrec) throw std::runtime_error("ccnorm::ref: precision limit reached (KL)");
+  }
+}
+
+CertifiedValue certified_marginal_sf(const double* z, std::size_t K, std::size_t j, double t) {
+  Shifted s;
+  shift_exact(z, K, s);
+  if (j >= K) throw std::invalid_argument("ccnorm::ref: component out of range");
+  if (!(t >= 0 && t <= 1)) throw std::invalid_argument("ccnorm::ref: t must lie in [0, 1]");
+  CertifiedValue one_or_zero;
+  if (K == 1 || t == 0 || t == 1) {  // P(x_j > 0) = 1 (K >= 2) and P(x_j > 1) = 0; K = 1: x_1 = 1
+    mpfr_set_prec(one_or_zero.mid.backend().data(), 64);
+    mpfr_set_ui(one_or_zero.mid.backend().data(), (K == 1 ? t < 1 : t == 0) ? 1 : 0, MPFR_RNDN);
+    return one_or_zero;
+  }
+  // P(x_j > t) = (1-t)^(K-1) e^(t z_j) exp[(1-t) z] / exp[z]
+  //            = (1-t)^(K-1) e^(t y_j) exp[(1-t) y] / exp[y]   (shift by min z: e^{t m} e^{(1-t) m} = e^m)
+  Arf omt, yt;
+  arf_one(omt);
+  Arf tt;
+  arf_set_d(tt, t);
+  arf_sub(omt, omt, tt, ARF_PREC_EXACT, ARF_RND_DOWN);  // 1 - t, exact
+  std::vector<Arf> ys(K);
+  for (std::size_t i = 0; i < K; ++i) arf_mul(ys[i], s.y[i], omt, ARF_PREC_EXACT, ARF_RND_DOWN);  // exact
+  Arf rs;
+  arf_mul(rs, s.r, omt, ARF_PREC_EXACT, ARF_RND_DOWN);
+  Want none;
+  for (slong prec = start_precision(K, s.spread);; prec *= 2) {
+    SeriesOut a, b;
+    series(s.y, s.r, none, prec, a);
+    series(ys, rs, none, prec, b);
+    Arb p, x;
+    arb_div(p, b.S, a.S, prec);
+    arb_set_arf(x, omt);
+    arb_pow_ui(x, x, static_cast<ulong>(K - 1), prec);
+    arb_mul(p, p, x, prec);
+    arb_set_arf(x, s.y[j]);
+    arb_mul_arf(x, x, tt, prec);
+    arb_exp(x, x, prec);
+    arb_mul(p, p, x, prec);
+    Mag sc;
+    arb_get_mag_lower(sc, p);
+    if (!mag_is_zero(sc) && rad_below(p, sc)) return to_value(p, prec);
+    if (mag_is_zero(sc)) {  // an underflowing probability: absolute 2^-1100 is enough for any test
+      Mag lim;
+      mag_set_ui_2exp_si(lim, 1, -1100);
+      if (mag_cmp(arb_radref(p.v), lim) <= 0) return to_value(p, prec);
+    }
+    if (prec * 2 > kMaxPrec) throw std::runtime_error("ccnorm::ref: precision limit reached (marginal)");
+  }
 }
 
 bool closed_form_mpfr(const double* z, std::size_t K, int digits, mpfloat& A) {
