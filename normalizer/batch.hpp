@@ -30,7 +30,9 @@
 #include <string>
 
 #include "normalizer/common.hpp"
+#include "normalizer/distribution.hpp"
 #include "normalizer/registry.hpp"
+#include "normalizer/sample.hpp"
 
 #if defined(_OPENMP)
 #include <omp.h>
@@ -106,12 +108,11 @@ inline const char* status_name(RowStatus s) {
   return "?";
 }
 
-// Batched: rows of K logits stored row-major in Z (B rows). A: B entries; logC: B entries or
-// nullptr; mu: nullptr or B*K entries (row-major); status: nullptr or B entries.
-// threads <= 0: all cores (OpenMP). Returns the counts of each status.
-template <class T>
-BatchSummary evaluate_batch(Algo a, const T* Z, std::size_t B, std::size_t K, T* A, T* logC, T* mu, int threads = 0,
-                            RowStatus* status = nullptr) {
+// Run f(b) -> RowStatus for b = 0..B-1 on `threads` threads (<= 0: all cores); an exception
+// from f marks that row `failed` (f must then leave the row's outputs as NaN or overwrite them:
+// for_each_row calls on_fail(b) to poison them). status: nullptr or B entries.
+template <class F, class P>
+BatchSummary for_each_row(std::size_t B, int threads, RowStatus* status, F&& f, P&& on_fail) {
   const auto nb = static_cast<std::ptrdiff_t>(B);
   std::size_t counts[4] = {0, 0, 0, 0};
 #if defined(_OPENMP)
@@ -124,7 +125,13 @@ BatchSummary evaluate_batch(Algo a, const T* Z, std::size_t B, std::size_t K, T*
 #pragma omp for schedule(dynamic, 16) nowait
 #endif
     for (std::ptrdiff_t b = 0; b < nb; ++b) {
-      const RowStatus s = evaluate_row<T>(a, Z + b * K, K, A[b], logC ? logC + b : nullptr, mu ? mu + b * K : nullptr);
+      RowStatus s;
+      try {
+        s = f(static_cast<std::size_t>(b));
+      } catch (...) {
+        on_fail(static_cast<std::size_t>(b));
+        s = RowStatus::failed;
+      }
       if (status) status[b] = s;
       ++local[static_cast<int>(s)];
     }
@@ -141,6 +148,95 @@ BatchSummary evaluate_batch(Algo a, const T* Z, std::size_t B, std::size_t K, T*
   sum.outside_domain = counts[2];
   sum.failed = counts[3];
   return sum;
+}
+
+// Batched: rows of K logits stored row-major in Z (B rows). A: B entries; logC: B entries or
+// nullptr; mu: nullptr or B*K entries (row-major); status: nullptr or B entries.
+// threads <= 0: all cores (OpenMP). Returns the counts of each status.
+template <class T>
+BatchSummary evaluate_batch(Algo a, const T* Z, std::size_t B, std::size_t K, T* A, T* logC, T* mu, int threads = 0,
+                            RowStatus* status = nullptr) {
+  return for_each_row(
+      B, threads, status,
+      [&](std::size_t b) { return evaluate_row<T>(a, Z + b * K, K, A[b], logC ? logC + b : nullptr, mu ? mu + b * K : nullptr); },
+      [](std::size_t) {});  // evaluate_row never throws
+}
+
+// ---- the rest of the distribution, batched (rows of K logits, row-major; same status rules) ----
+
+// Cov of every row: B x K x K.
+template <class T>
+BatchSummary covariance_batch(const T* Z, std::size_t B, std::size_t K, T* cov, int threads = 0, RowStatus* status = nullptr) {
+  const T nan = std::numeric_limits<T>::quiet_NaN();
+  return for_each_row(
+      B, threads, status, [&](std::size_t b) { return covariance<T>(Z + b * K, K, cov + b * K * K); },
+      [&](std::size_t b) { std::fill(cov + b * K * K, cov + (b + 1) * K * K, nan); });
+}
+// Cov v for every row (V: B x K, out: B x K).
+template <class T>
+BatchSummary hvp_batch(const T* Z, const T* V, std::size_t B, std::size_t K, T* out, int threads = 0,
+                       RowStatus* status = nullptr) {
+  const T nan = std::numeric_limits<T>::quiet_NaN();
+  return for_each_row(
+      B, threads, status, [&](std::size_t b) { return hvp<T>(Z + b * K, K, V + b * K, out + b * K); },
+      [&](std::size_t b) { std::fill(out + b * K, out + (b + 1) * K, nan); });
+}
+// Var(x_i) of every row (B x K).
+template <class T>
+BatchSummary variances_batch(const T* Z, std::size_t B, std::size_t K, T* var, int threads = 0, RowStatus* status = nullptr) {
+  const T nan = std::numeric_limits<T>::quiet_NaN();
+  return for_each_row(
+      B, threads, status, [&](std::size_t b) { return variances<T>(Z + b * K, K, var + b * K); },
+      [&](std::size_t b) { std::fill(var + b * K, var + (b + 1) * K, nan); });
+}
+// Entropy of every row (B).
+template <class T>
+BatchSummary entropy_batch(const T* Z, std::size_t B, std::size_t K, T* H, int threads = 0, RowStatus* status = nullptr) {
+  return for_each_row(
+      B, threads, status,
+      [&](std::size_t b) {
+        RowStatus s;
+        H[b] = entropy<T>(Z + b * K, K, &s);
+        return s;
+      },
+      [&](std::size_t b) { H[b] = std::numeric_limits<T>::quiet_NaN(); });
+}
+// KL(p_b || q_b) for every pair of rows (ZP, ZQ: B x K).
+template <class T>
+BatchSummary kl_batch(const T* ZP, const T* ZQ, std::size_t B, std::size_t K, T* kl, int threads = 0,
+                      RowStatus* status = nullptr) {
+  return for_each_row(
+      B, threads, status,
+      [&](std::size_t b) {
+        RowStatus s;
+        kl[b] = kl_divergence<T>(ZP + b * K, ZQ + b * K, K, &s);
+        return s;
+      },
+      [&](std::size_t b) { kl[b] = std::numeric_limits<T>::quiet_NaN(); });
+}
+// n samples of every row: out is n x B x K (sample index outermost, the shape (n, ..., K) of
+// docs/design.md §4); row b uses the stream (seed, b), so the draws do not depend on the thread
+// count or on the other rows.
+template <class T>
+BatchSummary sample_batch(const T* Z, std::size_t B, std::size_t K, std::size_t n, std::uint64_t seed, T* out,
+                          int threads = 0, RowStatus* status = nullptr) {
+  const T nan = std::numeric_limits<T>::quiet_NaN();
+  auto poison = [&](std::size_t b) {
+    for (std::size_t i = 0; i < n; ++i) std::fill(out + (i * B + b) * K, out + (i * B + b + 1) * K, nan);
+  };
+  return for_each_row(
+      B, threads, status,
+      [&](std::size_t b) {
+        if (!valid_row(Z + b * K, K)) {
+          poison(b);
+          return RowStatus::invalid_input;
+        }
+        const CCSampler s(Z + b * K, K);
+        Rng g(seed, b);
+        for (std::size_t i = 0; i < n; ++i) s.draw(g, out + (i * B + b) * K);
+        return RowStatus::ok;
+      },
+      poison);
 }
 
 }  // namespace ccnorm

@@ -27,8 +27,9 @@
 //                      component's error; A - max z is assembled in double-double)
 //   KL                 relative 2^-46: the direct formula in double-double, with exact shifted
 //                      nodes (KL = (A_q - m_q) - (A_p - m_p) - sum_j (yq_j - yp_j) mu_p,j, y = z - min z,
-//                      exact as two-sum pairs), when it is at least 2^-50 of its terms; otherwise
-//                      (q within ~2^-25 of p) the integral form
+//                      exact as two-sum pairs), when its error bound (2^-104 of its terms plus the
+//                      series' truncation, 2^-108 absolute) is below 2^-46 of it; otherwise
+//                      (q within ~2^-30 of p) the integral form
 //                          KL = int_0^1 (1 - t) delta' Cov(z_p + t delta) delta dt,  delta = zq - zp,
 //                      which does not cancel, by adaptive Gauss-Legendre quadrature (16 points,
 //                      checked against 8) with delta centred by delta.mu and every node of the
@@ -523,7 +524,10 @@ T kl_divergence(const T* zp, const T* zq, std::size_t K, RowStatus* status = nul
     terms += std::fabs(t.hi);
   }
   const double direct = kl.hi + kl.lo;
-  if (direct >= 0x1p-50 * terms) return static_cast<T>(direct);
+  // Its absolute error: the double-double rounding of the terms (2^-104 of them) and the
+  // series' truncation (each log S and every mean component to 2^-110 relative): keep it when
+  // that is below 2^-46 of the result.
+  if (direct >= 0x1p46 * (0x1p-104 * terms + 0x1p-108)) return static_cast<T>(direct);
   // the integral form along the exact path zp + t delta (both rows shifted by min zp)
   std::vector<dd> x0(K);
   std::vector<double> delta(K);

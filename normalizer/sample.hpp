@@ -137,6 +137,36 @@ class CCSampler {
 
   std::size_t K() const { return K_; }
 
+  // The three stages of a draw (public so that tests can check each and assemble variants).
+  // 1. the series degree for a uniform u in [0, 1)
+  std::size_t degree(double u) const {
+    const auto n = static_cast<std::size_t>(std::upper_bound(cdf_.begin(), cdf_.end(), u) - cdf_.begin());
+    return std::min(n, cdf_.size() - 1);
+  }
+  // 2. the multiset alpha (|alpha| = n, sorted node order) with probability y^alpha / h_n(y)
+  void multiset(std::size_t n, Rng& g, std::vector<std::uint32_t>& alpha) const {
+    alpha.assign(K_, 0);
+    std::size_t j = K_ - 1, m = n;
+    while (m > 0 && j > 0) {
+      if (g.uniform() < stay_[m * K_ + j]) {
+        ++alpha[j];
+        --m;
+      } else {
+        --j;
+      }
+    }
+    alpha[j] += static_cast<std::uint32_t>(m);  // j == 0 with m > 0 has probability 0 (y_0 = 0)
+  }
+  // 3. x ~ Dirichlet(alpha + 1) into the original node order
+  template <class T>
+  void dirichlet(const std::vector<std::uint32_t>& alpha, Rng& g, T* x) const {
+    double s = 0;
+    g_.resize(K_);
+    for (std::size_t k = 0; k < K_; ++k) s += (g_[k] = g.gamma(static_cast<double>(alpha[k]) + 1));
+    for (std::size_t k = 0; k < K_; ++k) x[perm_[k]] = static_cast<T>(g_[k] / s);
+  }
+  std::size_t max_degree() const { return cdf_.empty() ? 0 : cdf_.size() - 1; }
+
   // One draw into x (K entries, the original node order): every x_j >= 0, sum x = 1 (rounding).
   template <class T>
   void draw(Rng& g, T* x) const {
@@ -144,24 +174,8 @@ class CCSampler {
       x[0] = T(1);
       return;
     }
-    const double u = g.uniform();
-    std::size_t n = static_cast<std::size_t>(std::upper_bound(cdf_.begin(), cdf_.end(), u) - cdf_.begin());
-    n = std::min(n, cdf_.size() - 1);
-    alpha_.assign(K_, 0);
-    std::size_t j = K_ - 1, m = n;
-    while (m > 0 && j > 0) {
-      if (g.uniform() < stay_[m * K_ + j]) {
-        ++alpha_[j];
-        --m;
-      } else {
-        --j;
-      }
-    }
-    alpha_[j] += static_cast<std::uint32_t>(m);  // j == 0 with m > 0 has probability 0 (y_0 = 0)
-    double s = 0;
-    g_.resize(K_);
-    for (std::size_t k = 0; k < K_; ++k) s += (g_[k] = g.gamma(static_cast<double>(alpha_[k]) + 1));
-    for (std::size_t k = 0; k < K_; ++k) x[perm_[k]] = static_cast<T>(g_[k] / s);
+    multiset(degree(g.uniform()), g, alpha_);
+    dirichlet(alpha_, g, x);
   }
 
  private:

@@ -491,6 +491,12 @@ CertifiedCov certified_covariance(const double* z, std::size_t K, const std::vec
         out.cov.push_back(arf_to_mpfloat(arb_midref(x.v), prec));
         out.cov_rad.push_back(mag_to_double_up(arb_radref(x.v)));
       }
+      out.var.clear();
+      out.var_rad.clear();
+      for (auto& x : var) {
+        out.var.push_back(arf_to_mpfloat(arb_midref(x.v), prec));
+        out.var_rad.push_back(mag_to_double_up(arb_radref(x.v)));
+      }
       return out;
     }
     if (prec * 2 > kMaxPrec) throw std::runtime_error("ccnorm::ref: precision limit reached (covariance)");

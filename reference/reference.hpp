@@ -62,6 +62,8 @@ struct CertifiedCov {
   std::vector<std::size_t> cols;
   std::vector<mpfloat> cov;
   std::vector<double> cov_rad;
+  std::vector<mpfloat> var;      // every diagonal entry Cov_ii (K), whatever the columns
+  std::vector<double> var_rad;
   long prec_bits = 0;
   long terms = 0;
 };
