@@ -28,7 +28,7 @@ inline std::string shorten(std::string_view s) {
 // decimal input is rounded once, directly to float). On LineKind::error, `why` says what is wrong
 // and names the 1-based field.
 template <class T>
-LineKind parse_row(std::string_view line, std::vector<T>& out, std::string& why) {
+LineKind parse_row(std::string_view line, std::vector<T>& out, std::string& why, const char* what = "logit") {
   out.clear();
   std::string_view s = trim(line);
   if (s.empty() || s.front() == '#') return LineKind::skip;
@@ -54,12 +54,12 @@ LineKind parse_row(std::string_view line, std::vector<T>& out, std::string& why)
       return LineKind::error;
     }
     if (std::isnan(v)) {
-      why = "field " + std::to_string(field) + ": NaN is not a valid logit";
+      why = "field " + std::to_string(field) + ": NaN is not a valid " + what;
       return LineKind::error;
     }
     if (std::isinf(v)) {
       bool literal = buf.find_first_of("iI") != std::string::npos;
-      why = "field " + std::to_string(field) + (literal ? ": infinity is not a valid logit" : ": out of range for the dtype: '" + shorten(f) + "'");
+      why = "field " + std::to_string(field) + (literal ? std::string(": infinity is not a valid ") + what : ": out of range for the dtype: '" + shorten(f) + "'");
       return LineKind::error;
     }
     out.push_back(v);
