@@ -38,8 +38,6 @@ int cmd_golden(int argc, char** argv) {
   int threads = 0;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
-    auto next = [&]() -> const char* { return i + 1 < argc ? argv[++i] : nullptr; };
-    const char* v = nullptr;
     if (a == "--small") {
       small = true;
       continue;
@@ -48,7 +46,8 @@ int cmd_golden(int argc, char** argv) {
       std::fprintf(stderr, "ccnorm golden: unknown argument '%s' (see ccnorm golden --help)\n", a.c_str());
       return 2;
     }
-    if (!(v = next())) {
+    const char* v = i + 1 < argc ? argv[++i] : nullptr;
+    if (!v) {
       std::fprintf(stderr, "ccnorm golden: %s needs a value\n", a.c_str());
       return 2;
     }

@@ -3,7 +3,7 @@
 
 usage: plot_regions.py REGIONS_DIR OUT_DIR
 Writes
-  max_dimension.png      median max computable dimension vs sigma (DESIGN.md section 3 protocol)
+  max_dimension.png      median max computable dimension vs sigma (docs/design.md §3 protocol)
                          per algorithm and dtype, the published points of the 2022 notebook overlaid
                          (stars); the top of the searched K range is drawn as a dotted line
   heat_sigma_<dtype>.png log10 err_A (max over the seeds) over (K, sigma), one panel per algorithm
