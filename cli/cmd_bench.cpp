@@ -1,12 +1,7 @@
-// ccnorm bench: Google Benchmark timings of every algorithm (DESIGN.md section 4 names), the
+// ccnorm bench: Google Benchmark timings of every algorithm (docs/design.md §4 names), the
 // batched all-cores path, peers on identical inputs, ratios to closed-form and accuracy columns.
-// The cases, the peers and the post-processing live in bench/log_partition_bench.hpp.
-//
-// GCC 12 reports false -Wmaybe-uninitialized warnings inside avx512fintrin.h for Eigen's AVX-512
-// matrix kernels (opitz-expm, -march=native); they are silenced for this translation unit only.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#endif
+// The cases, the peers and the post-processing are the library bench/bench.hpp; this file parses
+// the options and passes the resource locations (interpreter, peers script).
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -14,12 +9,13 @@
 #include <string>
 #include <vector>
 
-#include "bench/log_partition_bench.hpp"
+#include "bench/bench.hpp"
 #include "cli/command.hpp"
+#include "cli/defaults.hpp"
 
 namespace {
 
-const char* kHelp =
+const char* kHelpHead =  // then the algorithm list (help())
     "usage: ccnorm bench [--quick] [--json OUT] [--filter REGEX] [--min-time S] [--threads N]\n"
     "                    [--repetitions N] [--peers] [--no-batch] [--no-gpu] [--list]\n"
     "                    [--algos A,B] [--dtypes f64,f32] [--K k1,k2] [--sigma s1,s2]\n"
@@ -32,7 +28,8 @@ const char* kHelp =
     "                                                             evaluate_batch on B rows\n"
     "  log_partition_batch/gpu/<dtype>/K:<k>/sigma:<s>[/grad]/batch:<B>\n"
     "                                                             CUDA kernels, B rows on the device\n"
-    "algos: closed-form closed-form-scaled sorted-difference taylor auto auto-precise opitz-expm gpu\n"
+    ;
+const char* kHelpTail =
     "(opitz-expm: Eigen's matrix exponential of the Opitz matrix, a value-only peer, no batch path;\n"
     "gpu: only when ccnorm was built with CUDA and a device exists, otherwise the run says why it\n"
     "was left out, and '--algos gpu' is an error. GPU cases time the kernels of one call with CUDA\n"
@@ -65,6 +62,13 @@ const char* kHelp =
     "  --acc-rows N     rows per case for the accuracy columns (default 16; certified: <= 8)\n"
     "  --seed N         input seed (default 20240601)\n";
 
+// The help text; its algorithm list is the registry's (bench::all_algos(), then gpu).
+std::string help() {
+  std::string algos;
+  for (const auto& a : ccnorm::bench::all_algos()) algos += a + ' ';
+  return std::string(kHelpHead) + "algos: " + algos + "gpu\n" + kHelpTail;
+}
+
 template <class T>
 bool parse_list(const char* s, std::vector<T>& out) {
   std::stringstream ss(s);
@@ -84,10 +88,11 @@ bool parse_list(const char* s, std::vector<T>& out) {
 
 int cmd_bench(int argc, char** argv) {
   if (ccnorm::cli::wants_help(argc, argv)) {
-    std::fputs(kHelp, stdout);
+    std::fputs(help().c_str(), stdout);
     return 0;
   }
   ccnorm::bench::Options o;
+  o.python = ccnorm::cli::default_python();
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     auto need = [&](const char* what) -> const char* {
@@ -137,7 +142,13 @@ int cmd_bench(int argc, char** argv) {
     std::fprintf(stderr, "ccnorm bench: --repetitions/--acc-rows must be >= 1, --threads >= 0\n");
     return 2;
   }
-  return ccnorm::bench::run(o);
+  if (o.peers_script.empty()) o.peers_script = ccnorm::cli::default_peers_script();
+  try {
+    return ccnorm::bench::run(o);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "ccnorm bench: %s\n", e.what());
+    return 1;
+  }
 }
 
 }  // namespace

@@ -1,4 +1,6 @@
-// ccnorm eval: evaluate A, log C and (with --grad) the mean for every input row (DESIGN.md §4).
+// ccnorm eval: evaluate A, log C and (with --grad) the mean for every input row (docs/design.md §4).
+// The rows are read and written by io/rows.hpp; this file keeps the streaming loop (chunks of
+// rows evaluated in parallel, printed in order).
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -7,10 +9,9 @@
 #include <string>
 #include <vector>
 
-#include <fmt/format.h>
 
+#include "cli/args.hpp"
 #include "cli/command.hpp"
-#include "io/format.hpp"
 #include "io/rows.hpp"
 #include "normalizer/normalizer.hpp"
 
@@ -24,7 +25,7 @@ int eval_gpu(bool f32, bool grad, bool eta, std::istream& in);  // cli/cmd_eval_
 
 namespace {
 
-const char* kHelp =
+const char* kHelpHead =  // then the --algo lines (help())
     "usage: ccnorm eval [--algo NAME] [--dtype f64|f32] [--grad] [--param logits|eta]\n"
     "                   [--threads N] [FILE|-]\n"
     "\n"
@@ -35,14 +36,23 @@ const char* kHelp =
     "with 17 significant digits (f64) or 9 (f32). A bad row prints 'error: line N: <reason>'\n"
     "in its place; the others are still evaluated; exit status 2 if any row was bad.\n"
     "\n"
-    "  --algo NAME     auto (default), auto-precise, taylor, sorted-difference, closed-form,\n"
-    "                  closed-form-scaled, gpu. Baselines may print nan for valid input; auto never does.\n"
+    ;
+const char* kHelpTail =
     "  --dtype T       f64 (default) or f32 (float in, float out; auto computes in double inside)\n"
     "  --grad          also print the mean mu (K values)\n"
     "  --param P       logits (default): the row is z (K >= 1 values);\n"
     "                  eta: the row is eta (K-1 values) and a 0 is appended\n"
     "  --threads N     worker threads (default: all cores)\n"
     "  FILE            input file; '-' or none reads standard input\n";
+
+// The help text; the --algo line lists the registry's algorithms.
+std::string help() {
+  std::string names = ccnorm::algorithm_list(true);
+  names.replace(names.find("auto,"), 5, "auto (default),");
+  return kHelpHead +
+         ccnorm::cli::wrap("  --algo NAME     ", names + ". Baselines may print nan for valid input; auto never does.", 18) +
+         kHelpTail;
+}
 
 struct Options {
   ccnorm::Algo algo = ccnorm::Algo::auto_;
@@ -98,7 +108,7 @@ int run(const Options& o, std::istream& in) {
       std::string& s = outs[i];
       if (kind != ccnorm::io::LineKind::row) {
         r.bad = true;
-        s = fmt::format("error: line {}: {}", r.line, why);
+        s = ccnorm::io::error_line(r.line, why);
         continue;
       }
       if (o.eta) z.push_back(T(0));
@@ -108,17 +118,10 @@ int run(const Options& o, std::istream& in) {
         res = ccnorm::evaluate<T>(o.algo, z.data(), z.size(), o.grad ? mu.data() : nullptr);
       } catch (const std::exception& e) {
         r.bad = true;
-        s = fmt::format("error: line {}: {} failed: {}", r.line, ccnorm::algo_name(o.algo), e.what());
+        s = ccnorm::io::error_line(r.line, std::string(ccnorm::algo_name(o.algo)) + " failed: " + e.what());
         continue;
       }
-      s.reserve(24 * (2 + mu.size()));
-      ccnorm::io::format_value(s, res.A);
-      s += ',';
-      ccnorm::io::format_value(s, res.logC);
-      for (T m : mu) {
-        s += ',';
-        ccnorm::io::format_value(s, m);
-      }
+      ccnorm::io::append_result(s, res.A, res.logC, o.grad ? mu.data() : nullptr, mu.size());
     }
     std::string block;
     for (std::size_t i = 0; i < rows.size(); ++i) {
@@ -134,7 +137,7 @@ int run(const Options& o, std::istream& in) {
 
 int cmd_eval(int argc, char** argv) {
   if (ccnorm::cli::wants_help(argc, argv)) {
-    std::fputs(kHelp, stdout);
+    std::fputs(help().c_str(), stdout);
     return 0;
   }
   Options o;

@@ -1,6 +1,6 @@
 // ccnorm eval --algo gpu: the rows of a chunk are parsed as in cmd_eval.cpp, grouped by K, evaluated
 // with ccnorm::gpu::evaluate_batch (normalizer/cuda/gpu.hpp) and printed in input order, in
-// the format of DESIGN.md section 4. Without CUDA support or without a device it prints why on
+// the format of docs/design.md §4. Without CUDA support or without a device it prints why on
 // stderr and returns 2 (before reading any input).
 #include <cmath>
 #include <cstdio>
@@ -9,9 +9,7 @@
 #include <string>
 #include <vector>
 
-#include <fmt/format.h>
 
-#include "io/format.hpp"
 #include "io/rows.hpp"
 #if defined(CCNORM_HAVE_CUDA)
 #include "normalizer/cuda/gpu.hpp"
@@ -46,7 +44,7 @@ int run_gpu(bool grad, bool eta, std::istream& in) {
       if (kind == io::LineKind::skip) continue;
       if (kind == io::LineKind::error) {
         any_bad = true;
-        outs.push_back(fmt::format("error: line {}: {}", lineno, why));
+        outs.push_back(io::error_line(lineno, why));
         rows.emplace_back();
         continue;
       }
@@ -61,14 +59,7 @@ int run_gpu(bool grad, bool eta, std::istream& in) {
       for (std::size_t b = 0; b < B; ++b) std::copy(rows[idx[b]].begin(), rows[idx[b]].end(), Z.begin() + b * K);
       gpu::evaluate_batch<T>(Z.data(), B, K, A.data(), L.data(), grad ? M.data() : nullptr);
       for (std::size_t b = 0; b < B; ++b) {
-        std::string& s = outs[idx[b]];
-        io::format_value(s, A[b]);
-        s += ',';
-        io::format_value(s, L[b]);
-        for (std::size_t j = 0; grad && j < K; ++j) {
-          s += ',';
-          io::format_value(s, M[b * K + j]);
-        }
+        io::append_result(outs[idx[b]], A[b], L[b], grad ? M.data() + b * K : nullptr, K);
       }
     }
     std::string block;

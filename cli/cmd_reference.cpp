@@ -112,7 +112,7 @@ int cmd_reference(int argc, char** argv) {
     }
     if (k == ccnorm::io::LineKind::skip) continue;
     if (k == ccnorm::io::LineKind::error) {
-      std::printf("error: line %ld: %s\n", lineno, why.c_str());
+      std::printf("%s\n", ccnorm::io::error_line(lineno, why).c_str());
       any_bad = true;
       continue;
     }
@@ -133,7 +133,7 @@ int cmd_reference(int argc, char** argv) {
       }
       std::printf("%s\n", out.c_str());
     } catch (const std::exception& e) {
-      std::printf("error: line %ld: %s\n", lineno, e.what());
+      std::printf("%s\n", ccnorm::io::error_line(lineno, e.what()).c_str());
       any_bad = true;
     }
     std::fflush(stdout);

@@ -1,16 +1,16 @@
 // ccnorm sweep: accuracy sweep of algorithms x dtypes x input families x K x sigma x seeds against
-// the certified reference (library: bench/sweep/sweep.hpp, bench/sweep/sweep_run.hpp).
+// the certified reference (the library bench/sweep/sweep.hpp; this file parses the options).
 #include <cstdio>
 #include <cstring>
 #include <string>
 
-#include "bench/sweep/args.hpp"
-#include "bench/sweep/sweep_run.hpp"
+#include "bench/sweep/sweep.hpp"
+#include "cli/args.hpp"
 #include "cli/command.hpp"
 
 namespace {
 
-const char* kHelp =
+const char* kHelpHead =  // then the --algos line (help())
     "usage: ccnorm sweep [--algos A,B,..] [--dtypes f64,f32] [--families F,..] [--K k1,k2,..]\n"
     "                    [--sigmas s1,s2,..] [--seeds N] [--seed S] [--threads N] [--shard i/n]\n"
     "                    [--out FILE.csv] [--no-progress]\n"
@@ -24,11 +24,11 @@ const char* kHelp =
     "<FILE without .csv>.worst.csv (algo,dtype,family,K,n,max_err_A,sigma,seed,hash,input), with\n"
     "the input as space-separated hex floats.\n"
     "\n"
-    "  --algos     default: all (closed-form, closed-form-scaled, sorted-difference, taylor, auto,\n"
-    "              auto-precise)\n"
+    ;
+const char* kHelpTail =
     "  --dtypes    default f64,f32 (f32: the input rounded to float, reference on those values)\n"
     "  --families  default: gaussian,ties,near-ties,clusters,progressions,outlier,offsets\n"
-    "              (generators documented in bench/sweep/sweep.hpp)\n"
+    "              (generators documented in bench/sweep/inputs.hpp)\n"
     "  --K         default 2,3,5,10,32,100\n"
     "  --sigmas    default 0.01,1,10,100 (the family's scale parameter)\n"
     "  --seeds N   replicates per (family,K,sigma), default 3; replicate r uses seed S+r\n"
@@ -42,10 +42,16 @@ const char* kHelp =
     "              FILE in canonical order (identical whatever the thread count).\n"
     "Exit status: 0 complete, 1 some inputs failed (rerun to retry them), 2 usage error.\n";
 
+// The help text; the --algos line lists the registry's algorithms.
+std::string help() {
+  return kHelpHead + ccnorm::cli::wrap("  --algos     ", "default: all (" + ccnorm::algorithm_list() + ")", 14) + kHelpTail;
+}
+
 int cmd_sweep(int argc, char** argv) {
   using namespace ccnorm::sweep;
-  if (ccnorm::cli::wants_help(argc, argv)) {
-    std::fputs(kHelp, stdout);
+  using namespace ccnorm::cli;
+  if (wants_help(argc, argv)) {
+    std::fputs(help().c_str(), stdout);
     return 0;
   }
   Config c;

@@ -2,7 +2,15 @@
 // bench_gpu.csv, regions' CSVs, the sweep's worst file, ...). Lines starting with '#' are
 // comments (provenance); fields may be double-quoted ("" escapes a quote); a CR before the
 // newline is dropped. Row formats with their own strict parsers (the hard corpus, the sweep
-// rows, golden files) use split_csv for the field split and check the fields themselves.
+// rows, golden files; docs/design.md §5) use split (no quoting) or split_csv for the field split
+// and check the fields themselves.
+//
+//   split(s, sep)           fields between separators, verbatim (no quoting, no trimming)
+//   split_csv(line)         fields of one CSV line (RFC 4180 quoting)
+//   csv_field(s)            a field quoted when it needs to be
+//   read_table(path)        rows of a CSV file with a header row, as column -> value maps
+//   read_table_if_exists    the same, an absent file is an empty table
+// Standard C++17 only (io/corpus.hpp uses it from the CUDA device check).
 #pragma once
 #include <cerrno>
 #include <cstring>
@@ -14,6 +22,19 @@
 #include <vector>
 
 namespace ccnorm::io {
+
+// Fields between the separators, verbatim: "a;;b" -> {"a", "", "b"}, "" -> {""}.
+inline std::vector<std::string> split(std::string_view s, char sep) {
+  std::vector<std::string> out;
+  std::size_t p = 0;
+  for (;;) {
+    const std::size_t q = s.find(sep, p);
+    out.emplace_back(s.substr(p, q == std::string_view::npos ? std::string_view::npos : q - p));
+    if (q == std::string_view::npos) break;
+    p = q + 1;
+  }
+  return out;
+}
 
 // Fields of one CSV line (RFC 4180 quoting; no embedded newlines).
 inline std::vector<std::string> split_csv(std::string_view line) {

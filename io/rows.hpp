@@ -1,6 +1,13 @@
-// ccnorm io: the row reader shared by eval, reference, validate and golden
-// (docs/design.md §4): one vector per line, comma-separated decimal or hex floats; blank lines
-// and lines starting with '#' are skipped.
+// ccnorm io: the row reader and writer shared by eval, reference, validate and golden
+// (docs/design.md §4).
+//
+//   parse_row<T>(line, out, why)   one input line: a vector of comma-separated decimal or hex
+//                                  floats; blank lines and lines starting with '#' are skipped
+//   append_result<T>(s, A, logC, mu, K)   one output line (without the newline): A,logC and,
+//                                  with mu, ,mu_1..mu_K; 17 significant digits for double, 9 for
+//                                  float (io/format.hpp format_value)
+//   error_line(lineno, why)        "error: line N: <why>", printed in place of a bad row
+//   trim(s), split_trimmed(s, sep), shorten(s)   the field helpers of the row formats
 #pragma once
 #include <cerrno>
 #include <cmath>
@@ -8,6 +15,8 @@
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "io/format.hpp"
 
 namespace ccnorm::io {
 
@@ -17,6 +26,19 @@ inline std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r' || s.front() == '\n')) s.remove_prefix(1);
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n')) s.remove_suffix(1);
   return s;
+}
+
+// Fields between the separators, each trimmed of blanks (no quoting): " a ; b" -> {"a", "b"}.
+inline std::vector<std::string> split_trimmed(std::string_view s, char sep) {
+  std::vector<std::string> out;
+  std::size_t pos = 0;
+  for (;;) {
+    const std::size_t p = s.find(sep, pos);
+    out.emplace_back(trim(s.substr(pos, p == std::string_view::npos ? std::string_view::npos : p - pos)));
+    if (p == std::string_view::npos) break;
+    pos = p + 1;
+  }
+  return out;
 }
 
 inline std::string shorten(std::string_view s) {
@@ -67,6 +89,23 @@ LineKind parse_row(std::string_view line, std::vector<T>& out, std::string& why,
     pos = comma + 1;
   }
   return LineKind::row;
+}
+
+template <class T>
+void append_result(std::string& s, T A, T logC, const T* mu, std::size_t K) {
+  s.reserve(s.size() + 24 * (2 + (mu ? K : 0)));
+  format_value(s, A);
+  s += ',';
+  format_value(s, logC);
+  if (mu)
+    for (std::size_t j = 0; j < K; ++j) {
+      s += ',';
+      format_value(s, mu[j]);
+    }
+}
+
+inline std::string error_line(long lineno, std::string_view why) {
+  return "error: line " + std::to_string(lineno) + ": " + std::string(why);
 }
 
 }  // namespace ccnorm::io

@@ -3,14 +3,16 @@
 
 usage: plot_accuracy.py SWEEP.csv OUT_DIR
 Writes OUT_DIR/accuracy_err_A_vs_K.png and OUT_DIR/accuracy_err_mu_vs_K.png: one panel per family,
-the maximum over sigma and seeds of err_A (resp. err_mu, DESIGN.md section 3 units of u) against K,
+the maximum over sigma and seeds of err_A (resp. err_mu, docs/design.md §3 units of u) against K,
 one line per algorithm (f64 solid, f32 dashed). Non-finite errors (NaN/inf/exception) are drawn at
-1e18, above the dotted "fail" line.
+1e18, above the dotted "fail" line. Legend order: algorithms.csv in OUT_DIR or next to SWEEP.csv
+(`ccnorm algorithms`), else the order of first appearance.
 """
+import os
 import sys
 from collections import defaultdict
 
-from common import INF_DRAW, algo_key, color, finite_or, num, plt, read_csv, save
+from common import INF_DRAW, algo_key, color, finite_or, num, plt, read_csv, save, set_algo_order
 
 
 def main():
@@ -18,6 +20,7 @@ def main():
         sys.exit(__doc__)
     rows = read_csv(sys.argv[1])
     out = sys.argv[2]
+    set_algo_order([r["algo"] for r in rows], out, os.path.dirname(os.path.abspath(sys.argv[1])))
     fams = []
     for r in rows:
         if r["family"] not in fams:

@@ -12,14 +12,17 @@ Writes
                       that K (all families, sigmas, seeds) when SWEEP.csv has that K, else the bench's
                       own max_err_A of the timed rows; the Pareto front (nothing both faster and more
                       accurate) is drawn as a step line. Non-finite errors are drawn at 1e18.
+Legend order: algorithms.csv in OUT_DIR or next to BENCH_RATIOS.csv (`ccnorm algorithms`), else the
+order of first appearance.
 """
 import math
+import os
 import sys
 from collections import defaultdict
 
 import numpy as np
 
-from common import INF_DRAW, algo_key, color, num, plt, read_csv, save
+from common import INF_DRAW, algo_key, color, num, plt, read_csv, save, set_algo_order
 
 
 def fit_slope(pts, kmin=32):
@@ -37,6 +40,7 @@ def main():
     rows = [r for r in read_csv(sys.argv[1]) if r.get("ns_per_eval")]
     out = sys.argv[2]
     sweep = read_csv(sys.argv[3]) if len(sys.argv) == 4 else []
+    set_algo_order([r["algo"] for r in rows], out, os.path.dirname(os.path.abspath(sys.argv[1])))
     one = [r for r in rows if int(r["batch"]) == 1]
     if not one:
         print("no one-thread rows in", sys.argv[1])

@@ -3,13 +3,14 @@
 
 usage: plot_regions.py REGIONS_DIR OUT_DIR
 Writes
-  max_dimension.png      median max computable dimension vs sigma (DESIGN.md section 3 protocol)
+  max_dimension.png      median max computable dimension vs sigma (docs/design.md §3 protocol)
                          per algorithm and dtype, the published points of the 2022 notebook overlaid
                          (stars); the top of the searched K range is drawn as a dotted line
   heat_sigma_<dtype>.png log10 err_A (max over the seeds) over (K, sigma), one panel per algorithm
   heat_gap_<dtype>.png   the same over (K, cluster gap) for clustered rows
 with the 16 u contour (solid white) and the 1 % contour (err_A = 0.01/u, dashed black). Non-finite
-errors are drawn as log10 = 20.
+errors are drawn as log10 = 20. Legend order: algorithms.csv in OUT_DIR, REGIONS_DIR or its parent
+(`ccnorm algorithms`), else the order of first appearance.
 """
 import math
 import os
@@ -18,7 +19,7 @@ from collections import defaultdict
 
 import numpy as np
 
-from common import U, algo_key, color, num, plt, read_csv, read_json, save
+from common import U, algo_key, color, num, plt, read_csv, read_json, save, set_algo_order
 
 CAP = 20.0
 
@@ -122,6 +123,8 @@ def main():
     if len(sys.argv) != 3:
         sys.exit(__doc__)
     rdir, out = sys.argv[1], sys.argv[2]
+    names = [k.split("/")[0] for k in read_json(os.path.join(rdir, "max_dimension.json"))["max_dimension"]]
+    set_algo_order(names, out, rdir, os.path.dirname(os.path.abspath(rdir)))
     max_dimension(rdir, out)
     heat(rdir, out, "heat_sigma.csv", "sigma", "sigma")
     heat(rdir, out, "heat_gap.csv", "gap", "cluster gap")

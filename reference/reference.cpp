@@ -31,6 +31,8 @@
 
 #include <arb.h>
 #include <arf.h>
+#include <flint/flint.h>
+#include <gmp.h>
 #include <mag.h>
 #include <mpfr.h>
 
@@ -756,6 +758,11 @@ bool closed_form_mean_mpfr(const double* z, std::size_t K, int digits, std::vect
     if (prec > (1L << 22)) return false;
   }
   return false;
+}
+
+std::string library_versions() {
+  return std::string("Arb ") + arb_version + ", FLINT " + flint_version + ", MPFR " + mpfr_get_version() + ", GMP " +
+         gmp_version;
 }
 
 }  // namespace ccnorm::ref

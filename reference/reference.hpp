@@ -91,4 +91,8 @@ bool closed_form_mpfr(const double* z, std::size_t K, int digits, mpfloat& A);
 // t_k = e^{z_k}/prod_{i!=k}(z_k - z_i). Cost O(K^2) per component. Distinct nodes only (false on ties).
 bool closed_form_mean_mpfr(const double* z, std::size_t K, int digits, std::vector<mpfloat>& mu);
 
+// "Arb x, FLINT y, MPFR z, GMP w": the versions of the libraries behind certified(), for the
+// provenance lines of the files that store its values (io/provenance.hpp).
+std::string library_versions();
+
 }  // namespace ccnorm::ref

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "tests/corpus_csv.hpp"
+#include "io/corpus.hpp"
 #include "measures/mpfr.hpp"
 
 namespace ccnorm::test::gpu_corpus {
@@ -18,7 +18,7 @@ using measures::mp200;
 
 using Row = corpus::Row<mp200>;
 
-// Rows with K <= maxK; throws on a malformed file (tests/corpus_csv.hpp).
+// Rows with K <= maxK; throws on a malformed file (io/corpus.hpp).
 inline std::vector<Row> load(const std::string& path, std::size_t maxK) {
   return corpus::load<mp200>(path, [maxK](std::size_t K) { return K <= maxK; }, measures::parse_decimal);
 }

@@ -45,7 +45,8 @@
 #include <vector>
 
 #include "normalizer/normalizer.hpp"
-#include "tests/corpus_csv.hpp"
+#include "io/corpus.hpp"
+#include "io/format.hpp"
 #include "measures/mpfr.hpp"
 
 #ifndef CCNORM_BUILD_DIR
@@ -183,23 +184,10 @@ Result evaluate_row(Algo a, const Row& r, bool check_invariants, double tol_mu) 
   return res;
 }
 
-double quantile(std::vector<double> v, double p) {  // nearest rank
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  std::size_t k = static_cast<std::size_t>(std::ceil(p * static_cast<double>(v.size())));
-  return v[std::min(v.size() - 1, k == 0 ? 0 : k - 1)];
-}
-
 struct Group {
   std::vector<std::size_t> rows;  // indices into the corpus
 };
 
-std::string fmt_err(double e) {
-  char buf[32];
-  if (std::isinf(e)) return "inf";
-  std::snprintf(buf, sizeof buf, "%.3g", e);
-  return buf;
-}
 
 }  // namespace
 
@@ -303,7 +291,7 @@ TEST(CORPUS_SUITE, AccuracyAgainstFrozenReference) {
         const bool exceeds = !(r.eA <= tl.max_A) || !(r.emu <= tl.max_mu);
         over += exceeds;
         if (exceeds && offenders.size() < 8)
-          offenders.push_back(rows[i].id + ": err_A " + fmt_err(r.eA) + ", err_mu " + fmt_err(r.emu) + "; z = " + input_excerpt(rows[i]));
+          offenders.push_back(rows[i].id + ": err_A " + ccnorm::io::format_g(r.eA, 3) + ", err_mu " + ccnorm::io::format_g(r.emu, 3) + "; z = " + input_excerpt(rows[i]));
         if (!r.sanity.empty() && sanity.size() < 8) sanity.push_back(rows[i].id + ": " + r.sanity + "; z = " + input_excerpt(rows[i]));
       }
       std::string verdict;
@@ -322,7 +310,7 @@ TEST(CORPUS_SUITE, AccuracyAgainstFrozenReference) {
       if (verdict_out) {
         *verdict_out = verdict;
         if (!ok) {
-          std::string msg = key + ": " + verdict + " (bounds err_A <= " + fmt_err(tl.max_A) + ", err_mu <= " + fmt_err(tl.max_mu) + ")";
+          std::string msg = key + ": " + verdict + " (bounds err_A <= " + ccnorm::io::format_g(tl.max_A, 3) + ", err_mu <= " + ccnorm::io::format_g(tl.max_mu, 3) + ")";
           for (const auto& o : offenders) msg += "\n    " + o;
           for (const auto& s : sanity) msg += "\n    invariant: " + s;
           ADD_FAILURE() << msg;
@@ -331,13 +319,13 @@ TEST(CORPUS_SUITE, AccuracyAgainstFrozenReference) {
       }
       if (print)
         std::printf("%-19s %-4s %-12s %5zu %9s %-38s %9s %9s %9s %-38s %9s %5zu %6s/%-6s %-6s %s\n", parts[0].c_str(),
-                    parts[1].c_str(), parts[2].c_str(), idx.size(), fmt_err(maxA).c_str(), worstA.c_str(),
-                    fmt_err(quantile(eA, 0.99)).c_str(), fmt_err(quantile(eA, 0.5)).c_str(), fmt_err(maxmu).c_str(),
-                    worstmu.c_str(), fmt_err(maxulps).c_str(), nonf, fmt_err(tl.max_A).c_str(), fmt_err(tl.max_mu).c_str(),
+                    parts[1].c_str(), parts[2].c_str(), idx.size(), ccnorm::io::format_g(maxA, 3).c_str(), worstA.c_str(),
+                    ccnorm::io::format_g(ccnorm::measures::percentile_of(eA, 99), 3).c_str(), ccnorm::io::format_g(ccnorm::measures::percentile_of(eA, 50), 3).c_str(), ccnorm::io::format_g(maxmu, 3).c_str(),
+                    worstmu.c_str(), ccnorm::io::format_g(maxulps, 3).c_str(), nonf, ccnorm::io::format_g(tl.max_A, 3).c_str(), ccnorm::io::format_g(tl.max_mu, 3).c_str(),
                     tl.expect.c_str(), verdict.c_str());
       std::fprintf(csv, "%s,%s,%s,%s,%zu,%.6g,%s,%.6g,%.6g,%.6g,%s,%.6g,%.6g,%zu,%g,%g,%s,%s\n", parts[0].c_str(),
-                   parts[1].c_str(), parts[2].c_str(), K.c_str(), idx.size(), maxA, worstA.c_str(), quantile(eA, 0.99),
-                   quantile(eA, 0.5), maxmu, worstmu.c_str(), quantile(emu, 0.99), maxulps, nonf, tl.max_A, tl.max_mu,
+                   parts[1].c_str(), parts[2].c_str(), K.c_str(), idx.size(), maxA, worstA.c_str(), ccnorm::measures::percentile_of(eA, 99),
+                   ccnorm::measures::percentile_of(eA, 50), maxmu, worstmu.c_str(), ccnorm::measures::percentile_of(emu, 99), maxulps, nonf, tl.max_A, tl.max_mu,
                    tl.expect.c_str(), verdict_out ? verdict.c_str() : "");
     };
     std::string verdict;

@@ -35,7 +35,7 @@
 #include "normalizer/closed_form_scaled.hpp"
 #include "normalizer/common.hpp"
 #include "normalizer/sorted_difference.hpp"
-#include "bench/sweep/sweep.hpp"
+#include "bench/sweep/inputs.hpp"
 #include "reference/reference.hpp"
 
 namespace {
@@ -153,7 +153,7 @@ std::vector<T> vec(std::initializer_list<double> v) {
 }
 
 // The 2022 paper's row for dimension K: z = (eta, 0), eta ~ N(0, sigma^2 I_{K-1}), rounded to T.
-// The same deterministic stream as `ccnorm regions` (bench/sweep/sweep.hpp: std::mt19937_64
+// The same deterministic stream as `ccnorm regions` (bench/sweep/inputs.hpp: std::mt19937_64
 // seeded with seed_seq{seed, K, 0x63636e}, Box-Muller), so the two report the same numbers.
 template <class T>
 std::vector<T> protocol_row(double sigma, std::uint32_t seed, std::size_t K) {
@@ -575,7 +575,7 @@ TEST(BaselineKnownFailures, ClusteredLogitsClosedFormDouble) {
 // The max computable dimension (DESIGN section 3) of every baseline in f64 and f32 at
 // sigma in {0.01, 0.1, 1, 10, 32}: printed as a table; every row of
 // tests/data/baseline_max_dimension.csv (the published figures; at least closed-form-scaled f64 at
-// sigma = 1 and 10, issue 2) is asserted. "closed-form-scaled-std-eta" is the notebook's own scaling
+// sigma = 1 and 10, docs/design.md §3) is asserted. "closed-form-scaled-std-eta" is the notebook's own scaling
 // s = std(eta); it is NaN at K = 2 for every input (std of one number), so its walk starts at K = 3.
 TEST(BaselineMaxDimension, PublishedFigures) {
   const std::vector<std::string> names = {"closed-form", "closed-form-scaled", "sorted-difference",

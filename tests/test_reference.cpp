@@ -8,6 +8,7 @@
 #include <stdexcept>
 #include <vector>
 
+#include "io/csv.hpp"
 #include "reference/reference.hpp"
 
 using ccnorm::ref::Certified;
@@ -368,14 +369,6 @@ TEST(Reference, MeanAgreesWithClosedFormMpfr) {
 #include <unistd.h>
 
 namespace {
-std::vector<std::string> split_on(const std::string& s, char c) {
-  std::vector<std::string> out;
-  std::stringstream ss(s);
-  std::string item;
-  while (std::getline(ss, item, c)) out.push_back(item);
-  if (!s.empty() && s.back() == c) out.emplace_back();
-  return out;
-}
 mpfloat parse_mp(const std::string& s) {
   mpfloat r;
   mpfr_set_prec(r.backend().data(), 400);
@@ -414,11 +407,11 @@ TEST(FreezeTool, WritesHonestFrozenFile) {
   EXPECT_EQ(line, "id,family,dtype,K,z,A,A_rad,logC,logC_rad,mu,mu_rad_max,prec_bits");
   int rows = 0;
   while (std::getline(f, line)) {
-    auto c = split_on(line, ',');
+    auto c = ccnorm::io::split(line, ',');
     ASSERT_EQ(c.size(), 12u) << line;
     ++rows;
     std::vector<double> z;
-    for (const auto& s : split_on(c[4], ';')) z.push_back(std::strtod(s.c_str(), nullptr));
+    for (const auto& s : ccnorm::io::split(c[4], ';')) z.push_back(std::strtod(s.c_str(), nullptr));
     ASSERT_EQ(z.size(), std::stoul(c[3]));
     Certified ref = certified(z.data(), z.size(), true);
     // the printed radius covers printed-vs-true: |printed - mid| + rad_mid <= printed radius
@@ -426,7 +419,7 @@ TEST(FreezeTool, WritesHonestFrozenFile) {
     EXPECT_LE(absdiff(parse_mp(c[7]), ref.logC) + ref.logC_rad, std::strtod(c[8].c_str(), nullptr) * (1 + 1e-12)) << c[0];
     EXPECT_EQ(c[5].find('e') - (c[5][0] == '-' ? 1 : 0), 31u) << c[5];  // d.29 digits then exponent
     if (z.size() <= 4) {
-      auto mu = split_on(c[9], ';');
+      auto mu = ccnorm::io::split(c[9], ';');
       ASSERT_EQ(mu.size(), z.size());
       const double rmax = std::strtod(c[10].c_str(), nullptr);
       for (std::size_t j = 0; j < z.size(); ++j) EXPECT_LE(absdiff(parse_mp(mu[j]), ref.mu[j]) + ref.mu_rad[j], rmax * (1 + 1e-12));

@@ -2,7 +2,7 @@
 // report.html and summary.json with the DESIGN.md section 4 keys, and its GPU section follows
 // bench/bench_gpu.csv. No device is needed: the report is run with --no-bench on bench files
 // written here, marked "TEST FIXTURE" (they are inputs of the renderer, not measurements): once
-// with a GPU row (the table, the issue-4 goal rows, summary.json's environment.gpu and a throughput
+// with a GPU row (the table, the GPU goal rows, summary.json's environment.gpu and a throughput
 // row with threads 0) and once with the "no GPU: <reason>" line that ccnorm bench writes without
 // a device.
 #include <gtest/gtest.h>

@@ -15,8 +15,8 @@
 #include <sstream>
 #include <thread>
 
-#include "bench/sweep/args.hpp"
-#include "bench/sweep/sweep_run.hpp"
+#include "bench/sweep/sweep.hpp"
+#include "io/process.hpp"
 
 namespace fs = std::filesystem;
 using namespace ccnorm::sweep;
@@ -60,19 +60,7 @@ std::size_t data_lines(const std::string& s) {
   return n ? n - 1 : 0;
 }
 
-int run(const std::vector<std::string>& args) {
-  const pid_t pid = fork();
-  if (pid == 0) {
-    std::vector<char*> av;
-    for (const auto& a : args) av.push_back(const_cast<char*>(a.c_str()));
-    av.push_back(nullptr);
-    execv(av[0], av.data());
-    _exit(127);
-  }
-  int st = 0;
-  waitpid(pid, &st, 0);
-  return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
+int run(const std::vector<std::string>& args) { return ccnorm::io::run_process(args); }
 
 }  // namespace
 

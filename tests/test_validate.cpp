@@ -18,6 +18,8 @@
 
 #include <mpfr.h>
 
+#include <fmt/format.h>
+
 #include "reference/reference.hpp"
 #include "validate/golden.hpp"
 #include "validate/validate.hpp"
@@ -51,7 +53,9 @@ RunResult validate(std::vector<std::string> args) {
   std::FILE* out = std::tmpfile();
   std::FILE* err = std::tmpfile();
   RunResult r;
-  r.rc = ccnorm::validate::run(static_cast<int>(argv.size()), argv.data(), out, err);
+  ccnorm::validate::Options o;
+  r.rc = ccnorm::validate::parse_args(static_cast<int>(argv.size()), argv.data(), o, err);
+  if (r.rc == 0) r.rc = ccnorm::validate::run(o, out, err);
   r.out = slurp(out);
   r.err = slurp(err);
   std::fclose(out);
@@ -79,7 +83,7 @@ class Validate : public ::testing::Test {
         ++written;
         continue;
       }
-      Case c = ccnorm::golden::detail::parse_csv_row(l);
+      Case c = ccnorm::golden::parse_csv_row(l);
       if (c.K > 10 || !c.has_mu) continue;
       sub << l << "\n";
       c.line = ++written;  // line in the subset file

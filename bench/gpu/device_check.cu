@@ -1,4 +1,4 @@
-// ccnorm device check (issue 4): standalone driver for a machine with CUDA, CMake and g++ only
+// ccnorm device check: standalone driver for a machine with CUDA, CMake and g++ only
 // (no Boost/MPFR/fmt/gtest). Built by bench/gpu/CMakeLists.txt; run by bench/gpu/device_check.sh.
 //
 // (a) accuracy: ccnorm::gpu::evaluate_batch against the certified reference shipped in
@@ -34,7 +34,7 @@
 
 #include "normalizer/cuda/check.hpp"
 #include "normalizer/cuda/gpu.hpp"
-#include "tests/corpus_csv.hpp"
+#include "io/corpus.hpp"
 
 // bench/gpu/host_ref.cpp (C++ compiler): auto-precise, the double-double series; the useful flops
 // of one row (the degree count of the kernels' series times the flops per degree).
@@ -48,7 +48,7 @@ double seconds_since(Clock::time_point t0) { return std::chrono::duration<double
 
 using Row = ccnorm::corpus::Row<long double>;
 
-// The corpus with its certified reference parsed as long double (tests/corpus_csv.hpp).
+// The corpus with its certified reference parsed as long double (io/corpus.hpp).
 std::vector<Row> load_corpus(const std::string& path, std::size_t maxK) {
   return ccnorm::corpus::load<long double>(path, [maxK](std::size_t K) { return K <= maxK; }, [](const std::string& t) {
     char* end = nullptr;
@@ -369,7 +369,7 @@ int main(int argc, char** argv) {
     }
     std::printf("peak arithmetic (from SMs x lanes x clock): f32 %.0f GFLOP/s, f64 %.0f GFLOP/s\n", peak_gflops(true),
                 peak_gflops(false));
-    // largest batch first: the issue's goals are stated at B = 2^22 and must not be the ones a
+    // largest batch first: the GPU goals are stated at B = 2^22 and must not be the ones a
     // spent budget skips
     const std::vector<std::size_t> Bs = quick ? std::vector<std::size_t>{1u << 20, 1u << 16}
                                               : std::vector<std::size_t>{1u << 22, 1u << 20, 1u << 16};

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# ccnorm GPU device check (issue 4). For a machine with CUDA, CMake, g++ and (optionally) PyTorch;
+# ccnorm GPU device check. For a machine with CUDA, CMake, g++ and (optionally) PyTorch;
 # needs no Debian -dev packages and no network. Builds bench/gpu/ (core headers + normalizer/cuda +
 # the driver) in its own build directory, runs the accuracy checks and the timing table, then the
 # PyTorch closed-form comparison, and prints one merged markdown table (also OUT_DIR/table.md).

@@ -175,7 +175,7 @@ def main():
 
 
 def print_goals(rows, torch_res):
-    """Issue 4's goals, read off the table (recorded, not asserted)."""
+    """The GPU goals (targets in the printed table), read off the timing table (recorded, not asserted)."""
     def num(x):
         try:
             return float(x)
@@ -188,7 +188,7 @@ def print_goals(rows, torch_res):
         return max(c, key=lambda r: int(r["B"])) if c else None
 
     print()
-    print("| goal (issue 4) | target | measured |")
+    print("| GPU goal | target | measured |")
     print("|---|---|---|")
     r = find("f32", 10, "value+mean", 1 << 22)
     print("| f32, K=10, B=2^22, value+mean: % of the roofline | >= 50 % | "

@@ -1,17 +1,20 @@
-// Small argument helpers shared by the sweep / merge / regions / report subcommands.
+// ccnorm CLI: the small argument parsers shared by the subcommands (comma-separated lists,
+// option values) and the help-text helper that wraps generated lists (the registry's names).
 #pragma once
-#include <cstdlib>
+#include <cstddef>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
-#include "bench/sweep/sweep.hpp"
+#include "io/csv.hpp"
+#include "normalizer/registry.hpp"
 
-namespace ccnorm::sweep {
+namespace ccnorm::cli {
 
+// Non-empty items of "a,b,,c"; throws std::invalid_argument when there are none.
 inline std::vector<std::string> list_arg(const std::string& s) {
   std::vector<std::string> v;
-  for (auto& x : split(s, ','))
+  for (auto& x : io::split(s, ','))
     if (!x.empty()) v.push_back(x);
   if (v.empty()) throw std::invalid_argument("empty list");
   return v;
@@ -44,18 +47,35 @@ inline std::vector<Algo> algos_arg(const std::string& s) {
   }
   return v;
 }
-// Every host algorithm of the registry, in report order.
-inline std::vector<Algo> all_algos() {
-  std::vector<Algo> a;
-  for (const auto& i : algorithms())
-    if (i.host()) a.push_back(i.id);
-  return a;
-}
 
-// Fetch the value of option argv[i] (advances i); throws if missing.
+// The value of option argv[i] (advances i); throws std::invalid_argument if missing.
 inline std::string value_of(int argc, char** argv, int& i) {
   if (i + 1 >= argc) throw std::invalid_argument(std::string("missing value after ") + argv[i]);
   return argv[++i];
 }
 
-}  // namespace ccnorm::sweep
+// `text` filled into lines of at most `width` characters: the first line starts with `first`,
+// the others with `indent` spaces; ends with '\n'. For help texts whose lists are generated.
+inline std::string wrap(const std::string& first, const std::string& text, std::size_t indent, std::size_t width = 96) {
+  std::string out = first;
+  std::size_t col = first.size();
+  bool fresh = true;  // no word on this line yet
+  for (const auto& word : io::split(text, ' ')) {
+    if (word.empty()) continue;
+    if (!fresh && col + 1 + word.size() > width) {
+      out += '\n' + std::string(indent, ' ');
+      col = indent;
+      fresh = true;
+    }
+    if (!fresh) {
+      out += ' ';
+      ++col;
+    }
+    out += word;
+    col += word.size();
+    fresh = false;
+  }
+  return out + '\n';
+}
+
+}  // namespace ccnorm::cli

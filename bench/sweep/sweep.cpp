@@ -1,25 +1,20 @@
-// ccnorm sweep: the resumable, multi-threaded sweep driver (see sweep.hpp for families and schema).
-//
-// Work unit = one input (family, K, sigma, seed). Its certified reference is computed once (with
-// the mean) and shared by every algorithm; for f32 the input is rounded to float and, when that
-// changes any value, a second reference is computed on the float values. OpenMP runs inputs in
-// parallel (dynamic schedule, most expensive first).
-// Durability: each finished input appends its rows with one write + fflush (so a killed process
-// loses at most the inputs in flight, never a finished row); fsync at most once per second and at
-// the end. On start the existing file is read (schema checked), an unterminated last line (the
-// trace of a kill) is truncated away, and every case whose key is present is skipped.
-// A completed sweep rewrites the file in the canonical order (atomic rename) and writes the
-// worst-input file, so equal configurations give byte-identical files whatever the thread count.
-#pragma once
+// ccnorm sweep: the driver (see sweep.hpp).
+#include "bench/sweep/sweep.hpp"
+
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cmath>
+#include <cstdio>
 #include <mutex>
+#include <stdexcept>
 #include <unordered_set>
 
-#include "bench/sweep/sweep.hpp"
+#include "bench/progress.hpp"
+#include "io/format.hpp"
 
 #if defined(_OPENMP)
 #include <omp.h>
@@ -27,62 +22,33 @@
 
 namespace ccnorm::sweep {
 
-// A progress bar with ETA on stderr, only when stderr is a terminal.
-class Progress {
- public:
-  Progress(double total, bool enabled, const char* what)
-      : total_(total), enabled_(enabled && ::isatty(2)), what_(what), t0_(clock::now()), last_(t0_) {}
-  void add(double work, std::size_t units) {
-    std::lock_guard<std::mutex> l(m_);
-    done_ += work;
-    units_ += units;
-    const auto now = clock::now();
-    if (!enabled_ || std::chrono::duration<double>(now - last_).count() < 0.2) return;
-    last_ = now;
-    draw(now);
-  }
-  void finish() {
-    if (!enabled_) return;
-    draw(clock::now());
-    std::fputc('\n', stderr);
-  }
+std::vector<Algo> all_algos() {
+  std::vector<Algo> a;
+  for (const auto& i : algorithms())
+    if (i.host()) a.push_back(i.id);
+  return a;
+}
 
- private:
-  using clock = std::chrono::steady_clock;
-  void draw(clock::time_point now) {
-    const double f = total_ > 0 ? std::min(1.0, done_ / total_) : 1.0;
-    const double el = std::chrono::duration<double>(now - t0_).count();
-    const double eta = f > 0 ? el * (1 - f) / f : 0;
-    constexpr int W = 30;
-    const int n = static_cast<int>(f * W);
-    std::string bar(n, '#');
-    bar.resize(W, '.');
-    std::fprintf(stderr, "\r%s [%s] %5.1f%% %zu done, %s elapsed, ETA %s   ", what_, bar.c_str(), 100 * f, units_,
-                 hms(el).c_str(), f > 0.005 ? hms(eta).c_str() : "?");
-    std::fflush(stderr);
-  }
-  static std::string hms(double s) {
-    char b[32];
-    const long t = static_cast<long>(s + 0.5);
-    if (t >= 3600) std::snprintf(b, sizeof b, "%ldh%02ldm", t / 3600, (t / 60) % 60);
-    else std::snprintf(b, sizeof b, "%ldm%02lds", t / 60, t % 60);
-    return b;
-  }
-  double total_, done_ = 0;
-  std::size_t units_ = 0;
-  bool enabled_;
-  const char* what_;
-  clock::time_point t0_, last_;
-  std::mutex m_;
-};
+std::vector<Input> enumerate_inputs(const Config& c) {
+  std::vector<Input> v;
+  std::size_t idx = 0;
+  for (const auto& f : c.families)
+    for (std::size_t K : c.Ks)
+      for (double s : c.sigmas)
+        for (std::uint32_t r = 0; r < c.seeds; ++r, ++idx)
+          if (idx % c.shard_n == c.shard_i) v.push_back({f, K, s, c.seed + r});
+  return v;
+}
+
+namespace {
 
 // Rough cost of one input (reference O(K N) with N ~ spread + 20, O(K^2) baselines).
-inline double input_cost(const Input& in) {
+double input_cost(const Input& in) {
   const double K = static_cast<double>(in.K);
   return K * (30.0 + 8.0 * in.sigma) + 1e-2 * K * K;
 }
 
-inline Summary run_sweep(const Config& c) {
+void check(const Config& c) {
   if (c.shard_n == 0 || c.shard_i >= c.shard_n) throw std::invalid_argument("--shard i/n needs 0 <= i < n");
   if (c.algos.empty() || c.dtypes.empty() || c.families.empty() || c.Ks.empty() || c.sigmas.empty() || c.seeds == 0)
     throw std::invalid_argument("empty sweep configuration");
@@ -93,7 +59,17 @@ inline Summary run_sweep(const Config& c) {
     if (K == 0) throw std::invalid_argument("K must be >= 1");
   for (double s : c.sigmas)
     if (!(s >= 0) || !std::isfinite(s)) throw std::invalid_argument("sigma must be finite and >= 0");
+}
 
+std::string key_of(const Input& in, const std::string& algo, const std::string& dtype) {
+  return in.family + ',' + std::to_string(in.K) + ',' + io::format_g(in.sigma) + ',' + std::to_string(in.seed) + ',' +
+         algo + ',' + dtype;
+}
+
+}  // namespace
+
+Summary run_sweep(const Config& c) {
+  check(c);
   Summary sum;
   const auto inputs = enumerate_inputs(c);
   sum.inputs_total = inputs.size();
@@ -108,10 +84,6 @@ inline Summary run_sweep(const Config& c) {
   std::unordered_set<std::string> done;
   for (const auto& r : lr.rows) done.insert(r.key());
 
-  auto key_of = [](const Input& in, const std::string& algo, const std::string& dtype) {
-    return in.family + ',' + std::to_string(in.K) + ',' + fmt_g(in.sigma) + ',' + std::to_string(in.seed) + ',' +
-           algo + ',' + dtype;
-  };
   std::vector<Input> todo;
   for (const auto& in : inputs) {
     bool all = true;
@@ -131,11 +103,11 @@ inline Summary run_sweep(const Config& c) {
   }
   double total = 0;
   for (const auto& in : todo) total += input_cost(in);
-  Progress bar(total, c.progress && !c.quiet, "sweep");
+  bench::Progress bar(total, c.progress && !c.quiet, "sweep");
   std::mutex wm;
   auto last_sync = std::chrono::steady_clock::now();
   std::atomic<std::size_t> finished{0}, failures{0}, written{0};
-  std::atomic<bool> stop{false};
+  std::atomic<bool> stop{false}, write_error{false};
 
 #if defined(_OPENMP)
   const int nt = c.threads > 0 ? c.threads : omp_get_max_threads();
@@ -165,7 +137,7 @@ inline Summary run_sweep(const Config& c) {
         Row row;
         row.family = in.family;
         row.K = in.K;
-        row.sigma = fmt_g(in.sigma);
+        row.sigma = io::format_g(in.sigma);
         row.seed = in.seed;
         row.dtype = d;
         // one row per algorithm for input zz (float or double) against reference r
@@ -201,8 +173,11 @@ inline Summary run_sweep(const Config& c) {
     {
       std::lock_guard<std::mutex> l(wm);
       if (!stop.load()) {
-        std::fwrite(block.data(), 1, block.size(), f);
-        std::fflush(f);
+        if (std::fwrite(block.data(), 1, block.size(), f) != block.size() || std::fflush(f) != 0) {
+          write_error = true;
+          stop = true;
+          continue;
+        }
         const auto now = std::chrono::steady_clock::now();
         if (std::chrono::duration<double>(now - last_sync).count() > 1.0) {
           ::fsync(fileno(f));
@@ -219,6 +194,7 @@ inline Summary run_sweep(const Config& c) {
   ::fsync(fileno(f));
   std::fclose(f);
   bar.finish();
+  if (write_error) throw std::runtime_error("error writing " + c.out);
   sum.inputs_run = finished;
   sum.rows_written = written;
   sum.failures = failures;

@@ -1,8 +1,9 @@
-// The frozen hard corpus (tests/data/hard_corpus.csv) reader, shared by the accuracy tests
-// (test_accuracy, test_gpu, test_gpu_replay: reference parsed at 201 bits) and the standalone GPU
-// device check (bench/gpu/device_check.cu: reference parsed as long double). Standard C++17 only,
-// so nvcc and a machine without Boost/MPFR can build it; the reference number type and its parser
-// are template parameters.
+// ccnorm io: the frozen hard corpus (tests/data/hard_corpus.csv, written by tools/make_corpus +
+// ccnorm_freeze; docs/design.md §5) reader, shared by the accuracy tests (test_accuracy,
+// test_gpu, test_gpu_replay: reference parsed at 201 bits) and the standalone GPU device check
+// (bench/gpu/device_check.cu: reference parsed as long double). Standard C++17 only (this header
+// and io/csv.hpp), so nvcc and a machine without Boost/MPFR/fmt can build it; the reference number
+// type and its parser are template parameters.
 // Strict: a missing column, a wrong field count, a dtype other than f64/f32, a z value that is not
 // a finite number (or, in an f32 row, not a float), or a K that does not match z / mu throws
 // std::runtime_error naming the file and line. Rows that `keep(K)` rejects are skipped unparsed.
@@ -15,19 +16,11 @@
 #include <string>
 #include <vector>
 
+#include "io/csv.hpp"
+
 namespace ccnorm::corpus {
 
-inline std::vector<std::string> split(const std::string& s, char sep) {
-  std::vector<std::string> out;
-  std::size_t p = 0;
-  for (;;) {
-    std::size_t q = s.find(sep, p);
-    out.push_back(s.substr(p, q == std::string::npos ? std::string::npos : q - p));
-    if (q == std::string::npos) break;
-    p = q + 1;
-  }
-  return out;
-}
+using io::split;
 
 template <class Ref>
 struct Row {

@@ -1,0 +1,129 @@
+// ccnorm bench: the timing bodies (one row per call, evaluate_batch, the GPU family) and their
+// registration with Google Benchmark.
+#include <algorithm>
+
+#include "bench/bench_internal.hpp"
+#include "normalizer/normalizer.hpp"
+#if defined(CCNORM_HAVE_CUDA)
+#include "normalizer/cuda/gpu.hpp"
+#endif
+
+namespace ccnorm::bench {
+
+namespace {
+
+template <class T>
+void run_one_row(benchmark::State& st, const Case& c, Pools& pools) {
+  if (!c.skip.empty()) {
+    st.SkipWithError(("skipped: " + c.skip).c_str());
+    return;
+  }
+  const Fn<T> fn = function_for<T>(c.algo);
+  const std::vector<T>& pool = pools.get<T>(c.K, c.sigma);
+  const std::size_t R = pool.size() / c.K;
+  std::vector<T> mu(c.K);
+  T* mup = c.grad ? mu.data() : nullptr;
+  std::size_t i = 0;
+  try {
+    for (auto _ : st) {
+      Out<T> o = fn(pool.data() + i * c.K, c.K, mup);
+      benchmark::DoNotOptimize(o);
+      if (mup) benchmark::ClobberMemory();
+      if (++i == R) i = 0;
+    }
+  } catch (const std::exception& e) {
+    st.SkipWithError(e.what());
+    return;
+  }
+  st.SetItemsProcessed(static_cast<std::int64_t>(st.iterations()));
+}
+
+template <class T>
+void run_batch(benchmark::State& st, const Case& c, Pools& pools) {
+  if (!c.skip.empty()) {
+    st.SkipWithError(("skipped: " + c.skip).c_str());
+    return;
+  }
+  Algo a;
+  if (!parse_algo(c.algo, a)) {
+    st.SkipWithError("not a library algorithm");
+    return;
+  }
+  const std::vector<T>& pool = pools.get<T>(c.K, c.sigma);
+  const std::size_t B = c.batch;
+  std::vector<T> A(B), logC(B), mu(c.grad ? B * c.K : 0);
+  try {
+    for (auto _ : st) {
+      evaluate_batch<T>(a, pool.data(), B, c.K, A.data(), logC.data(), c.grad ? mu.data() : nullptr, c.threads);
+      benchmark::DoNotOptimize(A.data());
+      benchmark::ClobberMemory();
+    }
+  } catch (const std::exception& e) {
+    st.SkipWithError(e.what());
+    return;
+  }
+  st.SetItemsProcessed(static_cast<std::int64_t>(st.iterations()) * static_cast<std::int64_t>(B));
+}
+
+// GPU: B rows cycled from the pool, resident on the device (gpu::DeviceBatch); manual time = the
+// device time of one call. Counters: bytes (input + outputs of one call, the roofline's bytes),
+// escalated / host (rows rerun in the wider compute type / sent to the host fallback, max over
+// the calls).
+template <class T>
+void run_gpu(benchmark::State& st, const Case& c, Pools& pools) {
+#if defined(CCNORM_HAVE_CUDA)
+  const std::vector<T>& pool = pools.get<T>(c.K, c.sigma);
+  try {
+    gpu::DeviceBatch<T> db(pool.data(), pool.size() / c.K, c.batch, c.K, c.grad);
+    std::size_t esc = 0, host = 0;
+    for (auto _ : st) {
+      st.SetIterationTime(db.run());
+      esc = std::max(esc, db.last_stats().escalated);
+      host = std::max(host, db.last_stats().host);
+    }
+    st.counters["bytes"] = static_cast<double>(db.bytes_per_run());
+    st.counters["escalated"] = static_cast<double>(esc);
+    st.counters["host"] = static_cast<double>(host);
+    st.counters["buffers"] = static_cast<double>(db.buffers());
+  } catch (const std::exception& e) {
+    st.SkipWithError(e.what());
+    return;
+  }
+  st.SetItemsProcessed(static_cast<std::int64_t>(st.iterations()) * static_cast<std::int64_t>(c.batch));
+#else
+  (void)c;
+  (void)pools;
+  st.SkipWithError("built without CUDA");
+#endif
+}
+
+}  // namespace
+
+void register_cases(const std::vector<Case>& cases, Pools& pools) {
+  benchmark::ClearRegisteredBenchmarks();
+  Pools* pp = &pools;
+  for (const Case& c : cases) {
+    if (c.gpu()) {
+      if (c.f32) benchmark::RegisterBenchmark(c.name.c_str(), [c, pp](benchmark::State& s) { run_gpu<float>(s, c, *pp); })->UseManualTime();
+      else benchmark::RegisterBenchmark(c.name.c_str(), [c, pp](benchmark::State& s) { run_gpu<double>(s, c, *pp); })->UseManualTime();
+    } else if (c.batch) {
+      if (c.f32) benchmark::RegisterBenchmark(c.name.c_str(), [c, pp](benchmark::State& s) { run_batch<float>(s, c, *pp); });
+      else benchmark::RegisterBenchmark(c.name.c_str(), [c, pp](benchmark::State& s) { run_batch<double>(s, c, *pp); });
+    } else {
+      if (c.f32) benchmark::RegisterBenchmark(c.name.c_str(), [c, pp](benchmark::State& s) { run_one_row<float>(s, c, *pp); });
+      else benchmark::RegisterBenchmark(c.name.c_str(), [c, pp](benchmark::State& s) { run_one_row<double>(s, c, *pp); });
+    }
+  }
+}
+
+double to_ns(double t, benchmark::TimeUnit u) {
+  switch (u) {
+    case benchmark::kNanosecond: return t;
+    case benchmark::kMicrosecond: return t * 1e3;
+    case benchmark::kMillisecond: return t * 1e6;
+    case benchmark::kSecond: return t * 1e9;
+  }
+  return t;
+}
+
+}  // namespace ccnorm::bench

@@ -1,0 +1,161 @@
+// ccnorm sweep CSV (see sweep_csv.hpp).
+#include "bench/sweep/sweep_csv.hpp"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <stdexcept>
+
+#include "bench/sweep/inputs.hpp"
+#include "io/csv.hpp"
+#include "io/format.hpp"
+#include "normalizer/registry.hpp"
+
+namespace ccnorm::sweep {
+
+std::string Row::key() const {
+  return family + ',' + std::to_string(K) + ',' + sigma + ',' + std::to_string(seed) + ',' + algo + ',' + dtype;
+}
+std::string Row::line() const {
+  return key() + ',' + hash + ',' + io::format_error(err_A) + ',' + io::format_error(err_mu) + ',' +
+         io::format_error(ulps_A);
+}
+std::tuple<std::string, std::size_t, double, std::uint32_t, std::string, std::string> Row::order() const {
+  return std::make_tuple(family, K, std::stod(sigma), seed, algo, dtype);
+}
+
+bool parse_row(const std::string& line, Row& r) {
+  const auto f = io::split(line, ',');
+  if (f.size() != kFields) return false;
+  try {
+    std::size_t p = 0;
+    r.family = f[0];
+    r.K = std::stoul(f[1], &p);
+    if (p != f[1].size()) return false;
+    r.sigma = f[2];
+    (void)std::stod(f[2]);
+    r.seed = static_cast<std::uint32_t>(std::stoul(f[3], &p));
+    if (p != f[3].size()) return false;
+    r.algo = f[4];
+    r.dtype = f[5];
+    r.hash = f[6];
+    if (r.hash.size() != 16) return false;
+    r.err_A = io::parse_error(f[7]);
+    r.err_mu = io::parse_error(f[8]);
+    r.ulps_A = io::parse_error(f[9]);
+  } catch (const std::exception&) {
+    return false;
+  }
+  Algo a;
+  return parse_algo(r.algo, a) && (r.dtype == "f64" || r.dtype == "f32");
+}
+
+LoadResult load_csv(const std::string& path) {
+  LoadResult res;
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return res;
+  res.existed = true;
+  std::stringstream ss;
+  ss << in.rdbuf();
+  const std::string all = ss.str();
+  if (all.empty()) return res;
+  const std::size_t last_nl = all.rfind('\n');
+  if (last_nl == std::string::npos) {  // not even a complete header
+    res.dropped_partial = true;
+    return res;
+  }
+  res.valid_bytes = last_nl + 1;
+  res.dropped_partial = res.valid_bytes != all.size();
+  std::size_t pos = 0;
+  bool header = true;
+  long lineno = 0;
+  while (pos < res.valid_bytes) {
+    const std::size_t nl = all.find('\n', pos);
+    std::string line = all.substr(pos, nl - pos);
+    pos = nl + 1;
+    ++lineno;
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (header) {
+      if (line != kHeader)
+        throw std::runtime_error(path + ": header does not match the sweep schema '" + std::string(kHeader) + "'");
+      header = false;
+      continue;
+    }
+    if (line.empty()) continue;
+    Row r;
+    if (!parse_row(line, r))
+      throw std::runtime_error(path + ":" + std::to_string(lineno) + ": malformed sweep row: " + line);
+    res.rows.push_back(std::move(r));
+  }
+  return res;
+}
+
+std::string worst_path(const std::string& out) {
+  std::string base = out;
+  if (base.size() > 4 && base.compare(base.size() - 4, 4, ".csv") == 0) base.resize(base.size() - 4);
+  return base + ".worst.csv";
+}
+
+namespace {
+// Write `text` to path atomically (tmp file, fsync, rename); throws naming the file.
+void write_atomically(const std::string& path, const std::string& text) {
+  const std::string tmp = path + ".tmp";
+  std::FILE* f = std::fopen(tmp.c_str(), "wb");
+  if (!f) throw std::runtime_error("cannot write " + tmp);
+  const bool ok = std::fwrite(text.data(), 1, text.size(), f) == text.size() && std::fflush(f) == 0;
+  ::fsync(fileno(f));
+  std::fclose(f);
+  if (!ok) throw std::runtime_error("error writing " + tmp);
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) throw std::runtime_error("cannot rename " + tmp);
+}
+void sort_canonically(std::vector<Row>& rows) {
+  std::sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) { return a.order() < b.order(); });
+}
+}  // namespace
+
+void write_sorted(const std::string& path, std::vector<Row> rows) {
+  sort_canonically(rows);
+  std::string text = std::string(kHeader) + '\n';
+  for (const auto& r : rows) text += r.line() + '\n';
+  write_atomically(path, text);
+}
+
+std::size_t write_worst(const std::string& path, std::vector<Row> rows) {
+  sort_canonically(rows);
+  std::map<std::tuple<std::string, std::string, std::string, std::size_t>, std::pair<const Row*, std::size_t>> g;
+  for (const auto& r : rows) {
+    auto& e = g[{r.algo, r.dtype, r.family, r.K}];
+    ++e.second;
+    if (!e.first || std::make_pair(r.err_A, r.err_mu) > std::make_pair(e.first->err_A, e.first->err_mu)) e.first = &r;
+  }
+  std::size_t bad = 0;
+  std::string text = "algo,dtype,family,K,n,max_err_A,sigma,seed,hash,input\n";
+  for (const auto& [k, v] : g) {
+    const Row& r = *v.first;
+    std::string hex;
+    try {
+      const auto z = generate(r.family, r.K, std::stod(r.sigma), r.seed);
+      if (r.dtype == "f32") {
+        const auto zf = as<float>(z);
+        if (hex64(hash_input(zf)) == r.hash) hex = input_hex(zf);
+      } else if (hex64(hash_input(z)) == r.hash) {
+        hex = input_hex(z);
+      }
+    } catch (const std::exception&) {
+    }
+    if (hex.empty()) {
+      ++bad;
+      hex = "unavailable (generator mismatch)";
+    }
+    text += r.algo + ',' + r.dtype + ',' + r.family + ',' + std::to_string(r.K) + ',' + std::to_string(v.second) + ',' +
+            io::format_error(r.err_A) + ',' + r.sigma + ',' + std::to_string(r.seed) + ',' + r.hash + ',' + hex + '\n';
+  }
+  write_atomically(path, text);
+  return bad;
+}
+
+}  // namespace ccnorm::sweep

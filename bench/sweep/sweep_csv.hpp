@@ -1,0 +1,66 @@
+// ccnorm sweep CSV (docs/design.md §5): the schema, the row model, the resumable reader and the
+// canonical writers of `ccnorm sweep` / `ccnorm merge`.
+//
+//   family,K,sigma,seed,algo,dtype,hash,err_A,err_mu,ulps_A          (one row per case)
+// The case key is (family,K,sigma,seed,algo,dtype) (sigma printed with %g). `hash` is the FNV-1a
+// 64-bit hash (16 hex digits) of the bit patterns of the input actually evaluated (the float
+// values for f32, widened to double). Errors are printed with %.6g ("inf" for infinite).
+// The worst input of each (algo,dtype,family,K) group is NOT in the rows: it goes to the
+// companion file worst_path(out) = <out without .csv>.worst.csv:
+//   algo,dtype,family,K,n,max_err_A,sigma,seed,hash,input
+// where input is the regenerated input (checked against `hash`) as space-separated C99 hex
+// floats (%a), the row with the largest err_A (then err_mu) of the group.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <tuple>
+#include <vector>
+
+namespace ccnorm::sweep {
+
+inline constexpr const char* kHeader = "family,K,sigma,seed,algo,dtype,hash,err_A,err_mu,ulps_A";
+inline constexpr std::size_t kFields = 10;
+
+struct Row {
+  std::string family;
+  std::size_t K = 0;
+  std::string sigma;  // %g
+  std::uint32_t seed = 0;
+  std::string algo, dtype, hash;
+  double err_A = 0, err_mu = 0, ulps_A = 0;
+
+  std::string key() const;
+  std::string line() const;
+  // Canonical order: family, K, sigma (numeric), seed, algo, dtype.
+  std::tuple<std::string, std::size_t, double, std::uint32_t, std::string, std::string> order() const;
+};
+
+// Parse one data line; false if it does not match the schema.
+bool parse_row(const std::string& line, Row& r);
+
+struct LoadResult {
+  std::vector<Row> rows;
+  bool existed = false;
+  bool dropped_partial = false;  // a partial (unterminated) last line was found
+  std::size_t valid_bytes = 0;   // length of the file up to the last complete line
+};
+
+// Read a sweep CSV. Throws std::runtime_error if the header does not match the schema or a
+// complete line is malformed. An unterminated last line (a killed writer) is reported in
+// dropped_partial and ignored. An absent file is an empty result (existed = false).
+LoadResult load_csv(const std::string& path);
+
+// <out without .csv>.worst.csv
+std::string worst_path(const std::string& out);
+
+// Write rows (sorted canonically, keys unique) atomically: tmp file, fsync, rename.
+void write_sorted(const std::string& path, std::vector<Row> rows);
+
+// The worst case of each (algo,dtype,family,K) group, with the input regenerated and checked
+// against the row's hash. Returns the number of groups whose input could not be regenerated.
+// Ties (e.g. several infinite errors) go to the first row in the canonical order, so the file does
+// not depend on the order of `rows`.
+std::size_t write_worst(const std::string& path, std::vector<Row> rows);
+
+}  // namespace ccnorm::sweep

@@ -1,0 +1,127 @@
+// ccnorm report: the report pipeline (library of `ccnorm report`). run_report() runs the default
+// configuration of sweep + regions + bench + plots into DIR and writes DIR/report.md,
+// DIR/report.html (self-contained: PNGs inlined as base64 data URIs), the PNGs, DIR/summary.json
+// (docs/design.md §4 keys), DIR/accuracy.csv and DIR/algorithms.csv (the registry: the plots'
+// legend order). Every table is generated from the CSV/JSON files the stages wrote; nothing is
+// typed in.
+//
+// Stages (their raw outputs stay in DIR):
+//   sweep    DIR/sweep.csv (+ sweep.worst.csv), in process (bench/sweep/sweep.hpp)
+//   regions  DIR/regions/, in process (bench/regions.hpp)
+//   bench    DIR/bench/bench.json, bench_ratios.csv, bench_gpu.csv: `ccnorm bench` as a
+//            subprocess (Google Benchmark keeps global state), log in DIR/report.log
+//   plots    DIR/*.png: plots/*.py with the configured interpreter
+//
+// One function per section, each appending to a Document (reporting/document.hpp) from data that
+// the driver parsed (tables of the stage files, structs), so each can be tested on fixtures:
+//   section_environment  title, generation line, environment table, problems of the run
+//   section_time         where the time goes (stage wall times)
+//   section_max_dimension  the protocol's table, the "(top)" marking, the published points
+//   section_accuracy     the sweep's tables (per algorithm/dtype, per family)
+//   section_heat_maps    the heat-map figures
+//   section_throughput   one-thread table, fitted exponents, batched speed-ups, speed goals
+//   section_scorecards   other implementations' scorecards (DIR/validate/*.json)
+//   section_gpu          the GPU family of the bench run, or why there is none
+//   section_reproduce    the commands that reproduce the run
+#pragma once
+#include <set>
+#include <string>
+#include <vector>
+
+#include "bench/sweep/sweep.hpp"
+#include "io/csv.hpp"
+#include "reporting/document.hpp"
+
+namespace ccnorm::report {
+
+using Table = std::vector<io::TableRow>;
+
+struct ReportConfig {
+  bool quick = false;
+  bool no_bench = false;  // skip the bench stage (tables of an earlier run in DIR/bench are reused)
+  bool resume = false;    // keep and finish an existing DIR/sweep.csv
+  int threads = 0;        // 0: all cores
+  std::string out = "report";
+  // resources, computed by the caller (the CLI)
+  std::string plots_dir;   // the plot scripts plots/*.py
+  std::string python;      // their interpreter
+  std::string ccnorm_exe;  // the ccnorm executable, for the `ccnorm bench` stage ("" : no bench stage)
+  std::string git_sha;     // source revision for the environment table ("" : unknown)
+};
+
+// The whole report. Returns 0, or 1 when a stage had problems (listed in report.md and
+// summary.json). Throws std::runtime_error naming a file that cannot be written.
+int run_report(const ReportConfig& c);
+
+// The sweep configuration of the report (default or --quick).
+sweep::Config sweep_config(const ReportConfig& c);
+
+// ------------------------------------------------------------------ the sections' data
+struct Environment {
+  std::string compiler, flags, cpu, git_sha, date;
+};
+// Compiler and flags of this build, the CPU (/proc/cpuinfo, logical CPUs online), the date (now).
+Environment probe_environment(const std::string& git_sha);
+
+// The GPU rows of the bench run (bench_gpu.csv) and its first line without "# ": "device: NAME;
+// copy_GBps X" or "no GPU: <reason>".
+struct GpuStatus {
+  std::string line;
+  Table rows;
+};
+
+struct Stage {
+  std::string name;
+  double seconds;
+};
+
+// One accuracy group: (algo, dtype, family, K) over sigmas and seeds.
+struct AccRow {
+  std::string algo, dtype, family;
+  std::size_t K = 0, n = 0;
+  double max_A = 0, p99_A = 0, med_A = 0, max_mu = 0;
+  std::string worst;  // the worst input in hex (the sweep's worst file)
+};
+// Groups in report order (registry rank, dtype, family, K); worst: the sweep's worst file.
+std::vector<AccRow> aggregate_accuracy(const std::vector<sweep::Row>& rows, const Table& worst);
+std::string accuracy_csv(const std::vector<AccRow>& acc);
+
+// The top-level fields of a `ccnorm validate --json` scorecard ("-" when absent).
+struct Scorecard {
+  std::string name, quantity, dtype, cases, failures, nonfinite, median_err, max_err_finite, note, file;
+};
+Scorecard parse_scorecard(const std::string& json, const std::string& file);
+
+// The PNG files present in DIR (a section shows a figure only when it exists).
+using Figures = std::set<std::string>;
+
+// Everything summary.json holds (docs/design.md §4 keys plus config and problems).
+struct SummaryData {
+  Table max_dimension_median;  // regions/max_dimension_median.csv
+  std::vector<AccRow> accuracy;
+  Table bench;                 // bench/bench_ratios.csv
+  std::string bench_status;    // non-empty: why there is no (fresh) throughput
+  Environment env;
+  std::string gpu_line;
+  bool quick = false;
+  std::vector<std::size_t> Ks;
+  std::vector<double> sigmas;
+  std::uint32_t seeds = 0;
+  std::vector<std::string> problems;
+};
+std::string summary_json(const SummaryData& s);
+
+// ------------------------------------------------------------------ the sections
+void section_environment(Document& d, bool quick, const std::string& out, const Environment& env,
+                         const GpuStatus& gpu, const std::vector<std::string>& problems);
+void section_time(Document& d, const std::vector<Stage>& stages, double total_s);
+void section_max_dimension(Document& d, const Table& medians, const Figures& figs);
+void section_accuracy(Document& d, const std::vector<sweep::Row>& rows, const sweep::Config& sc, const Figures& figs);
+void section_heat_maps(Document& d, const Figures& figs);
+// status: why bench is empty (shown instead of the tables); reused: the tables come from an earlier run.
+void section_throughput(Document& d, const Table& bench, const std::string& status, bool reused, const Figures& figs);
+void section_scorecards(Document& d, const std::vector<Scorecard>& cards);
+void section_gpu(Document& d, const GpuStatus& gpu);
+void section_reproduce(Document& d, bool quick, const std::string& out);
+
+}  // namespace ccnorm::report

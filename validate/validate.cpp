@@ -1,0 +1,496 @@
+// ccnorm validate: the scorer (see validate.hpp).
+#include "validate/validate.hpp"
+
+#include <algorithm>
+#include <cerrno>
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <map>
+#include <stdexcept>
+#include <vector>
+
+#include <fmt/format.h>
+#if defined(_OPENMP)
+#include <omp.h>
+#endif
+
+#include "io/format.hpp"
+#include "io/json.hpp"
+#include "io/provenance.hpp"
+#include "io/rows.hpp"
+#include "reference/reference.hpp"
+#include "validate/golden.hpp"
+
+namespace ccnorm::validate {
+
+namespace {
+
+struct Scored {
+  const golden::Case* c = nullptr;
+  double err = 0;
+  double ulps = -1;       // values only
+  std::size_t worst_j = 0;  // mean only
+  bool nonfinite = false;
+  bool error_row = false;
+  std::vector<double> got;
+  std::string ref_text;  // reference value (or worst mean component) to 25 digits
+  long results_line = 0;
+};
+
+struct Group {
+  std::size_t cases = 0, failures = 0, nonfinite = 0;
+  std::vector<double> errs;
+};
+
+std::string preview(const std::vector<double>& x, std::size_t n = 6) {
+  std::string s;
+  for (std::size_t i = 0; i < x.size() && i < n; ++i) {
+    if (i) s += ',';
+    s += io::format_shortest(x[i]);
+  }
+  if (x.size() > n) s += fmt::format(",... ({} values)", x.size());
+  return s;
+}
+std::string mp_text(const mp200& x) {
+  char buf[128];
+  mpfr_snprintf(buf, sizeof buf, "%.25Re", x.backend().data());
+  return buf;
+}
+
+// Parse results. Throws golden::FormatError naming path:line.
+std::vector<Scored> read_results(const Options& o, const std::vector<golden::Case>& cases) {
+  auto lines = golden::read_lines(o.results);
+  std::vector<Scored> out;
+  std::size_t k = 0;
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    auto t = io::trim(lines[i]);
+    if (t.empty() || t.front() == '#') continue;
+    if (k >= cases.size())
+      throw golden::FormatError(fmt::format("{}:{}: more result rows than cases ({} cases in {}); the files are misaligned",
+                                            o.results, i + 1, cases.size(), o.cases));
+    const golden::Case& c = cases[k];
+    Scored s;
+    s.c = &c;
+    s.results_line = static_cast<long>(i + 1);
+    if (t.rfind("error", 0) == 0) {
+      s.error_row = true;
+    } else {
+      auto f = io::split_trimmed(t, ',');
+      std::size_t first = 0, count = 1;
+      if (o.eval_results) {
+        const std::size_t need = o.q == Quantity::mean ? 2 + c.K : 2;
+        if (f.size() != 2 && f.size() != 2 + c.K)
+          throw golden::FormatError(fmt::format("{}:{}: eval output row has {} fields; expected 2 (A,logC) or {} (A,logC,mu_1..mu_K) "
+                                                "for the case at {}:{} (K = {})",
+                                                o.results, i + 1, f.size(), 2 + c.K, o.cases, c.line, c.K));
+        if (f.size() < need)
+          throw golden::FormatError(fmt::format("{}:{}: --quantity mean needs eval --grad output ({} fields), found {}",
+                                                o.results, i + 1, need, f.size()));
+        first = o.q == Quantity::logC ? 1 : o.q == Quantity::mean ? 2 : 0;
+        count = o.q == Quantity::mean ? c.K : 1;
+      } else {
+        count = o.q == Quantity::mean ? c.K : 1;
+        if (f.size() != count)
+          throw golden::FormatError(fmt::format("{}:{}: expected {} value{} ({}) for the case at {}:{} (K = {}), found {} fields",
+                                                o.results, i + 1, count, count == 1 ? "" : "s",
+                                                o.q == Quantity::mean ? "the K mean components" : quantity_name(o.q),
+                                                o.cases, c.line, c.K, f.size()));
+      }
+      for (std::size_t j = first; j < first + count; ++j) {
+        std::string b(f[j]);
+        char* end = nullptr;
+        double v = o.f32 ? static_cast<double>(std::strtof(b.c_str(), &end)) : std::strtod(b.c_str(), &end);
+        if (b.empty() || end != b.c_str() + b.size())
+          throw golden::FormatError(fmt::format("{}:{}: field {}: not a number: '{}'", o.results, i + 1, j + 1, io::shorten(b)));
+        s.got.push_back(v);
+      }
+    }
+    out.push_back(std::move(s));
+    ++k;
+  }
+  if (k < cases.size())
+    throw golden::FormatError(fmt::format("{}: {} result rows but {} cases in {}; the first case without a result is at {}:{}",
+                                          o.results, k, cases.size(), o.cases, o.cases, cases[k].line));
+  return out;
+}
+
+// Cases from either format. Throws golden::FormatError.
+std::vector<golden::Case> read_cases(const Options& o, golden::FileKind& kind) {
+  auto lines = golden::read_lines(o.cases);
+  kind = golden::detect(lines);
+  std::vector<golden::Case> cases;
+  if (kind != golden::FileKind::eval) {
+    cases = golden::parse_golden(lines, kind, o.cases);
+    if (o.f32)
+      for (auto& c : cases)
+        for (double v : c.x)
+          if (!golden::float_representable(v))
+            throw golden::FormatError(fmt::format("{}:{}: case {} is not float32-representable (dtype {}); --dtype f32 needs f32 "
+                                                  "cases (select the rows with dtype f32)",
+                                                  o.cases, c.line, c.id, c.f32 ? "f32" : "f64"));
+    return cases;
+  }
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    std::string why;
+    golden::Case c;
+    io::LineKind lk;
+    if (o.f32) {
+      std::vector<float> v;
+      lk = io::parse_row<float>(lines[i], v, why);
+      c.x.assign(v.begin(), v.end());
+    } else {
+      lk = io::parse_row<double>(lines[i], c.x, why);
+    }
+    if (lk == io::LineKind::skip) continue;
+    if (lk == io::LineKind::error) throw golden::FormatError(fmt::format("{}:{}: {}", o.cases, i + 1, why));
+    c.line = static_cast<long>(i + 1);
+    c.id = "line" + std::to_string(i + 1);
+    c.eta = o.eta;
+    c.f32 = o.f32;
+    c.K = c.x.size() + (o.eta ? 1 : 0);
+    cases.push_back(std::move(c));
+  }
+  return cases;
+}
+
+void to_mp(mp200& dst, const ref::mpfloat& src) { mpfr_set(dst.backend().data(), src.backend().data(), MPFR_RNDN); }
+
+// The reference of every case: stored golden values, or certified() (in parallel).
+std::vector<Ref> references(const Options& o, const std::vector<golden::Case>& cases, std::size_t& computed) {
+  std::vector<Ref> refs(cases.size());
+  std::vector<std::string> errors(cases.size());
+  const bool need_mu = o.q == Quantity::mean;
+  std::vector<std::size_t> todo;
+  for (std::size_t i = 0; i < cases.size(); ++i) {
+    const auto& c = cases[i];
+    if (c.has_ref && (!need_mu || c.has_mu)) {
+      refs[i].A = hi_lo(c.A, c.A_lo);
+      refs[i].logC = hi_lo(c.logC, c.logC_lo);
+      if (need_mu) {
+        refs[i].mu.resize(c.K);
+        for (std::size_t j = 0; j < c.K; ++j) refs[i].mu[j] = hi_lo(c.mu[j], c.mu_lo[j]);
+      }
+    } else {
+      todo.push_back(i);
+    }
+  }
+  computed = todo.size();
+#if defined(_OPENMP)
+  const int nt = o.threads > 0 ? o.threads : omp_get_max_threads();
+#pragma omp parallel for schedule(dynamic, 1) num_threads(nt)
+#endif
+  for (std::ptrdiff_t t = 0; t < static_cast<std::ptrdiff_t>(todo.size()); ++t) {
+    const std::size_t i = todo[t];
+    const auto z = cases[i].z();
+    try {
+      ref::Certified r = ref::certified(z.data(), z.size(), need_mu);
+      to_mp(refs[i].A, r.A);
+      to_mp(refs[i].logC, r.logC);
+      if (need_mu) {
+        refs[i].mu.resize(z.size());
+        for (std::size_t j = 0; j < z.size(); ++j) to_mp(refs[i].mu[j], r.mu[j]);
+      }
+    } catch (const std::exception& e) {
+      errors[i] = e.what();
+    }
+  }
+  for (std::size_t i = 0; i < cases.size(); ++i)
+    if (!errors[i].empty())
+      throw golden::FormatError(fmt::format("{}:{}: no certified reference for this case: {}", o.cases, cases[i].line, errors[i]));
+  return refs;
+}
+
+struct Summary {
+  std::size_t cases = 0, failures = 0, nonfinite = 0, computed_refs = 0;
+  double max_err = 0, max_err_finite = 0, median_err = 0, p99_err = 0, max_ulps = -1;
+  std::map<std::string, Group> by_family, by_K;
+  std::vector<const Scored*> worst;
+};
+
+Summary summarize(const Options& o, const std::vector<Scored>& sc, double tol) {
+  Summary S;
+  S.cases = sc.size();
+  std::vector<double> all;
+  for (const auto& s : sc) {
+    all.push_back(s.err);
+    const bool fail = !(s.err <= tol);
+    if (fail) ++S.failures;
+    if (s.nonfinite) ++S.nonfinite;
+    if (std::isfinite(s.err)) S.max_err_finite = std::max(S.max_err_finite, s.err);
+    if (s.ulps >= 0) S.max_ulps = std::max(S.max_ulps, s.ulps);
+    for (Group* g : {&S.by_family[s.c->family], &S.by_K[golden::k_band(s.c->K)]}) {
+      ++g->cases;
+      g->failures += fail;
+      g->nonfinite += s.nonfinite;
+      g->errs.push_back(s.err);
+    }
+  }
+  std::sort(all.begin(), all.end());
+  if (!all.empty()) {
+    S.max_err = all.back();
+    S.median_err = percentile(all, 50);
+    S.p99_err = percentile(all, 99);
+  }
+  for (auto* m : {&S.by_family, &S.by_K})
+    for (auto& [k, g] : *m) std::sort(g.errs.begin(), g.errs.end());
+  std::vector<const Scored*> ptr;
+  for (const auto& s : sc) ptr.push_back(&s);
+  std::stable_sort(ptr.begin(), ptr.end(), [](const Scored* a, const Scored* b) { return a->err > b->err; });
+  for (std::size_t i = 0; i < ptr.size() && i < o.worst; ++i)
+    if (ptr[i]->err > 0) S.worst.push_back(ptr[i]);
+  return S;
+}
+
+std::string group_json(const std::map<std::string, Group>& m) {
+  std::string s = "{";
+  bool first = true;
+  for (const auto& [k, g] : m) {
+    if (!first) s += ',';
+    first = false;
+    s += fmt::format(R"("{}":{{"cases":{},"failures":{},"nonfinite":{},"max_err":{},"median_err":{},"p99_err":{}}})",
+                     io::json_escape(k), g.cases, g.failures, g.nonfinite, io::json_number(g.errs.empty() ? 0 : g.errs.back(), 0),
+                     io::json_number(percentile(g.errs, 50), 0), io::json_number(percentile(g.errs, 99), 0));
+  }
+  return s + "}";
+}
+
+std::string worst_json(const Summary& S, const Options& o) {
+  std::string s = "[";
+  for (std::size_t i = 0; i < S.worst.size(); ++i) {
+    const Scored& w = *S.worst[i];
+    if (i) s += ',';
+    s += fmt::format(R"({{"id":"{}","family":"{}","K":{},"param":"{}","cases_line":{},"results_line":{},"err":{},)",
+                     io::json_escape(w.c->id), io::json_escape(w.c->family), w.c->K, w.c->eta ? "eta" : "logits",
+                     w.c->line, w.results_line, io::json_number(w.err, 0));
+    if (w.ulps >= 0) s += fmt::format(R"("ulps":{},)", io::json_number(w.ulps, 0));
+    if (o.q == Quantity::mean) s += fmt::format(R"("component":{},)", w.worst_j + 1);
+    std::string got = w.error_row ? "error" : "";
+    if (!w.error_row) {
+      double g = o.q == Quantity::mean ? (w.worst_j < w.got.size() ? w.got[w.worst_j] : NAN) : w.got.at(0);
+      got = io::format_shortest(g);
+    }
+    s += fmt::format(R"("got":"{}","reference":"{}","input":"{}"}})", got, w.ref_text, io::json_escape(preview(w.c->x, 8)));
+  }
+  return s + "]";
+}
+
+
+void write_json(const std::string& path, const Options& o, const Summary& S, double tol, const std::string& kind) {
+  std::FILE* f = std::fopen(path.c_str(), "w");
+  if (!f) throw golden::FormatError(fmt::format("cannot write '{}': {}", path, std::strerror(errno)));
+  std::string s = fmt::format(
+      R"({{"name":"{}","note":"{}","quantity":"{}","dtype":"{}","tol":{},"cases_file":"{}","cases_format":"{}","results_file":"{}",)"
+      R"("date":"{}","cases":{},"failures":{},"nonfinite":{},"passed":{},"references_computed":{},)"
+      R"("max_err":{},"max_err_finite":{},"median_err":{},"p99_err":{},"max_ulps":{},)"
+      R"("by_family":{},"by_K":{},"worst":{}}})",
+      io::json_escape(o.name), io::json_escape(o.note), quantity_name(o.q), o.f32 ? "f32" : "f64", io::json_number(tol, 0), io::json_escape(o.cases), kind,
+      io::json_escape(o.results), io::utc_timestamp(), S.cases, S.failures, S.nonfinite, S.failures == 0 ? "true" : "false",
+      S.computed_refs, io::json_number(S.max_err, 0), io::json_number(S.max_err_finite, 0), io::json_number(S.median_err, 0), io::json_number(S.p99_err, 0),
+      S.max_ulps >= 0 ? io::json_number(S.max_ulps, 0) : "null", group_json(S.by_family), group_json(S.by_K), worst_json(S, o));
+  std::fputs(s.c_str(), f);
+  std::fputc('\n', f);
+  std::fclose(f);
+}
+
+void write_html(const std::string& path, const Options& o, const Summary& S, double tol) {
+  std::FILE* f = std::fopen(path.c_str(), "w");
+  if (!f) throw golden::FormatError(fmt::format("cannot write '{}': {}", path, std::strerror(errno)));
+  const std::string title = o.name.empty() ? std::string("ccnorm validate scorecard") : "ccnorm validate: " + o.name;
+  std::string h = "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>" + io::html_escape(title) +
+                  "</title><style>body{font-family:sans-serif;margin:2em;max-width:70em}table{border-collapse:collapse;margin:1em 0}"
+                  "td,th{border:1px solid #bbb;padding:3px 8px;text-align:right}th{background:#eee}td.l{text-align:left;"
+                  "font-family:monospace}.bad{color:#b00;font-weight:bold}.ok{color:#070;font-weight:bold}</style></head><body>";
+  h += "<h1>" + io::html_escape(title) + "</h1>";
+  h += fmt::format("<p>quantity <b>{}</b>, dtype <b>{}</b>, tolerance <b>{} u</b>; cases <code>{}</code>, results <code>{}</code>; {}</p>",
+                   quantity_name(o.q), o.f32 ? "f32" : "f64", io::format_g(tol, 3), io::html_escape(o.cases), io::html_escape(o.results), io::utc_timestamp());
+  if (!o.note.empty()) h += "<p>" + io::html_escape(o.note) + "</p>";
+  h += fmt::format("<p class=\"{}\">{}: {} of {} cases over the tolerance ({} NaN/inf/error)</p>", S.failures ? "bad" : "ok",
+                   S.failures ? "FAIL" : "PASS", S.failures, S.cases, S.nonfinite);
+  h += fmt::format("<table><tr><th>max err (u)</th><th>p99</th><th>median</th><th>max finite</th><th>max ulps</th></tr>"
+                   "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr></table>",
+                   io::format_g(S.max_err, 3), io::format_g(S.p99_err, 3), io::format_g(S.median_err, 3), io::format_g(S.max_err_finite, 3),
+                   S.max_ulps >= 0 ? io::format_g(S.max_ulps, 3) : "-");
+  auto table = [&](const char* head, const std::map<std::string, Group>& m) {
+    h += fmt::format("<h2>By {}</h2><table><tr><th>{}</th><th>cases</th><th>failures</th><th>NaN/inf</th><th>max err</th>"
+                     "<th>p99</th><th>median</th></tr>", head, head);
+    for (const auto& [k, g] : m)
+      h += fmt::format("<tr><td class=\"l\">{}</td><td>{}</td><td{}>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                       io::html_escape(k), g.cases, g.failures ? " class=\"bad\"" : "", g.failures, g.nonfinite,
+                       io::format_g(g.errs.empty() ? 0 : g.errs.back(), 3), io::format_g(percentile(g.errs, 99), 3), io::format_g(percentile(g.errs, 50), 3));
+    h += "</table>";
+  };
+  table("family", S.by_family);
+  table("K", S.by_K);
+  h += "<h2>Worst inputs</h2><table><tr><th>case</th><th>K</th><th>err (u)</th><th>got</th><th>reference</th><th>input</th></tr>";
+  for (const Scored* w : S.worst) {
+    std::string got = w->error_row ? "error" : "";
+    if (!w->error_row) {
+      double g = o.q == Quantity::mean ? (w->worst_j < w->got.size() ? w->got[w->worst_j] : NAN) : w->got.at(0);
+      got = io::format_shortest(g);
+      if (o.q == Quantity::mean) got = fmt::format("mu_{} = {}", w->worst_j + 1, got);
+    }
+    h += fmt::format("<tr><td class=\"l\">{} ({}:{})</td><td>{}</td><td>{}</td><td class=\"l\">{}</td><td class=\"l\">{}</td><td class=\"l\">{}</td></tr>",
+                     io::html_escape(w->c->id), io::html_escape(w->c->family), w->c->line, w->c->K, io::format_g(w->err, 3), got, w->ref_text,
+                     io::html_escape(preview(w->c->x)));
+  }
+  h += "</table><p>Error measures: DESIGN.md section 3 (value: |v - ref| / (u max(1,|ref|)); mean: componentwise "
+       "relative); the reference is never rounded to the output type.</p></body></html>\n";
+  std::fputs(h.c_str(), f);
+  std::fclose(f);
+}
+
+}  // namespace
+
+// Parse arguments; returns 0 when ok, 2 (after printing) otherwise; 3 means help was printed.
+int parse_args(int argc, char** argv, Options& o, std::FILE* err) {
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    auto need = [&](std::string& dst) -> bool {
+      if (i + 1 >= argc) {
+        std::fprintf(err, "ccnorm validate: %s needs a value\n", a.c_str());
+        return false;
+      }
+      dst = argv[++i];
+      return true;
+    };
+    std::string v;
+    if (a == "-h" || a == "--help") return 3;
+    if (a == "--cases") {
+      if (!need(o.cases)) return 2;
+    } else if (a == "--results") {
+      if (!need(o.results)) return 2;
+    } else if (a == "--json") {
+      if (!need(o.json)) return 2;
+    } else if (a == "--html") {
+      if (!need(o.html)) return 2;
+    } else if (a == "--name") {
+      if (!need(o.name)) return 2;
+    } else if (a == "--note") {
+      if (!need(o.note)) return 2;
+    } else if (a == "--quantity") {
+      if (!need(v)) return 2;
+      if (v == "A") o.q = Quantity::A;
+      else if (v == "logC") o.q = Quantity::logC;
+      else if (v == "negA") o.q = Quantity::negA;
+      else if (v == "mean" || v == "mu") o.q = Quantity::mean;
+      else {
+        std::fprintf(err, "ccnorm validate: --quantity must be A, logC, negA or mean, not '%s'\n", v.c_str());
+        return 2;
+      }
+    } else if (a == "--dtype") {
+      if (!need(v)) return 2;
+      if (v == "f32") o.f32 = true;
+      else if (v == "f64") o.f32 = false;
+      else {
+        std::fprintf(err, "ccnorm validate: --dtype must be f64 or f32, not '%s'\n", v.c_str());
+        return 2;
+      }
+    } else if (a == "--param") {
+      if (!need(v)) return 2;
+      o.param_given = true;
+      if (v == "eta") o.eta = true;
+      else if (v == "logits") o.eta = false;
+      else {
+        std::fprintf(err, "ccnorm validate: --param must be logits or eta, not '%s'\n", v.c_str());
+        return 2;
+      }
+    } else if (a == "--results-format") {
+      if (!need(v)) return 2;
+      if (v == "eval") o.eval_results = true;
+      else if (v == "values") o.eval_results = false;
+      else {
+        std::fprintf(err, "ccnorm validate: --results-format must be values or eval, not '%s'\n", v.c_str());
+        return 2;
+      }
+    } else if (a == "--tol") {
+      if (!need(v)) return 2;
+      char* end = nullptr;
+      o.tol = std::strtod(v.c_str(), &end);
+      if (end == v.c_str() || *end || !(o.tol >= 0)) {
+        std::fprintf(err, "ccnorm validate: --tol must be a number >= 0, not '%s'\n", v.c_str());
+        return 2;
+      }
+    } else if (a == "--threads") {
+      if (!need(v)) return 2;
+      o.threads = std::atoi(v.c_str());
+    } else if (a == "--worst") {
+      if (!need(v)) return 2;
+      o.worst = static_cast<std::size_t>(std::max(0, std::atoi(v.c_str())));
+    } else {
+      std::fprintf(err, "ccnorm validate: unknown argument '%s' (see ccnorm validate --help)\n", a.c_str());
+      return 2;
+    }
+  }
+  if (o.cases.empty() || o.results.empty()) {
+    std::fprintf(err, "ccnorm validate: --cases FILE and --results FILE are required (see ccnorm validate --help)\n");
+    return 2;
+  }
+  return 0;
+}
+
+int run(const Options& o, std::FILE* out, std::FILE* err) {
+  const double tol = o.tol >= 0 ? o.tol : (o.q == Quantity::mean ? 64.0 : 16.0);
+  const double u = measures::unit_roundoff(o.f32);
+  const int p = measures::digits(o.f32);
+  try {
+    golden::FileKind kind;
+    std::vector<golden::Case> cases = read_cases(o, kind);
+    if (cases.empty()) throw golden::FormatError(fmt::format("{}: no cases", o.cases));
+    std::vector<Scored> sc = read_results(o, cases);
+    std::size_t computed = 0;
+    std::vector<Ref> refs = references(o, cases, computed);
+    for (std::size_t i = 0; i < sc.size(); ++i) {
+      Scored& s = sc[i];
+      const Ref& r = refs[i];
+      if (s.error_row) {
+        s.err = kInf;
+        s.nonfinite = true;
+        s.ref_text = o.q == Quantity::mean ? "" : mp_text(o.q == Quantity::logC ? r.logC : (o.q == Quantity::negA ? mp200(-r.A) : r.A));
+        continue;
+      }
+      for (double g : s.got)
+        if (!std::isfinite(g)) s.nonfinite = true;
+      if (o.q == Quantity::mean) {
+        s.err = measures::err_mean(s.got, r.mu, u, &s.worst_j);
+        s.ref_text = mp_text(r.mu[s.worst_j]);
+      } else {
+        const mp200 x = o.q == Quantity::A ? r.A : o.q == Quantity::logC ? r.logC : mp200(-r.A);
+        s.err = measures::err_value(s.got[0], x, u);
+        s.ulps = measures::ulps(s.got[0], x, p);
+        s.ref_text = mp_text(x);
+      }
+    }
+    Summary S = summarize(o, sc, tol);
+    S.computed_refs = computed;
+    const std::string kind_s = kind == golden::FileKind::eval ? "eval" : kind == golden::FileKind::golden_csv ? "golden-csv" : "golden-jsonl";
+    std::fprintf(out, "ccnorm validate%s: %zu cases (%s, %zu references computed), quantity %s, dtype %s, tol %s u\n",
+                 o.name.empty() ? "" : (" [" + o.name + "]").c_str(), S.cases, kind_s.c_str(), computed, quantity_name(o.q),
+                 o.f32 ? "f32" : "f64", io::format_g(tol, 3).c_str());
+    std::fprintf(out, "  %s: %zu failures (%zu NaN/inf/error); err in u: max %s, p99 %s, median %s (max finite %s)\n",
+                 S.failures ? "FAIL" : "PASS", S.failures, S.nonfinite, io::format_g(S.max_err, 3).c_str(), io::format_g(S.p99_err, 3).c_str(),
+                 io::format_g(S.median_err, 3).c_str(), io::format_g(S.max_err_finite, 3).c_str());
+    for (const auto& [k, g] : S.by_family)
+      if (g.failures)
+        std::fprintf(out, "  family %-14s %zu/%zu failures (%zu NaN/inf), max %s\n", k.c_str(), g.failures, g.cases, g.nonfinite,
+                     io::format_g(g.errs.back(), 3).c_str());
+    for (const auto& [k, g] : S.by_K)
+      if (g.failures)
+        std::fprintf(out, "  K %-8s %zu/%zu failures (%zu NaN/inf), max %s\n", k.c_str(), g.failures, g.cases, g.nonfinite,
+                     io::format_g(g.errs.back(), 3).c_str());
+    for (std::size_t i = 0; i < S.worst.size() && i < 5; ++i) {
+      const Scored* w = S.worst[i];
+      if (!(w->err > tol)) break;
+      std::fprintf(out, "  worst: %s (%s:%ld, K=%zu) err %s u\n", w->c->id.c_str(), o.cases.c_str(), w->c->line, w->c->K,
+                   io::format_g(w->err, 3).c_str());
+    }
+    if (!o.json.empty()) write_json(o.json, o, S, tol, kind_s);
+    if (!o.html.empty()) write_html(o.html, o, S, tol);
+    return S.failures ? 1 : 0;
+  } catch (const golden::FormatError& e) {
+    std::fprintf(err, "ccnorm validate: %s\n", e.what());
+    return 2;
+  }
+}
+
+}  // namespace ccnorm::validate
