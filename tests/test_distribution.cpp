@@ -30,7 +30,7 @@
 #include "measures/mpfr.hpp"
 #include "normalizer/normalizer.hpp"
 #include "reference/reference.hpp"
-#include "tests/corpus_csv.hpp"
+#include "io/corpus.hpp"
 
 #ifndef CCNORM_BUILD_DIR
 #define CCNORM_BUILD_DIR "."
