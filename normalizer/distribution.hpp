@@ -375,7 +375,7 @@ const std::array<std::pair<long double, long double>, N>& gauss_legendre01() {
 // Q(t) = delta' Cov(x(t)) delta for the exact dd path x(t) = zp + t delta, in double-double,
 // with delta centred by delta.mu(t) (Cov 1 = 0 makes the centring free and it removes the
 // cancellation of a nearly constant delta).
-inline double kl_quadratic(const std::vector<dd>& zp, const std::vector<double>& delta, long double t) {
+inline double kl_quadratic(const std::vector<dd>& zp, const std::vector<dd>& delta, long double t) {
   const std::size_t K = zp.size();
   std::vector<dd> x(K);
   const dd tt = to_dd(t);
@@ -388,7 +388,7 @@ inline double kl_quadratic(const std::vector<dd>& zp, const std::vector<double>&
   for (std::size_t j = 0; j < K; ++j) c += m0.mu[j] * delta[j];
   std::vector<double> dc(K);
   for (std::size_t j = 0; j < K; ++j) {
-    const dd e = dd(delta[j]) - c;
+    const dd e = delta[j] - c;  // in dd: delta = 3 + 1e-16 next to delta = 3 must stay apart
     dc[j] = e.hi + e.lo;
   }
   prepare_dd(x, ws);
@@ -401,7 +401,7 @@ inline double kl_quadratic(const std::vector<dd>& zp, const std::vector<double>&
 }
 
 template <int N>
-double gl_on(const std::vector<dd>& zp, const std::vector<double>& delta, long double a, long double b) {
+double gl_on(const std::vector<dd>& zp, const std::vector<dd>& delta, long double a, long double b) {
   long double s = 0;
   for (const auto& [x, w] : gauss_legendre01<N>()) {
     const long double t = a + (b - a) * x;
@@ -410,7 +410,7 @@ double gl_on(const std::vector<dd>& zp, const std::vector<double>& delta, long d
   return static_cast<double>(s * (b - a));
 }
 
-inline double kl_integral(const std::vector<dd>& zp, const std::vector<double>& delta, long double a, long double b,
+inline double kl_integral(const std::vector<dd>& zp, const std::vector<dd>& delta, long double a, long double b,
                           int depth) {
   const double g8 = gl_on<8>(zp, delta, a, b), g16 = gl_on<16>(zp, delta, a, b);
   if (depth >= 6 || std::fabs(g16 - g8) <= 0x1p-46 * std::fabs(g16)) return g16;
@@ -529,13 +529,11 @@ T kl_divergence(const T* zp, const T* zq, std::size_t K, RowStatus* status = nul
   // that is below 2^-46 of the result.
   if (direct >= 0x1p46 * (0x1p-104 * terms + 0x1p-108)) return static_cast<T>(direct);
   // the integral form along the exact path zp + t delta (both rows shifted by min zp)
-  std::vector<dd> x0(K);
-  std::vector<double> delta(K);
+  std::vector<dd> x0(K), delta(K);
   const dd shift = two_sum(static_cast<double>(mq), -static_cast<double>(mp));  // m_q - m_p, exact
   for (std::size_t j = 0; j < K; ++j) {
     x0[j] = yp[j];
-    const dd dj = (yq[j] + shift) - yp[j];  // zq_j - zp_j
-    delta[j] = dj.hi + dj.lo;
+    delta[j] = (yq[j] + shift) - yp[j];  // zq_j - zp_j, kept in dd (never rounded to double)
   }
   return static_cast<T>(kl_integral(x0, delta, 0.0L, 1.0L, 0));
 }

@@ -175,7 +175,8 @@ void check_row(const Row& r, const std::map<std::string, double>& tol, Table& ta
 }
 
 // KL pairs made from a corpus row: one ulp in one coordinate, a few ulps everywhere, relative
-// 1e-8 and 1e-3 tilts, a shifted copy (exactly 0) and a reversed row (large KL).
+// 1e-8 and 1e-3 tilts, a reversed row (large KL), a shift up to rounding (z + 3.1 rounded: KL of
+// the rounding alone) and an exactly shifted copy (exactly 0).
 template <class T>
 void check_kl(const Row& r, const std::map<std::string, double>& tol, Table& tab) {
   const std::size_t K = r.K;
@@ -196,6 +197,10 @@ void check_kl(const Row& r, const std::map<std::string, double>& tol, Table& tab
   q = zp;
   std::reverse(q.begin(), q.end());
   qs.push_back({"reversed", q});
+  // a shift up to rounding: zq - zp = 3.1 + (rounding of each z_j + 3.1), KL ~ 1e-34 or exactly 0
+  q = zp;
+  for (auto& x : q) x = x + T(3.1);
+  qs.push_back({"near-shift", q});
   for (const auto& [name, zq] : qs) {
     std::vector<double> qd(zq.begin(), zq.end()), pd(zp.begin(), zp.end());
     const auto ref = ccnorm::ref::certified_kl(pd.data(), qd.data(), K);
