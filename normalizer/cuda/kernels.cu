@@ -318,7 +318,7 @@ __global__ void __launch_bounds__(kMaxGroup) group_kernel(KArgs<T, C> a) {
       if (a.logC) a.logC[row] = static_cast<T>(log_c(g.yh[sK], g.yl[sK], s, as, to_dd(gs.S), gs.E, a.k));
     }
     if (mu) {
-      const C denom = mean_denominator(gs.S, static_cast<std::size_t>(K));
+      const C denom = mean_denominator(gs.S, K);
       for (int i = 0; i < g.len(t); ++i) mu[perm[g.col(t, i)]] = mean_component<T>(g.sw[g.at(t, i)], denom);
     }
     gsync<W>();

@@ -96,7 +96,9 @@ CCNORM_HD CCNORM_INLINE SeriesOut<C> series_seq(const C* yh, const C* yl, int K,
     C prev = C(0.0);  // v_0(n) = 0 for n >= 1
     CCNORM_FOR_NODES(j, 1, K, KM) {
       const auto di = rc.at(n + static_cast<std::uint32_t>(j));
-      prev = column_update(column_gain(yh[j], yl[j], di), v[j], column_coupling(C(static_cast<double>(j)), ms[j], di), prev);
+      const C g = column_gain(yh[j], yl[j], di);                          // (yh + yl) / i
+      const C c = column_coupling(C(static_cast<double>(j)), ms[j], di);  // j / i, times the shift
+      prev = column_update(g, v[j], c, prev);
       v[j] = prev;
     }
     C top = prev;
@@ -341,7 +343,7 @@ CCNORM_HD CCNORM_INLINE Status row_seq(const T* z, int K, const RowConsts& k, co
   Aout = static_cast<T>(as.A);
   logCout = static_cast<T>(log_c(yhK, ylK, lse_tail<C, KM>(yh, K, r), as, to_dd(s.S), s.E, k));
   if (mu) {
-    const C denom = mean_denominator(s.S, static_cast<std::size_t>(K));
+    const C denom = mean_denominator(s.S, K);
     CCNORM_FOR_NODES(j, 0, K, KM) mu[perm[j]] = mean_component<T>(sw[j], denom);
   }
   return kDone;

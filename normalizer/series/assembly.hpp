@@ -157,14 +157,16 @@ CCNORM_HD CCNORM_INLINE double log_c(C yhK, C ylK, double s, Assembled& as, dd S
 }
 
 // ---- the mean: mu_j = sw_j / (K S) ----
-template <class C>
-CCNORM_HD CCNORM_INLINE C mean_denominator(const C& S, std::size_t K) {
+// N: the caller's integer type for K (the device passes its int K: converting a size_t to double
+// there costs registers - 128 instead of 12 bytes of spills in the f32 one-thread kernel).
+template <class C, class N>
+CCNORM_HD CCNORM_INLINE C mean_denominator(C S, N K) {
   return C(static_cast<double>(K)) * S;
 }
 // One component in the output type T (float, double) from a series in C (one rounding to double,
 // then to T; for a double-double the quotient's hi + lo).
 template <class T, class C>
-CCNORM_HD CCNORM_INLINE T mean_component(const C& sw, const C& denom) {
+CCNORM_HD CCNORM_INLINE T mean_component(C sw, C denom) {
   return static_cast<T>(to_double_full(C(sw / denom)));
 }
 
