@@ -48,6 +48,7 @@
 
 #include "normalizer/common.hpp"
 #include "normalizer/series/arithmetic.hpp"
+#include "normalizer/series/assembly.hpp"
 #include "normalizer/series/limits.hpp"
 #include "normalizer/series/step.hpp"
 
