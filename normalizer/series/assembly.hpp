@@ -14,16 +14,17 @@
 //     costs nothing in accuracy (plain double: up to ~19 ulp of A there, docs/design.md §2);
 //   assemble_dd (double-double S; auto-precise, auto's extended rerun, the GPU's double-double
 //     rows): always in double-double (A <= 1 ulp);
-//   assemble_plain (GPU f32 outputs from a float or double series): in plain double; rounding to
-//     float at the end hides the double rounding of the sum.
+//   assemble_plain (GPU f32 outputs from a float or double series): in plain double, rounded to
+//     float at the end (the sum's rounding, ~2^-53 of its largest term, stays far below float's
+//     u unless the terms cancel by a factor beyond ~2^25).
 // log C (log_c): r and A - m are both ~ spread for wide rows while log C ~ sum of log gaps, so the
 // difference is taken in double-double when it cancels (max(r, |A - m|) > 2 max(1, |log C|));
 // otherwise 1e4-sized terms cost ~500 u of log C (482 u at z = (1e4, 0)).
 // log((K-1)!) comes from a provider LF with plain() (lgamma(K), the plain path) and exact() (its
 // double-double, dd.hpp log_factorial_dd): RowConsts precomputed once per K (GPU: a kernel
 // argument), or LogFactorialOnDemand (host: the double-double only when a rule needs it).
-// Cost: O(1) per row (dd_log ~ 25 dd operations when double-double is taken), O(K) for the
-// log-sum-exp tail and the mean.
+// Cost: O(1) per row (when double-double is taken: dd_log, a 23-term series of ~70 double-double
+// operations, and log_factorial_dd), O(K) for the log-sum-exp tail and the mean.
 #pragma once
 #include <cmath>
 #include <cstddef>
