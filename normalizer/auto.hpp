@@ -1,25 +1,28 @@
 // ccnorm: `auto` and `auto-precise` - the production paths.
 //
-// auto (f64 in/out): the all-positive Taylor series of taylor.hpp in plain double with the exact
-//   two-sum shift, then
+// auto (f64 in/out): the all-positive Taylor series (taylor.hpp's host driver of the series core
+//   normalizer/series/) in plain double with the exact two-sum shift, then
 //     A = m + log S + E ln2 - log((K-1)!)
 //   assembled in double-double whenever its terms cancel (max |term| > 1.5 max(1,|A|)), so that
-//   |A| << |min z| costs nothing in accuracy; log C = LSE(y) - (A - m) likewise. The series' own
-//   rounding (relative error of S observed to grow like sqrt(N) u) lands on A and log C alike:
-//   where it could exceed ~6 u of the smaller of the two, and for the mean over long series
-//   (spread > 128: its componentwise error grows like sqrt(N) u along the degree chain), the row
-//   is recomputed with the series in x87 extended precision (64-bit significand, ~2.3x cheaper
-//   than double-double; double-double where long double is not wider than double). Result:
-//   err_A <= 16, err_mu <= 64 on the hard corpus (tests/test_accuracy), never NaN for finite
-//   input, mu strictly inside the simplex.
+//   |A| << |min z| costs nothing in accuracy; log C = LSE(y) - (A - m) likewise
+//   (series/assembly.hpp assemble_checked, log_c). The series' own rounding (relative error of S
+//   observed to grow like sqrt(N) u) lands on A and log C alike: where it could exceed ~6 u of the
+//   smaller of the two (series/escalation.hpp auto_rerun_after), and for the mean over long series
+//   (spread > series::kMeanEscalationSpread = 128: its componentwise error grows like sqrt(N) u
+//   along the degree chain; escalate_before), the row is recomputed with the series in x87
+//   extended precision (64-bit significand, ~2.3x cheaper than double-double; double-double where
+//   long double is not wider than double). Result: err_A <= 16, err_mu <= 64 on the hard corpus
+//   (tests/test_accuracy), never NaN for finite input, mu strictly inside the simplex.
 // auto (f32 in/out): the same double series on the exactly widened input, rounded once to float
 //   at the end (so ~0.5 ulp of float for A and mu).
-// auto-precise: the series entirely in double-double (about 6x the cost): A <= 1 ulp and
-//   mu <= 1 u observed (DESIGN.md section 2).
+// auto-precise: the series entirely in double-double (about 6x the cost), assembled in
+//   double-double (series/assembly.hpp assemble_dd): A <= 1 ulp and mu <= 1 u observed
+//   (docs/design.md §2).
 //
-// Spreads beyond kAutoMaxSpread (2^22 ~ 4e6; the series needs ~spread terms) are outside the
-// accuracy domain: auto then falls back to the confluent Newton table (sorted-difference in long
-// double, accurate when all gaps are large) and clamps into the certified bounds
+// Spreads beyond series::kAccuracyDomainMaxSpread (2^22 ~ 4e6; the series needs ~spread terms) are
+// outside the accuracy domain: auto then falls back to the confluent Newton table
+// (sorted-difference in long double, accurate when all gaps are large) and clamps into the
+// certified bounds
 //   mean(z) - log((K-1)!) <= A <= max(z) - log((K-1)!),
 // with mu projected into the open simplex, so that the result is always finite.
 //
@@ -33,73 +36,31 @@
 
 #include "normalizer/common.hpp"
 #include "normalizer/dd.hpp"
+#include "normalizer/series/assembly.hpp"
+#include "normalizer/series/escalation.hpp"
+#include "normalizer/series/limits.hpp"
 #include "normalizer/sorted_difference.hpp"
 #include "normalizer/taylor.hpp"
 
 namespace ccnorm {
 namespace auto_detail {
 
-constexpr double kAutoMaxSpread = 0x1p22;
-constexpr double kMeanDDSpread = 128.0;
-// auto (f64) reruns the series in extended precision when its estimated relative error of S,
-// 1.5 sqrt(N) + 0.5 sqrt(K) in u (measured: K = 2 rows (0, d) give rms 0.7 sqrt(N), worst
-// 2 sqrt(N) over N = 50..30000 terms), exceeds kSeriesErrBudget max(1, min(|A|, |log C|)) u.
-constexpr double kSeriesErrBudget = 10.0;  // spread above which auto (f64) computes the mean in double-double
+// log((K-1)!) for the assembly (plain; double-double only when a rule needs it).
+using Lf = series::LogFactorialOnDemand;
 
-// A - m = log S + E ln2 - log((K-1)!) and A; `red` kept in double-double when it was formed
-// (it is needed again for log C when that cancels).
-struct Assembled {
-  double A;
-  double Ared;     // A - m (rounded)
-  dd red;          // A - m in double-double (valid when have_dd)
-  bool have_dd;
-};
-
-inline dd reduced_dd(dd S, int E, std::size_t K) {
-  return dd_log(S) + dd_ln2() * static_cast<double>(E) - log_factorial_dd(static_cast<std::int64_t>(K) - 1);
-}
-
-inline Assembled assemble(double m, double S, int E, std::size_t K) {
-  const double lS = std::log(S);
-  const double lE = static_cast<double>(E) * 0.69314718055994530942;
-  const double lg = std::lgamma(static_cast<double>(K));
-  const double A0 = m + lS + lE - lg;
-  const double big = std::max({std::fabs(m), std::fabs(lS), std::fabs(lE), std::fabs(lg)});
-  if (big <= 1.5 * std::max(1.0, std::fabs(A0))) return {A0, lS + lE - lg, dd(0.0), false};
-  dd red = reduced_dd(dd(S), E, K);
-  dd A = red + m;
-  return {A.hi + A.lo, red.hi + red.lo, red, true};
-}
-
-inline Assembled assemble(double m, dd S, int E, std::size_t K) {
-  dd red = reduced_dd(S, E, K);
-  dd A = red + m;
-  return {A.hi + A.lo, red.hi + red.lo, red, true};
-}
-
-// log C = LSE(z) - A = LSE(y) - (A - m), y sorted ascending with y_K = r (exact as yh + yl):
-//   LSE(y) = r + log1p(sum_{j<K} e^{y_j - r}).
-// r and A - m are both ~ spread for wide rows while log C ~ sum of log gaps: the difference is
-// taken in double-double when it cancels (otherwise 1e4-sized terms cost ~500 u of log C).
+// log C (series/assembly.hpp log_c) from the workspace's sorted shifted nodes.
 template <class C>
-double log_c(const taylor_detail::Work<C>& ws, std::size_t K, Assembled& as, dd S, int E) {
-  using taylor_detail::to_d;
-  const double r = to_d(ws.yh[K - 1]);
-  double s = 0.0;
-  for (std::size_t j = 0; j + 1 < K; ++j) s += std::exp(to_d(ws.yh[j]) - r);
-  const double l1p = std::log1p(s);
-  const double c0 = (r + l1p) - as.Ared;
-  if (std::max(r, std::fabs(as.Ared)) <= 2.0 * std::max(1.0, std::fabs(c0))) return c0;
-  if (!as.have_dd) {
-    as.red = reduced_dd(S, E, K);
-    as.have_dd = true;
-  }
-  dd rr;
-  if constexpr (std::is_same_v<C, dd>) rr = ws.yh[K - 1];
-  else if constexpr (std::is_same_v<C, double>) rr = two_sum(ws.yh[K - 1], ws.yl[K - 1]);
-  else rr = dd(static_cast<double>(ws.yh[K - 1]));
-  dd c = rr + l1p - as.red;
-  return c.hi + c.lo;
+double log_c(const taylor_detail::Work<C>& ws, std::size_t K, series::Assembled& as, dd S, int E) {
+  const int k = static_cast<int>(K);
+  const double r = series::to_double(ws.yh[K - 1]);
+  return series::log_c(ws.yh[K - 1], ws.yl[K - 1], series::lse_tail<C>(ws.yh.data(), k, r), as, S, E, Lf{K});
+}
+
+// mu from the workspace's mean sums (sorted index j -> input index perm[j]).
+template <class T, class C>
+void write_mu(const taylor_detail::Work<C>& ws, std::size_t K, const C& S, T* mu) {
+  const C denom = series::mean_denominator(S, K);
+  for (std::size_t j = 0; j < K; ++j) mu[ws.perm[j]] = series::mean_component<T>(ws.sw[j], denom);
 }
 
 // Keep mu strictly inside the open simplex (only ever acts on out-of-domain fallbacks).
@@ -119,7 +80,8 @@ void project_mu(T* mu, std::size_t K) {
   for (std::size_t j = 0; j < K; ++j) mu[j] = std::max(tiny, mu[j] / s);
 }
 
-// Out-of-domain fallback (spread > kAutoMaxSpread or overflowing): finite by construction.
+// Out-of-domain fallback (spread > series::kAccuracyDomainMaxSpread or overflowing): finite by
+// construction.
 template <class T>
 Out<T> huge_spread(const T* z, std::size_t K, T* mu) {
   std::vector<long double> zl(z, z + K), mul(mu ? K : 0);
@@ -200,13 +162,10 @@ Out<T> extended(const T* z, std::size_t K, T* mu, double r) {
     taylor_prepare<long double, T>(z, K, wl, mT);
     Series<long double> sl = run_series<long double>(wl, K, r, mu != nullptr);
     if (!sl.ok) return huge_spread(z, K, mu);
-    if (mu) {
-      const long double denom = sl.S * static_cast<long double>(K);
-      for (std::size_t j = 0; j < K; ++j) mu[wl.perm[j]] = static_cast<T>(wl.sw[j] / denom);
-    }
+    if (mu) write_mu(wl, K, sl.S, mu);
     const double hi = static_cast<double>(sl.S);
     const dd Sd = two_sum(hi, static_cast<double>(sl.S - static_cast<long double>(hi)));
-    auto al = assemble(static_cast<double>(mT), Sd, sl.E, K);
+    auto al = series::assemble_dd(static_cast<double>(mT), Sd, sl.E, Lf{K});
     const double lc = log_c(wl, K, al, Sd, sl.E);
     return {static_cast<T>(al.A), static_cast<T>(lc)};
   } else {
@@ -225,26 +184,20 @@ Out<T> auto_eval(const T* z, std::size_t K, T* mu) {
   auto& ws = workspace<double>();
   T mT;
   const double r = taylor_prepare<double, T>(z, K, ws, mT);
-  if (!(r <= auto_detail::kAutoMaxSpread)) return auto_detail::huge_spread(z, K, mu);
+  if (!(r <= series::kAccuracyDomainMaxSpread)) return auto_detail::huge_spread(z, K, mu);
   // f64 mean over a long series: its componentwise error grows like sqrt(N) u along the degree
   // chain (~80 u at spread 3000 in plain double), so such rows go to extended precision at once.
   if constexpr (std::is_same_v<T, double>)
-    if (mu != nullptr && r > auto_detail::kMeanDDSpread) return auto_detail::extended(z, K, mu, r);
+    if (series::escalate_before<T, double>(r, mu != nullptr)) return auto_detail::extended(z, K, mu, r);
   Series<double> s = run_series<double>(ws, K, r, mu != nullptr);
   if (!s.ok) return auto_detail::huge_spread(z, K, mu);
-  auto as = auto_detail::assemble(static_cast<double>(mT), s.S, s.E, K);
+  auto as = series::assemble_checked(static_cast<double>(mT), s.S, s.E, auto_detail::Lf{K});
   const double lc0 = auto_detail::log_c(ws, K, as, dd(s.S), s.E);
-  if constexpr (std::is_same_v<T, double>) {
-    // Estimated error of the double series (see kSeriesErrBudget); it lands on A and on log C
-    // alike: err ~ that / max(1, |A|) (or |log C|). Where it could exceed ~6 u: extended.
-    const double small_out = std::max(1.0, std::min(std::fabs(as.A), std::fabs(lc0)));
-    const double err_est = 1.5 * std::sqrt(static_cast<double>(s.terms)) + 0.5 * std::sqrt(static_cast<double>(K));
-    if (err_est > auto_detail::kSeriesErrBudget * small_out) return auto_detail::extended(z, K, mu, r);
-  }
-  if (mu) {
-    const double denom = static_cast<double>(K) * s.S;
-    for (std::size_t j = 0; j < K; ++j) mu[ws.perm[j]] = static_cast<T>(ws.sw[j] / denom);
-  }
+  // Estimated error of the double series; it lands on A and on log C alike. Where it could
+  // exceed ~6 u of the smaller (f64 outputs): extended.
+  if constexpr (std::is_same_v<T, double>)
+    if (series::auto_rerun_after(s.terms, K, as.A, lc0)) return auto_detail::extended(z, K, mu, r);
+  if (mu) auto_detail::write_mu(ws, K, s.S, mu);
   return {static_cast<T>(as.A), static_cast<T>(lc0)};
 }
 
@@ -257,17 +210,11 @@ Out<T> auto_precise(const T* z, std::size_t K, T* mu) {
   auto& wd = workspace<dd>();
   T mT;
   const double r = taylor_prepare<dd, T>(z, K, wd, mT);
-  if (!(r <= auto_detail::kAutoMaxSpread)) return auto_detail::huge_spread(z, K, mu);
+  if (!(r <= series::kAccuracyDomainMaxSpread)) return auto_detail::huge_spread(z, K, mu);
   Series<dd> sd = run_series<dd>(wd, K, r, mu != nullptr);
   if (!sd.ok) return auto_detail::huge_spread(z, K, mu);
-  auto ad = auto_detail::assemble(static_cast<double>(mT), sd.S, sd.E, K);
-  if (mu) {
-    const dd denom = sd.S * static_cast<double>(K);
-    for (std::size_t j = 0; j < K; ++j) {
-      dd q = wd.sw[j] / denom;
-      mu[wd.perm[j]] = static_cast<T>(q.hi + q.lo);
-    }
-  }
+  auto ad = series::assemble_dd(static_cast<double>(mT), sd.S, sd.E, auto_detail::Lf{K});
+  if (mu) auto_detail::write_mu(wd, K, sd.S, mu);
   const double lc = auto_detail::log_c(wd, K, ad, sd.S, sd.E);
   return {static_cast<T>(ad.A), static_cast<T>(lc)};
 }

@@ -21,3 +21,15 @@
 #else
 #define CCNORM_UNROLL
 #endif
+
+// CCNORM_FOR_NODES(j, first, K, KM): loop j = first .. K-1 over the nodes of a row, in two forms:
+//  KM = 0: K-entry work arrays indexed at run time (the host; local memory on a GPU);
+//  KM > 0: K <= KM, arrays of KM entries that the device compiler keeps in registers: the bound
+//          KM is a compile-time constant, CCNORM_UNROLL unrolls the loop completely and the
+//          'j >= K' exit is a predicate, so every array index is a constant. Nothing may be
+//          indexed by a run-time value in such a loop (carry the last node's entries in scalars).
+// Both forms perform the same operations in the same order: their results are bitwise equal
+// (tests/test_gpu_launch.cpp RegisterPathIsBitwiseTheLocalPath).
+#define CCNORM_FOR_NODES(j, first, K, KM) \
+  CCNORM_UNROLL                           \
+  for (int j = (first); j < ((KM) > 0 ? (KM) : (K)); ++j) if ((KM) > 0 && j >= (K)) break; else

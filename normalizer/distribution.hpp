@@ -326,7 +326,7 @@ bool entropy_in(const T* z, std::size_t K, double& H) {
   const std::vector<dd> y = shifted_nodes(ws, K);
   dd rr = y[0];
   for (const dd& x : y) rr = std::max(rr, x);
-  const dd red = auto_detail::reduced_dd(to_dd(mo.S), mo.E, K);  // A - min z
+  const dd red = series::reduced_dd(to_dd(mo.S), mo.E, series::LogFactorialOnDemand{K});  // A - min z
   const dd first = red - rr;                                       // A - max z (<= 0)
   dd D(0.0);
   double Dabs = 0;
@@ -509,13 +509,13 @@ T kl_divergence(const T* zp, const T* zq, std::size_t K, RowStatus* status = nul
   const double rp = prepare<dd, T>(zp, K, wp, mp);
   const Moments<dd> mo = moments_of<dd>(wp, K, rp, false, false, nullptr);
   const std::vector<dd> yp = shifted_nodes(wp, K);
-  const dd redp = auto_detail::reduced_dd(mo.S, mo.E, K);
+  const dd redp = series::reduced_dd(mo.S, mo.E, series::LogFactorialOnDemand{K});
   auto& wq = taylor_detail::workspace<dd>();  // (the same thread_local workspace: p's data is copied out)
   const double rq = prepare<dd, T>(zq, K, wq, mq);
   (void)rq;
   const std::vector<dd> yq = shifted_nodes(wq, K);
   const auto sq_series = taylor_detail::run_series<dd>(wq, K, rq, false);
-  const dd redq = auto_detail::reduced_dd(sq_series.S, sq_series.E, K);
+  const dd redq = series::reduced_dd(sq_series.S, sq_series.E, series::LogFactorialOnDemand{K});
   dd kl = redq - redp;
   double terms = std::fabs(redq.hi) + std::fabs(redp.hi);
   for (std::size_t j = 0; j < K; ++j) {

@@ -50,23 +50,21 @@ using taylor_detail::Work;
 
 // (count * src + y * prev) / i with the series' accurate division (IEEE: the double-length
 // reciprocal with the product's rounding recovered; long double and dd: their own division).
+// The same operations as the mean step of the series core (series/step.hpp mean_source /
+// mean_update, mean_numerator), for a source other than K v_{K-1}(n).
 template <class C>
 CCNORM_INLINE C affine_step(const Work<C>& ws, C yh, C yl, C prev, C count_src, std::size_t i) {
-  using namespace taylor_detail;
-  if constexpr (is_ieee<C>) {
-    const C ih = ws.ihi[i], il = ws.ilo[i];
-    return std::fma(div_acc2(yh, yl, ih, il), prev, div_acc(count_src, ih, il));
-  } else if constexpr (std::is_same_v<C, long double>) {
-    return div_int(ws, C(count_src + yh * prev + yl * prev), i);
+  if constexpr (series::is_ieee<C>) {
+    const series::RecipDivisor<C> di{ws.ihi[i], ws.ilo[i]};
+    return series::mean_update(yh, yl, prev, series::mean_source(count_src, di), di);
   } else {
-    return div_int(ws, C(count_src + yh * prev), i);
+    return taylor_detail::div_int(ws, series::mean_numerator(count_src, yh, yl, prev), i);
   }
 }
 
 template <class C>
 double to_double(const C& x) {
-  if constexpr (std::is_same_v<C, dd>) return x.hi + x.lo;
-  else return static_cast<double>(x);
+  return series::to_double_full(x);
 }
 
 struct Request {
@@ -99,12 +97,9 @@ struct Result {
 template <class C>
 Result<C> run(Work<C>& ws, std::size_t K, double r, const Request& rq) {
   using namespace taylor_detail;
-  using std::ldexp;
+  using series::to_double;
   Result<C> out;
-  const double u = to_d(unit_roundoff<C>::value());
-  const double tol = u / 512;
-  constexpr int R = rescale_exp<C>();
-  const C big = ldexp(C(1), R), small = ldexp(C(1), -R);
+  const double tol = series::series_tol(series::Precision<C>::u(), true);
   const C Kc = C(static_cast<double>(K)), K1c = C(static_cast<double>(K + 1));
   const bool need_w = rq.mean || rq.diag || rq.full || rq.nv > 0;
   const C* yh = ws.yh.data();
@@ -152,17 +147,15 @@ Result<C> run(Work<C>& ws, std::size_t K, double r, const Request& rq) {
       const C x = v[j];
       const std::size_t i = n + j;
       C stay_part, nx;
-      if constexpr (is_ieee<C>) {
-        const C ih = ws.ihi[i], il = ws.ilo[i];
-        const C hp = div_acc2(yh[j], yl[j], ih, il);
-        const C ap = div_acc(C(static_cast<double>(j)), ih, il) * ms[j];
-        nx = std::fma(hp, x, ap * prev);
-        stay_part = hp * x;
-      } else {
-        C t = yh[j] * x;
-        if constexpr (std::is_same_v<C, long double>) t += yl[j] * x;
-        stay_part = div_int(ws, t, i);
-        nx = div_int(ws, C(t + C(static_cast<double>(j)) * ms[j] * prev), i);
+      const C jc = C(static_cast<double>(j));
+      if constexpr (series::is_ieee<C>) {  // series/step.hpp's fused column step
+        const series::RecipDivisor<C> di{ws.ihi[i], ws.ilo[i]};
+        const C gain = series::column_gain(yh[j], yl[j], di);
+        nx = series::column_update(gain, x, series::column_coupling(jc, ms[j], di), prev);
+        stay_part = gain * x;
+      } else {  // its numerator-first form
+        stay_part = div_int(ws, series::column_numerator(yh[j], yl[j], x, C(0), C(0), C(0)), i);
+        nx = div_int(ws, series::column_numerator(yh[j], yl[j], x, jc, ms[j], prev), i);
       }
       if (rq.table) out.stay[n * K + j] = nx > C(0) ? std::min(1.0, to_double(stay_part) / to_double(nx)) : 0.0;
       v[j] = nx;
@@ -214,46 +207,30 @@ Result<C> run(Work<C>& ws, std::size_t K, double r, const Request& rq) {
         }
       }
     }
-    // ---- per-node scaling (taylor.hpp); everything else follows v_{K-1}'s exponent
-    bool prev_changed = false;
-    for (std::size_t j = 1; j < K && ws.sorted; ++j) {
-      int d = 0;
-      if (v[j] > big) d = R;
-      else if (v[j] < small && v[j] > C(0) && j + 1 < K) d = -R;
-      if (d != 0) {
-        v[j] = ldexp(v[j], -d);
-        ex[j] += d;
-      }
-      if (d != 0 || prev_changed) {
-        const int sh = std::min(ex[j - 1] - ex[j], std::is_same_v<C, float> ? 120 : 1000);
-        ms[j] = sh < -1100 ? C(0) : ldexp(C(1), sh);
-      }
-      prev_changed = d != 0;
-    }
+    // ---- per-node scaling (series/step.hpp); everything else follows v_{K-1}'s exponent
+    if (ws.sorted) series::rescale_column<C>(v, ex, ms, static_cast<int>(K));
     if (const int dE = ex[K - 1] - E; dE != 0) {
       auto sc = [dE](std::vector<C>& a) {
-        for (auto& x : a) x = ldexp(x, -dE);
+        for (auto& x : a) x = series::ldexpc(x, -dE);
       };
-      S = ldexp(S, -dE);
-      top = ldexp(top, -dE);
+      S = series::ldexpc(S, -dE);
+      top = series::ldexpc(top, -dE);
       sc(w), sc(out.sw), sc(ud), sc(out.sd), sc(uf), sc(out.su), sc(U), sc(out.sU), sc(Ua), sc(out.sUa);
       E = ex[K - 1];
     }
     // ---- stopping rule (rigorous) and safety net
-    if (!(to_d(S) > 0) || !std::isfinite(to_d(S)) ||
-        static_cast<double>(n) > 4.0 * r + 64.0 * std::sqrt(r) + 1000.0) {
+    if (series::series_failed(S, static_cast<double>(n + 1), r)) {
       out.S = S, out.E = E, out.terms = static_cast<std::uint32_t>(n + 1), out.ok = false;
       return out;
     }
-    const double q = r / static_cast<double>(n + 1);
-    if (!(q < 0.9375)) continue;
-    const double tf = q / (1 - q);
+    double tf = 0;
+    if (!series::tail_factor(r, static_cast<double>(n + 1), tf)) continue;
     auto conv = [&](const std::vector<C>& t, const std::vector<C>& s) {
       for (std::size_t i = 0; i < t.size(); ++i)
-        if (!(to_d(t[i]) * tf <= tol * to_d(s[i]))) return false;
+        if (!series::tail_negligible(t[i], tf, tol, s[i])) return false;
       return true;
     };
-    if (!(to_d(top) * tf <= tol * to_d(S))) continue;
+    if (!series::tail_negligible(top, tf, tol, S)) continue;
     if (!conv(w, out.sw) || !conv(ud, out.sd) || !conv(uf, out.su) || !conv(Ua, out.sUa)) continue;
     out.S = S, out.E = E, out.terms = static_cast<std::uint32_t>(n + 1), out.ok = true;
     break;

@@ -1,4 +1,4 @@
-# GPU (issue 4; normalizer/cuda/, normalizer/series_row.hpp).
+# GPU (normalizer/cuda/: kernels, launch logic, row_mappings.hpp; the series core normalizer/series/).
 #   test_gpu_launch       launch logic (mapping, geometry, tail rows, chunking) and the host replay
 #                         of the kernels' arithmetic on random inputs          label unit   (always)
 #   test_gpu_replay       host replay of the kernels on the certified corpus (K <= 1000) and on

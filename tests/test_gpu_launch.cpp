@@ -180,9 +180,9 @@ TEST(GpuReplay, ThreadAndGroupMappingsAgree) {
     for (auto& x : z) x = nd(rng);
     std::vector<double> m1(K), m2(K), m3(K);
     double A1, L1, A2, L2, A3, L3;
-    ASSERT_TRUE((emulate::row_thread<double, double>(z.data(), K, A1, L1, m1.data()) == ccnorm::series_row::kDone));
-    ASSERT_TRUE((emulate::row_group<double, double>(z.data(), K, 32, A2, L2, m2.data()) == ccnorm::series_row::kDone));
-    ASSERT_TRUE((emulate::row_group<double, double>(z.data(), K, 64, A3, L3, m3.data()) == ccnorm::series_row::kDone));
+    ASSERT_TRUE((emulate::row_thread<double, double>(z.data(), K, A1, L1, m1.data()) == ccnorm::gpu::kDone));
+    ASSERT_TRUE((emulate::row_group<double, double>(z.data(), K, 32, A2, L2, m2.data()) == ccnorm::gpu::kDone));
+    ASSERT_TRUE((emulate::row_group<double, double>(z.data(), K, 64, A3, L3, m3.data()) == ccnorm::gpu::kDone));
     EXPECT_NEAR(A1, A2, 8e-16 * std::max(1.0, std::fabs(A1))) << K;
     EXPECT_NEAR(A1, A3, 8e-16 * std::max(1.0, std::fabs(A1))) << K;
     for (std::size_t j = 0; j < K; ++j) {
@@ -219,7 +219,7 @@ TEST(GpuReplay, EscalationAndFallbackPaths) {
   EXPECT_EQ(stage, 0);
 }
 
-// The register-array form of the one-thread row (series_row.hpp CCNORM_FOR_NODES, KM > 0) runs
+// The register-array form of the one-thread row (row_mappings.hpp, CCNORM_FOR_NODES KM > 0) runs
 // the same operations in the same order as the local-memory form (KM = 0): statuses, A, log C
 // and every mu_j must be bitwise equal, for every K <= KM, value and mean, narrow and wide rows
 // (wide enough to rescale: float R = 40, double R = 400), ties and rows beyond the float limit
@@ -243,7 +243,7 @@ void register_form_matches(std::mt19937_64& g) {
           ASSERT_EQ(s0, s1) << "K=" << K << " sigma=" << sg;
           ++rows;
           if (sg >= 40) ++rescaled;
-          if (s0 != ccnorm::series_row::kDone) continue;
+          if (s0 != ccnorm::gpu::kDone) continue;
           EXPECT_EQ(std::memcmp(&A0, &A1, sizeof(T)), 0) << "K=" << K << " sigma=" << sg << " A " << A0 << " vs " << A1;
           EXPECT_EQ(std::memcmp(&L0, &L1, sizeof(T)), 0) << "K=" << K << " sigma=" << sg << " logC " << L0 << " vs " << L1;
           EXPECT_EQ(std::memcmp(m0.data(), m1.data(), K * sizeof(T)), 0) << "K=" << K << " sigma=" << sg << " mean";

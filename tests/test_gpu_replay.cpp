@@ -1,8 +1,9 @@
-// Host replay of the CUDA kernels (normalizer/cuda/emulate.hpp: the same CCNORM_HD code of
-// normalizer/series_row.hpp in the kernels' operation order, with the same escalation and host
-// fallback) against certified references: err_A <= 16, err_mu <= 64 in the row's dtype (DESIGN.md
-// section 3, measures/measures.hpp). This is the CPU-side evidence for the GPU's numerics;
-// tests/test_gpu.cpp runs the kernels themselves where a device exists.
+// Host replay of the CUDA kernels (normalizer/cuda/emulate.hpp: the same CCNORM_HD code of the
+// series core normalizer/series/ and normalizer/cuda/row_mappings.hpp in the kernels' operation
+// order, with the same escalation and host fallback) against certified references: err_A <= 16,
+// err_mu <= 64 in the row's dtype (docs/design.md §3, measures/measures.hpp). This is the
+// CPU-side evidence for the GPU's numerics; tests/test_gpu.cpp runs the kernels themselves where a
+// device exists.
 //   test_gpu_replay       the hard corpus rows with K <= 1000, and the wide rows below (value
 //                         and log C only)                                   label accuracy
 //   test_gpu_replay_slow  (CCNORM_GPU_REPLAY_SLOW) the corpus rows with K > 1000 and the wide

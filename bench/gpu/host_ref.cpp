@@ -2,8 +2,9 @@
 //  - ccnorm_host_precise: the double-double Taylor series of normalizer/auto.hpp (auto-precise:
 //    <= 1 ulp for A, <= 1 u for mu observed), the reference for fresh random rows;
 //  - ccnorm_useful_flops: the arithmetic the series needs for one row, for the compute side of the
-//    roofline. The degree count N comes from the kernels' own series (series_row.hpp series_seq
-//    in the first compute type, the host replay's reciprocal table); per degree the column update
+//    roofline. The degree count N comes from the kernels' own series (series_seq of
+//    normalizer/cuda/row_mappings.hpp in the first compute type, the host replay's reciprocal
+//    table); per degree the column update
 //    of nodes 1..K-1 costs 18 flops (the unbiased (yh + yl)/i: 8, j/i times the shift: 7, the
 //    fma with the coupling product: 3) and, with the mean, each of the K mean steps 11 (the
 //    division 8, the fma 2, the running sum 1); an fma counts 2. Useful flops of the sequential
@@ -15,14 +16,16 @@
 
 #include "normalizer/auto.hpp"
 #include "normalizer/cuda/emulate.hpp"
-#include "normalizer/series_row.hpp"
+#include "normalizer/cuda/row_mappings.hpp"
+#include "normalizer/series/step.hpp"
 
 double ccnorm_host_precise(const double* z, std::size_t K, double* mu) { return ccnorm::auto_precise<double>(z, K, mu).A; }
 
 namespace {
 template <class C>
 double degrees(const double* z, std::size_t K, bool mean) {
-  using namespace ccnorm::series_row;
+  using namespace ccnorm::gpu;
+  using ccnorm::series::exact_shift;
   std::vector<double> s(z, z + K);
   std::sort(s.begin(), s.end());
   std::vector<C> yh(K), yl(K), v(K), ms(K), w(K), sw(K);

@@ -1,10 +1,11 @@
 // ccnorm GPU: host replay of the CUDA kernels' arithmetic (pure C++; no CUDA needed).
 //
-// Runs the same CCNORM_HD functions of normalizer/series_row.hpp that the kernels run, in the
-// same order of operations (sequential row for the thread mapping, the group phases with the
-// Kogge-Stone scan order of the warp/block mappings), with the same precision escalation
-// (float -> double for f32 outputs, double -> double-double for f64) and the same host fallback
-// (auto_eval) for spreads beyond series_row::kMaxSpread. Used by the CPU tests to check the GPU's
+// Runs the same CCNORM_HD functions that the kernels run (the series core normalizer/series/ and
+// its GPU mappings normalizer/cuda/row_mappings.hpp), in the same order of operations (sequential
+// row for the thread mapping, the group phases with the Kogge-Stone scan order of the warp/block
+// mappings), with the same precision escalation (float -> double for f32 outputs, double ->
+// double-double for f64) and the same host fallback (auto_eval) for spreads beyond
+// series::kAccuracyDomainMaxSpread. Used by the CPU tests to check the GPU's
 // numerics against the certified corpus on machines without a GPU. Differences to the device:
 // the device's log/exp/log1p/lgamma (used only in the O(1) assembly and in log C) and the order of
 // the block reduction for log C's log-sum-exp.
@@ -18,26 +19,27 @@
 #include "normalizer/auto.hpp"
 #include "normalizer/common.hpp"
 #include "normalizer/cuda/launch.hpp"
+#include "normalizer/cuda/row_mappings.hpp"
 #include "normalizer/dd.hpp"
-#include "normalizer/series_row.hpp"
+#include "normalizer/series/arithmetic.hpp"
+#include "normalizer/series/assembly.hpp"
+#include "normalizer/series/escalation.hpp"
+#include "normalizer/series/limits.hpp"
+#include "normalizer/series/step.hpp"
 
 namespace ccnorm {
 namespace gpu {
 namespace emulate {
-
-using series_row::Status;
-
-using series_row::row_consts;
 
 template <class C>
 struct RecipTable {
   std::vector<C> hi, lo;
   explicit RecipTable(std::uint32_t n = 4096) : hi(n), lo(n) {
     if constexpr (!std::is_same_v<C, dd>)
-      for (std::uint32_t i = 1; i < n; ++i) series_row::recip_entry<C>(i, hi[i], lo[i]);
+      for (std::uint32_t i = 1; i < n; ++i) series::recip_pair<C>(i, hi[i], lo[i]);
   }
-  series_row::Recip<C> view() const {
-    series_row::Recip<C> r;
+  series::Recip<C> view() const {
+    series::Recip<C> r;
     r.hi = hi.data();
     r.lo = lo.data();
     r.n = static_cast<std::uint32_t>(hi.size());
@@ -46,9 +48,9 @@ struct RecipTable {
 };
 
 template <class C>
-const series_row::Recip<C>& recip() {
+const series::Recip<C>& recip() {
   static const RecipTable<C> t;
-  static const series_row::Recip<C> v = t.view();
+  static const series::Recip<C> v = t.view();
   return v;
 }
 
@@ -61,9 +63,8 @@ Status row_thread_form(const T* z, std::size_t K, T& A, T& logC, T* mu) {
   std::vector<std::uint32_t> perm(L);
   std::vector<C> yh(L), yl(L), v(L), ms(L), w(L), sw(L);
   std::vector<int> ex(L);
-  return series_row::row_seq<T, C, std::uint32_t, KM>(z, k, row_consts(K), recip<C>(), key.data(), perm.data(),
-                                                       yh.data(), yl.data(), v.data(), ex.data(), ms.data(), w.data(),
-                                                       sw.data(), A, logC, mu);
+  return row_seq<T, C, std::uint32_t, KM>(z, k, row_consts(K), recip<C>(), key.data(), perm.data(), yh.data(), yl.data(),
+                                          v.data(), ex.data(), ms.data(), w.data(), sw.data(), A, logC, mu);
 }
 
 // The thread kernel's row (any K on the host; the device limits it to kThreadMaxK), in the form
@@ -82,7 +83,7 @@ Status row_thread(const T* z, std::size_t K, T& A, T& logC, T* mu) {
 // The group kernels' row (warp: G = 32; block: G from the plan).
 template <class T, class C>
 Status row_group(const T* z, std::size_t K, int G, T& A, T& logC, T* mu) {
-  using namespace series_row;
+  using namespace series;
   const bool want_mu = mu != nullptr;
   const int k = static_cast<int>(K);
   for (std::size_t j = 0; j < K; ++j)
@@ -108,11 +109,11 @@ Status row_group(const T* z, std::size_t K, int G, T& A, T& logC, T* mu) {
   GroupRow<C> g{yh.data(), yl.data(), v.data(), w.data(), sw.data(), ms.data(), ex.data(), k, G, ch};
   for (int t = 0; t < G; ++t)
     for (int i = 0; i < g.len(t); ++i) exact_shift<C, T>(z[perm[g.col(t, i)]], m, yh[g.at(t, i)], yl[g.at(t, i)]);
-  const double r = tod(yh[g.at((k - 1) / ch, (k - 1) % ch)]);
-  if (!(r <= kMaxSpread)) return kHost;
+  const double r = to_double(yh[g.at((k - 1) / ch, (k - 1) % ch)]);
+  if (!(r <= kAccuracyDomainMaxSpread)) return kHost;
   if (escalate_before<T, C>(r, want_mu)) return kEscalate;
   const auto& rc = recip<C>();
-  const double tol = want_mu ? Num<C>::u / 512 : Num<C>::u / 16;
+  const double tol = series_tol(Precision<C>::u(), want_mu);
   for (int t = 0; t < G; ++t) g.init(t, want_mu);
   GroupScalars<C> gs{C(1.0), 0, 1};
   std::vector<Affine<C>> agg(G);
@@ -128,7 +129,7 @@ Status row_group(const T* z, std::size_t K, int G, T& A, T& logC, T* mu) {
       const int dE = group_rescaled(gs, vK, g.exK());
       for (int t = 0; t < G; ++t) g.rescale_links(t, dE, want_mu);
     }
-    if (series_failed(gs.S, gs.n, r)) return kHost;
+    if (group_failed(gs, r)) return kHost;
     double tf = 0;
     if (!group_value_converged(gs, vK, r, tol, tf)) continue;
     if (!want_mu) break;
@@ -137,24 +138,22 @@ Status row_group(const T* z, std::size_t K, int G, T& A, T& logC, T* mu) {
     if (ok) break;
   }
   const RowConsts kc = row_consts(K);
-  Assembled as = assemble<T, C>(static_cast<double>(m), gs.S, gs.E, kc);
-  if (escalate_after<T, C>(k, gs.n, as.A)) return kEscalate;
+  Assembled as = assemble_gpu<T, C>(static_cast<double>(m), gs.S, gs.E, kc);
+  if (gpu_escalate_after<T, C>(k, gs.n, as.A)) return kEscalate;
   double s = 0;
-  for (int j = 0; j + 1 < k; ++j) s += std::exp(tod(yh[g.slot_of(j)]) - r);
+  for (int j = 0; j + 1 < k; ++j) s += std::exp(to_double(yh[g.slot_of(j)]) - r);
   A = static_cast<T>(as.A);
   const int sK = g.slot_of(k - 1);
-  logC = static_cast<T>(log_c(yh[sK], yl[sK], s, as, gs.S, gs.E, kc));
+  logC = static_cast<T>(log_c(yh[sK], yl[sK], s, as, to_dd(gs.S), gs.E, kc));
   if (mu) {
-    const C denom = C(static_cast<double>(K)) * gs.S;
-    for (int j = 0; j < k; ++j) mu[perm[j]] = static_cast<T>(tod_full(sw[g.at(j / ch, j % ch)] / denom));
+    const C denom = mean_denominator(gs.S, K);
+    for (int j = 0; j < k; ++j) mu[perm[j]] = mean_component<T>(sw[g.at(j / ch, j % ch)], denom);
   }
   return kDone;
 }
 
-using series_row::Chain;
-
 // The whole GPU pipeline for one row: the mapping's kernel in the first compute type, the warp
-// kernel in the second for escalated rows, auto_eval on the host beyond kMaxSpread.
+// kernel in the second for escalated rows, auto_eval on the host beyond kAccuracyDomainMaxSpread.
 // `stage` (optional) receives 0, 1 or 2 (which of the three produced the result).
 template <class T>
 Out<T> row(const T* z, std::size_t K, T* mu, int* stage = nullptr) {
@@ -165,11 +164,11 @@ Out<T> row(const T* z, std::size_t K, T* mu, int* stage = nullptr) {
   Status s = mp == Mapping::thread ? row_thread<T, C1>(z, K, o.A, o.logC, mu)
                                    : row_group<T, C1>(z, K, group_threads(mp, K), o.A, o.logC, mu);
   if (stage) *stage = 0;
-  if (s == series_row::kEscalate) {
+  if (s == kEscalate) {
     s = row_group<T, C2>(z, K, 32, o.A, o.logC, mu);
     if (stage) *stage = 1;
   }
-  if (s == series_row::kHost) {
+  if (s == kHost) {
     o = auto_eval<T>(z, K, mu);
     if (stage) *stage = 2;
   }

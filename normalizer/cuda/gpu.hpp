@@ -1,7 +1,8 @@
 // ccnorm GPU: batched CUDA evaluation of A = log exp[z], log C and the mean for a row-major B x K
-// array (float32 and float64). The algorithm is the all-positive Taylor series of taylor.hpp,
-// shared with the host through normalizer/series_row.hpp; the mapping by K (a thread, a warp or a
-// block per row) is chosen in normalizer/cuda/launch.hpp. Accuracy goal (as `auto` in that dtype):
+// array (float32 and float64). The algorithm is the all-positive Taylor series, its arithmetic the
+// series core the host shares (normalizer/series/), mapped onto threads by
+// normalizer/cuda/row_mappings.hpp; the mapping by K (a thread, a warp or a block per row) is
+// chosen in normalizer/cuda/launch.hpp. Accuracy goal (as `auto` in that dtype):
 // err_A <= 16, err_mu <= 64 in units of the output type's u, never NaN for finite input (non-finite
 // input gives NaN, as `auto`). Rows with a spread beyond 2^22 are evaluated by `auto` on the host.
 //

@@ -1,5 +1,6 @@
-// ccnorm GPU kernels: the all-positive Taylor series (normalizer/series_row.hpp) for a row-major
-// B x K array, float32 and float64, value and value+mean.
+// ccnorm GPU kernels: the all-positive Taylor series (the series core normalizer/series/, mapped onto
+// threads by normalizer/cuda/row_mappings.hpp) for a row-major B x K array, float32 and float64,
+// value and value+mean.
 //
 //   thread_kernel<T, C, KM>  K <= 32: one thread per row (row_seq: insertion sort, exact shift,
 //                         degree-by-degree series, assembly). KM = 4, 8, 16 (float) / 4, 8 (double):
@@ -10,14 +11,15 @@
 //                         global scratch slot, the column update at each degree as a scan of
 //                         positive affine maps (warp shuffles, then warp totals through shared
 //                         memory), the mean K-parallel; scratch slots are reused grid-stride.
-//                         Per-node exponents (series_row.hpp): a_j carries 2^(ex_{j-1} - ex_j); a
+//                         Per-node exponents (series/step.hpp): a_j carries 2^(ex_{j-1} - ex_j); a
 //                         degree whose column leaves [2^-R, 2^R] anywhere is followed by a vote and
 //                         two rescale phases (own columns; barrier; neighbour links and the mean).
 // Pipeline per call (launch.hpp chooses the geometry): first compute type C1 (float for f32,
 // double for f64) with the mapping of K; rows whose error estimate could exceed the goal are put
 // on an escalation list (atomic counter) and rerun by group_kernel<T, C2, true> (C2 = double for
 // f32, double-double for f64), which reads the list length on the device (no host round trip);
-// rows with spread > 2^22 go to a host list, evaluated by `auto` on the CPU in finish_device.
+// rows with spread > 2^22 (series::kAccuracyDomainMaxSpread) go to a host list, evaluated by `auto`
+// on the CPU in finish_device.
 // Compiled at C++17 with --fmad=false: every fused multiply-add is explicit (fmac), so the device
 // performs the same roundings as the host replay (normalizer/cuda/emulate.hpp).
 #include <cuda_runtime.h>
@@ -33,13 +35,18 @@
 #include "normalizer/cuda/check.hpp"
 #include "normalizer/cuda/gpu.hpp"
 #include "normalizer/cuda/launch.hpp"
-#include "normalizer/series_row.hpp"
+#include "normalizer/cuda/row_mappings.hpp"
+#include "normalizer/series/arithmetic.hpp"
+#include "normalizer/series/assembly.hpp"
+#include "normalizer/series/escalation.hpp"
+#include "normalizer/series/limits.hpp"
+#include "normalizer/series/step.hpp"
 
 namespace ccnorm {
 namespace gpu {
 namespace {
 
-using namespace series_row;
+using namespace series;
 
 constexpr std::uint32_t kRecipN = 1u << 15;
 
@@ -204,7 +211,7 @@ __global__ void __launch_bounds__(kMaxGroup) group_kernel(KArgs<T, C> a) {
                 reinterpret_cast<C*>(base + 4 * arr), reinterpret_cast<C*>(base + 5 * arr),
                 reinterpret_cast<int*>(base + kSlotArraysC * arr), K, G, ch};
   const bool want_mu = a.mu != nullptr;
-  const double tol = want_mu ? Num<C>::u / 512 : Num<C>::u / 16;
+  const double tol = series_tol(Precision<C>::u(), want_mu);
   const std::uint32_t total = a.list ? *a.list_n : a.rows;
   for (std::uint32_t it = blockIdx.x * rpb + gi; it < total; it += gridDim.x * rpb) {
     const std::uint32_t row = a.list ? a.list[it] : it;
@@ -261,9 +268,9 @@ __global__ void __launch_bounds__(kMaxGroup) group_kernel(KArgs<T, C> a) {
     for (int i = 0; i < g.len(t); ++i) exact_shift<C, T>(key[g.col(t, i)], m, g.yh[g.at(t, i)], g.yl[g.at(t, i)]);
     C rh, rl;
     exact_shift<C, T>(key[K - 1], m, rh, rl);
-    const double r = tod(rh);
-    if (!(r <= kMaxSpread) || escalate_before<T, C>(r, want_mu)) {
-      if (t == 0) push(a, !(r <= kMaxSpread) ? kHost : kEscalate, row);
+    const double r = to_double(rh);
+    if (!(r <= kAccuracyDomainMaxSpread) || escalate_before<T, C>(r, want_mu)) {
+      if (t == 0) push(a, !(r <= kAccuracyDomainMaxSpread) ? kHost : kEscalate, row);
       gsync<W>();  // key/perm are rewritten by the next row
       continue;
     }
@@ -282,7 +289,7 @@ __global__ void __launch_bounds__(kMaxGroup) group_kernel(KArgs<T, C> a) {
         g.rescale_links(t, dE, want_mu);
         gsync<W>();  // ex is read across chunks: no thread rescales again before all have read it
       }
-      if (series_failed(gs.S, gs.n, r)) {
+      if (group_failed(gs, r)) {
         if (t == 0) push(a, kHost, row);
         break;
       }
@@ -291,28 +298,28 @@ __global__ void __launch_bounds__(kMaxGroup) group_kernel(KArgs<T, C> a) {
       if (!want_mu) break;
       if (g_all<W>(g.mean_converged(t, tf, tol))) break;
     }
-    if (series_failed(gs.S, gs.n, r)) {  // pushed to the host list above
+    if (group_failed(gs, r)) {  // pushed to the host list above
       gsync<W>();
       continue;
     }
-    Assembled as = assemble<T, C>(static_cast<double>(m), gs.S, gs.E, a.k);
-    if (escalate_after<T, C>(K, gs.n, as.A)) {
+    Assembled as = assemble_gpu<T, C>(static_cast<double>(m), gs.S, gs.E, a.k);
+    if (gpu_escalate_after<T, C>(K, gs.n, as.A)) {
       if (t == 0) push(a, kEscalate, row);
       gsync<W>();
       continue;
     }
     double s = 0;
     for (int i = 0; i < g.len(t); ++i)
-      if (g.col(t, i) != K - 1) s += ::exp(tod(g.yh[g.at(t, i)]) - r);
+      if (g.col(t, i) != K - 1) s += ::exp(to_double(g.yh[g.at(t, i)]) - r);
     s = g_sum<W>(s, shraw + (W ? 0 : offsetof(Shared<C>, red)));
     if (t == 0) {
       a.A[row] = static_cast<T>(as.A);
       const int sK = g.slot_of(K - 1);
-      if (a.logC) a.logC[row] = static_cast<T>(log_c(g.yh[sK], g.yl[sK], s, as, gs.S, gs.E, a.k));
+      if (a.logC) a.logC[row] = static_cast<T>(log_c(g.yh[sK], g.yl[sK], s, as, to_dd(gs.S), gs.E, a.k));
     }
     if (mu) {
-      const C denom = C(static_cast<double>(K)) * gs.S;
-      for (int i = 0; i < g.len(t); ++i) mu[perm[g.col(t, i)]] = static_cast<T>(tod_full(g.sw[g.at(t, i)] / denom));
+      const C denom = mean_denominator(gs.S, K);
+      for (int i = 0; i < g.len(t); ++i) mu[perm[g.col(t, i)]] = mean_component<T>(g.sw[g.at(t, i)], denom);
     }
     gsync<W>();
   }
@@ -324,7 +331,7 @@ __global__ void recip_kernel(C* hi, C* lo, std::uint32_t n) {
     if (i == 0) {
       hi[0] = lo[0] = C(0);
     } else {
-      recip_entry<C>(i, hi[i], lo[i]);
+      recip_pair<C>(i, hi[i], lo[i]);
     }
   }
 }

@@ -1,7 +1,8 @@
 // ccnorm GPU: host-side launch logic (pure C++, no CUDA needed; unit-tested on the CPU by
 // tests/test_gpu_launch.cpp).
 //
-// Mapping by K (normalizer/series_row.hpp has the algorithm):
+// Mapping by K (normalizer/cuda/row_mappings.hpp has the mappings, normalizer/series/ the
+// arithmetic):
 //   thread  K <= 32        one thread per row, the row's arrays in registers/local memory,
 //                          insertion sort; 128 threads (rows) per block.
 //   warp    33 <= K <= 512 one warp per row, columns in chunks of ceil(K/32) <= 16 per lane, the
@@ -12,7 +13,8 @@
 // in a global scratch slot; a grid of `slots` groups loops over the rows (grid-stride), so the
 // scratch is bounded by `scratch_budget` whatever B is. Tail rows (B not a multiple of the rows
 // per block) are masked by the `row < rows` test of the grid-stride loop.
-// Escalated rows (see series_row.hpp) are rerun by the warp kernel in the next compute type.
+// Escalated rows (normalizer/series/escalation.hpp) are rerun by the warp kernel in the next
+// compute type.
 // Huge B is processed in chunks of rows_per_chunk rows (device buffers <= buffer_budget).
 #pragma once
 #include <algorithm>

@@ -1,0 +1,175 @@
+// ccnorm series core: A, log C and the mean from the series' result, written once (CCNORM_HD) for
+// the host paths (auto.hpp: auto, auto-precise and auto's extended rerun) and the GPU
+// (normalizer/cuda/row_mappings.hpp, kernels.cu). The plain `taylor` assembles in its own type T
+// (taylor.hpp).
+//
+// The series (step.hpp) gives exp[z] = e^m S 2^E / (K-1)!, m = min z, and sw_j = sum_n w_j(n) at
+// S's scale. Then
+//     A - m = log S + E ln2 - log((K-1)!),            A = m + (A - m),
+//     log C = LSE(z) - A = LSE(y) - (A - m),          LSE(y) = r + log1p(sum_{j<K-1} e^{y_j - r}),
+//     mu_j = sw_j / (K S).
+// Assembly rules (which one a path uses is fixed by the outputs it must reproduce):
+//   assemble_checked (double S; auto f32/f64 and GPU f64 outputs): in plain double, redone in
+//     double-double when its terms cancel (max |term| > 1.5 max(1, |A|)), so that |A| << |min z|
+//     costs nothing in accuracy (plain double: up to ~19 ulp of A there, docs/design.md §2);
+//   assemble_dd (double-double S; auto-precise, auto's extended rerun, the GPU's double-double
+//     rows): always in double-double (A <= 1 ulp);
+//   assemble_plain (GPU f32 outputs from a float or double series): in plain double, rounded to
+//     float at the end (the sum's rounding, ~2^-53 of its largest term, stays far below float's
+//     u unless the terms cancel by a factor beyond ~2^25).
+// log C (log_c): r and A - m are both ~ spread for wide rows while log C ~ sum of log gaps, so the
+// difference is taken in double-double when it cancels (max(r, |A - m|) > 2 max(1, |log C|));
+// otherwise 1e4-sized terms cost ~500 u of log C (482 u at z = (1e4, 0)).
+// log((K-1)!) comes from a provider LF with plain() (lgamma(K), the plain path) and exact() (its
+// double-double, dd.hpp log_factorial_dd): RowConsts precomputed once per K (GPU: a kernel
+// argument), or LogFactorialOnDemand (host: the double-double only when a rule needs it).
+// Cost: O(1) per row (when double-double is taken: dd_log, a 23-term series of ~70 double-double
+// operations, and log_factorial_dd), O(K) for the log-sum-exp tail and the mean.
+#pragma once
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <type_traits>
+
+#include "normalizer/config.hpp"
+#include "normalizer/dd.hpp"
+#include "normalizer/series/arithmetic.hpp"
+#include "normalizer/series/limits.hpp"
+
+namespace ccnorm {
+namespace series {
+
+// ---- log((K-1)!) ----
+struct RowConsts {
+  double lg = 0.0;     // std::lgamma(K)
+  double lg_hi = 0.0;  // log_factorial_dd(K-1)
+  double lg_lo = 0.0;
+  CCNORM_HD CCNORM_INLINE double plain() const { return lg; }
+  CCNORM_HD CCNORM_INLINE dd exact() const { return dd(lg_hi, lg_lo); }
+};
+// Host side (the kernels receive it as an argument; the host replay calls it too).
+inline RowConsts row_consts(std::size_t K) {
+  RowConsts k;
+  k.lg = std::lgamma(static_cast<double>(K));
+  const dd l = log_factorial_dd(static_cast<std::int64_t>(K) - 1);
+  k.lg_hi = l.hi;
+  k.lg_lo = l.lo;
+  return k;
+}
+// Host: the same two values, each computed when asked for.
+struct LogFactorialOnDemand {
+  std::size_t K;
+  double plain() const { return std::lgamma(static_cast<double>(K)); }
+  dd exact() const { return log_factorial_dd(static_cast<std::int64_t>(K) - 1); }
+};
+
+CCNORM_HD CCNORM_INLINE dd to_dd(float x) { return dd(static_cast<double>(x)); }
+CCNORM_HD CCNORM_INLINE dd to_dd(double x) { return dd(x); }
+CCNORM_HD CCNORM_INLINE dd to_dd(dd x) { return x; }
+
+// ---- A ----
+// A - m and A; red keeps A - m in double-double when it was formed (log C needs it again when it
+// cancels).
+struct Assembled {
+  double A = 0, Ared = 0;  // A and A - m (rounded)
+  dd red{0.0};             // A - m in double-double (valid when have_dd)
+  bool have_dd = false;
+};
+
+template <class LF>
+CCNORM_HD CCNORM_INLINE dd reduced_dd(dd S, int E, const LF& lf) {
+  return dd_log(S) + dd_ln2() * static_cast<double>(E) - lf.exact();
+}
+template <class LF>
+CCNORM_HD CCNORM_INLINE Assembled assemble_dd(double m, dd S, int E, const LF& lf) {
+  Assembled o;
+  o.red = reduced_dd(S, E, lf);
+  o.have_dd = true;
+  const dd a = o.red + m;
+  o.A = a.hi + a.lo;
+  o.Ared = o.red.hi + o.red.lo;
+  return o;
+}
+template <class LF>
+CCNORM_HD CCNORM_INLINE Assembled assemble_checked(double m, double S, int E, const LF& lf) {
+  const double lS = ::log(S);
+  const double lE = static_cast<double>(E) * 0.69314718055994530942;
+  const double lg = lf.plain();
+  const double A0 = m + lS + lE - lg;
+  double big = ::fabs(m);
+  big = ::fmax(big, ::fabs(lS));
+  big = ::fmax(big, ::fabs(lE));
+  big = ::fmax(big, ::fabs(lg));
+  if (big <= kAssemblyCancellation * ::fmax(1.0, ::fabs(A0))) {
+    Assembled o;
+    o.A = A0;
+    o.Ared = lS + lE - lg;
+    return o;
+  }
+  return assemble_dd(m, dd(S), E, lf);
+}
+template <class LF>
+CCNORM_HD CCNORM_INLINE Assembled assemble_plain(double m, double S, int E, const LF& lf) {
+  Assembled o;
+  o.Ared = ::log(S) + static_cast<double>(E) * 0.69314718055994530942 - lf.plain();
+  o.A = m + o.Ared;
+  return o;
+}
+// The GPU's rule for output type T from a series in C.
+template <class T, class C, class LF>
+CCNORM_HD CCNORM_INLINE Assembled assemble_gpu(double m, C S, int E, const LF& lf) {
+  if constexpr (std::is_same<C, dd>::value) return assemble_dd(m, S, E, lf);
+  else if constexpr (std::is_same<T, float>::value) return assemble_plain(m, to_double(S), E, lf);
+  else return assemble_checked(m, to_double(S), E, lf);
+}
+
+// ---- log C ----
+// The largest shifted node yh_{K-1} + yl_{K-1} as a double-double: exact for float, double and
+// double-double. NOTE long double (auto's extended rerun, which stores the double two-sum pair):
+// only yh is taken, yl is dropped - an inaccuracy of log C when z_max - z_min is not a double and
+// log C cancels; kept so that the outputs stay bitwise those of the code this was moved from.
+template <class C>
+CCNORM_HD CCNORM_INLINE dd exact_top(C yh, C yl) {
+  if constexpr (std::is_same<C, dd>::value) return yh + yl;
+  else if constexpr (is_ieee<C>) return two_sum(static_cast<double>(yh), static_cast<double>(yl));
+  else return dd(static_cast<double>(yh));
+}
+// sum_{j<K-1} e^{y_j - r} of the sorted shifted nodes (r = to_double(yh[K-1]), passed in).
+template <class C, int KM = 0>
+CCNORM_HD CCNORM_INLINE double lse_tail(const C* yh, int K, double r) {
+  double s = 0.0;
+  CCNORM_FOR_NODES(j, 0, K - 1, KM) s += ::exp(to_double(yh[j]) - r);
+  return s;
+}
+// log C from the top node (yhK, ylK), the tail sum s (lse_tail) and the assembled A (as; its
+// double-double A - m is formed here from S, E when the difference cancels and it was not yet).
+template <class C, class LF>
+CCNORM_HD CCNORM_INLINE double log_c(C yhK, C ylK, double s, Assembled& as, dd S, int E, const LF& lf) {
+  const double r = to_double(yhK);
+  const double l1p = ::log1p(s);
+  const double c0 = (r + l1p) - as.Ared;
+  if (::fmax(r, ::fabs(as.Ared)) <= kLogCCancellation * ::fmax(1.0, ::fabs(c0))) return c0;
+  if (!as.have_dd) {
+    as.red = reduced_dd(S, E, lf);
+    as.have_dd = true;
+  }
+  const dd c = exact_top(yhK, ylK) + l1p - as.red;
+  return c.hi + c.lo;
+}
+
+// ---- the mean: mu_j = sw_j / (K S) ----
+// N: the caller's integer type for K (the device passes its int K: converting a size_t to double
+// there costs registers - 128 instead of 12 bytes of spills in the f32 one-thread kernel).
+template <class C, class N>
+CCNORM_HD CCNORM_INLINE C mean_denominator(C S, N K) {
+  return C(static_cast<double>(K)) * S;
+}
+// One component in the output type T (float, double) from a series in C (one rounding to double,
+// then to T; for a double-double the quotient's hi + lo).
+template <class T, class C>
+CCNORM_HD CCNORM_INLINE T mean_component(C sw, C denom) {
+  return static_cast<T>(to_double_full(C(sw / denom)));
+}
+
+}  // namespace series
+}  // namespace ccnorm
