@@ -50,6 +50,7 @@
 #include <mpfr.h>
 
 #include "bench/opitz_expm.hpp"
+#include "io/resources.hpp"
 #include "normalizer/normalizer.hpp"
 #include "reference/reference.hpp"
 #if defined(CCNORM_HAVE_CUDA)
@@ -83,7 +84,7 @@ struct Options {
   int acc_rows = 16;                // rows per case for the accuracy columns
   std::uint64_t seed = 20240601;
   std::string python = "/usr/bin/python3";
-  std::string peers_script;         // default: <source>/bench/peers/peers.py
+  std::string peers_script;         // default: bench/peers/peers.py in the data directory (io/resources.hpp)
   std::vector<std::string> gb_args; // passed to Google Benchmark verbatim
 };
 
@@ -605,11 +606,14 @@ Accuracy accuracy_of(const Case& c, Pools& pools, RefCache& refs, int acc_rows) 
 // peers: scipy.linalg.expm and mpmath in a subprocess, Eigen (opitz-expm) and auto in process,
 // all on the same rows, timed per row (median).
 
+// bench/peers/peers.py in ccnorm's data directory (io/resources.hpp). Not found: says where it
+// looked and returns the first place, so that the peer rows record the failed subprocess.
 inline std::string default_peers_script() {
-  namespace fs = std::filesystem;
-  if (fs::exists("bench/peers/peers.py")) return fs::absolute("bench/peers/peers.py").string();
-  fs::path here(__FILE__);  // <source>/bench/log_partition_bench.hpp
-  return (here.parent_path() / "peers" / "peers.py").string();
+  const char* rel = "bench/peers/peers.py";
+  if (auto p = ccnorm::io::find_resource(rel)) return p->string();
+  std::fprintf(stderr, "ccnorm bench: %s; or pass --peers-script PATH\n", ccnorm::io::not_found_message(rel).c_str());
+  const auto dirs = ccnorm::io::data_dirs();
+  return dirs.empty() ? std::string(rel) : (dirs.front() / rel).string();
 }
 
 inline std::string shell_quote(const std::string& s) {

@@ -33,6 +33,7 @@
 #include <vector>
 
 #include <fmt/format.h>
+#include <ccnorm/build_info.hpp>
 #if defined(_OPENMP)
 #include <omp.h>
 #endif
@@ -251,18 +252,11 @@ bool decided(const ccnorm::ref::mpfloat& mid, double rad, double& hi, double& lo
   return ok;
 }
 
+// The revision this binary was built from (captured at build time, <ccnorm/build_info.hpp>).
 std::string git_sha() {
-  std::FILE* f = popen("git rev-parse --short=12 HEAD 2>/dev/null && git status --porcelain 2>/dev/null | head -1", "r");
-  if (!f) return "unknown";
-  char buf[256];
-  std::string out;
-  while (std::fgets(buf, sizeof buf, f)) out += buf;
-  pclose(f);
-  auto nl = out.find('\n');
-  if (nl == std::string::npos || nl == 0) return "unknown";
-  std::string sha = out.substr(0, nl);
-  if (out.size() > nl + 1) sha += "-dirty";
-  return sha;
+  const std::string full = ccnorm::build_info::git_sha;
+  if (full.empty()) return "unknown";
+  return full.substr(0, 12) + (ccnorm::build_info::git_dirty ? "-dirty" : "");
 }
 
 int cmd_golden(int argc, char** argv) {

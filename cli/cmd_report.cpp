@@ -18,9 +18,12 @@
 #include <string>
 #include <vector>
 
+#include <ccnorm/build_info.hpp>
+
 #include "bench/sweep/args.hpp"
 #include "bench/sweep/sweep_run.hpp"
 #include "cli/command.hpp"
+#include "io/resources.hpp"
 
 namespace fs = std::filesystem;
 
@@ -47,15 +50,9 @@ const char* kHelp =
     "  --no-bench    skip the throughput stage (tables from an earlier run in DIR/bench are\n"
     "                reused and marked so; otherwise reported as not available)\n"
     "  --resume      keep an existing DIR/sweep.csv and finish it (default: start afresh)\n"
-    "  --plots DIR   the plot scripts (default: the source tree's plots/)\n"
+    "  --plots DIR   the plot scripts (default: plots/ in ccnorm's data directory: $CCNORM_DATA_DIR,\n"
+    "                else <prefix>/share/ccnorm next to an installed ccnorm, else build/share/ccnorm)\n"
     "  --python P    interpreter for the plots (default /usr/bin/python3)\n";
-
-#ifndef CCNORM_SOURCE_DIR
-// cli/cmd_report.cpp -> the repository root (CMake passes absolute source paths).
-const std::string kSourceDir = fs::path(__FILE__).parent_path().parent_path().string();
-#else
-const std::string kSourceDir = CCNORM_SOURCE_DIR;
-#endif
 
 // ------------------------------------------------------------------ small utilities
 double now_s() {
@@ -85,17 +82,6 @@ int run_cmd(const std::vector<std::string>& args, const std::string& log) {
   int st = 0;
   waitpid(pid, &st, 0);
   return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + (WIFSIGNALED(st) ? WTERMSIG(st) : 0);
-}
-
-std::string capture(const std::string& cmd) {
-  std::string out;
-  if (std::FILE* p = popen(cmd.c_str(), "r")) {
-    char buf[512];
-    while (std::fgets(buf, sizeof buf, p)) out += buf;
-    pclose(p);
-  }
-  while (!out.empty() && (out.back() == '\n' || out.back() == '\r')) out.pop_back();
-  return out;
 }
 
 std::string read_text(const std::string& path) {
@@ -341,8 +327,8 @@ Env environment() {
 #else
   e.compiler = "unknown";
 #endif
-  // The flags as visible to the compiler (predefined macros; the build adds -O2 -march=native
-  // -ffp-contract=off by default, see CMakeLists.txt).
+  // The flags as visible to the compiler (predefined macros), then those CMake used (recorded at
+  // build time in <ccnorm/build_info.hpp>).
   std::string f;
 #if defined(__OPTIMIZE__)
   f += "optimized (-O1 or higher)";
@@ -367,7 +353,7 @@ Env environment() {
 #if defined(__FMA__)
   f += ", FMA";
 #endif
-  f += "; CMake default flags: -O2 -march=native -ffp-contract=off (CCNORM_NATIVE=ON)";
+  f += std::string("; CMake flags (") + ccnorm::build_info::build_type + "): " + ccnorm::build_info::cxx_flags;
   e.flags = f;
   {
     std::ifstream in("/proc/cpuinfo");
@@ -379,9 +365,10 @@ Env environment() {
       }
     e.cpu += " (" + std::to_string(sysconf(_SC_NPROCESSORS_ONLN)) + " logical CPUs online)";
   }
-  e.git_sha = capture("git -C '" + kSourceDir + "' rev-parse HEAD 2>/dev/null");
+  // the revision the binary was built from (captured at build time; no source tree is read)
+  e.git_sha = ccnorm::build_info::git_sha;
   if (e.git_sha.empty()) e.git_sha = "unknown";
-  else if (!capture("git -C '" + kSourceDir + "' status --porcelain --untracked-files=no 2>/dev/null").empty())
+  else if (ccnorm::build_info::git_dirty)
     e.git_sha += " (working tree modified)";
   char b[64];
   const std::time_t t = std::time(nullptr);
@@ -419,7 +406,7 @@ int cmd_report(int argc, char** argv) {
   }
   bool quick = false, no_bench = false, resume = false;
   int threads = 0;
-  std::string out = "report", plots = kSourceDir + "/plots", python = "/usr/bin/python3";
+  std::string out = "report", plots, python = "/usr/bin/python3";
   try {
     for (int i = 1; i < argc; ++i) {
       const std::string a = argv[i];
@@ -531,7 +518,17 @@ int cmd_report(int argc, char** argv) {
   // ---- 4. plots
   std::fprintf(stderr, "report: [4/4] plots\n");
   t = now_s();
+  if (plots.empty()) {  // not given: the data directory's plots/ (io/resources.hpp)
+    if (auto p = ccnorm::io::find_resource("plots")) {
+      plots = p->string();
+    } else {
+      const std::string why = ccnorm::io::not_found_message("plots") + "; or pass --plots DIR";
+      std::fprintf(stderr, "ccnorm report: %s\n", why.c_str());
+      problems.push_back("plots skipped: " + why);
+    }
+  }
   auto plot = [&](std::vector<std::string> a) {
+    if (plots.empty()) return;
     a.insert(a.begin(), {python, plots + "/" + a[0]});
     a.erase(a.begin() + 2);
     const int rc = run_cmd(a, log);
