@@ -1,4 +1,4 @@
-# Helpers for ccnorm's own targets (README "Build options" and "Use from CMake").
+# Helpers for ccnorm's own targets (README "Build options").
 
 # ccnorm_project_target(TARGET [NATIVE] [NO_SOURCE_PATHS])
 #   Compile options for a target of this project, never for what a consumer links:
