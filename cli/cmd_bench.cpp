@@ -11,6 +11,7 @@
 
 #include "bench/bench.hpp"
 #include "cli/command.hpp"
+#include "io/resources.hpp"
 #include "cli/defaults.hpp"
 
 namespace {
@@ -142,7 +143,12 @@ int cmd_bench(int argc, char** argv) {
     std::fprintf(stderr, "ccnorm bench: --repetitions/--acc-rows must be >= 1, --threads >= 0\n");
     return 2;
   }
-  if (o.peers_script.empty()) o.peers_script = ccnorm::cli::default_peers_script();
+  if (o.peers_script.empty()) {
+    o.peers_script = ccnorm::cli::default_peers_script();
+    if (o.peers && !ccnorm::io::find_resource("bench/peers/peers.py"))
+      std::fprintf(stderr, "ccnorm bench: %s; or pass --peers-script PATH\n",
+                   ccnorm::io::not_found_message("bench/peers/peers.py").c_str());
+  }
   try {
     return ccnorm::bench::run(o);
   } catch (const std::exception& e) {

@@ -60,7 +60,7 @@ int cmd_golden(int argc, char** argv) {
   try {
     std::vector<ccnorm::golden::Case> cases = ccnorm::golden::golden_inputs(seed, small);
     ccnorm::golden::certify(cases, {ccnorm::golden::mu_max_K(small), threads});
-    const ccnorm::io::Provenance prov = ccnorm::golden::provenance(seed, small, ccnorm::cli::cwd_git_short(), date);
+    const ccnorm::io::Provenance prov = ccnorm::golden::provenance(seed, small, ccnorm::cli::git_short(), date);
     ccnorm::golden::write_golden(out, cases, prov, ccnorm::golden::mu_max_K(small));
     std::size_t n_eta = 0, n_f32 = 0, n_mu = 0;
     for (const auto& c : cases) n_eta += c.eta, n_f32 += c.f32, n_mu += c.has_mu;

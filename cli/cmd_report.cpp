@@ -32,7 +32,8 @@ const char* kHelp =
     "  --no-bench    skip the throughput stage (tables from an earlier run in DIR/bench are\n"
     "                reused and marked so; otherwise reported as not available)\n"
     "  --resume      keep an existing DIR/sweep.csv and finish it (default: start afresh)\n"
-    "  --plots DIR   the plot scripts (default: the source tree's plots/)\n"
+    "  --plots DIR   the plot scripts (default: plots/ in ccnorm's data directory: $CCNORM_DATA_DIR,\n"
+    "                else <prefix>/share/ccnorm next to an installed ccnorm, else build/share/ccnorm)\n"
     "  --python P    interpreter for the plots (default /usr/bin/python3)\n";
 
 int cmd_report(int argc, char** argv) {
@@ -43,6 +44,7 @@ int cmd_report(int argc, char** argv) {
   }
   ccnorm::report::ReportConfig c;
   c.plots_dir = default_plots_dir();
+  c.plots_missing = plots_not_found();
   c.python = default_python();
   try {
     for (int i = 1; i < argc; ++i) {

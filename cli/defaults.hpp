@@ -1,23 +1,25 @@
 // ccnorm CLI: the default resource locations and build facts that the CLI passes to the libraries
-// (the libraries never look them up): the source tree (from this file's path at build time), the
-// plot scripts, the peers script, the Python interpreter, the git revision of the sources.
-// (To be replaced by the run-time lookup of installed data next to the executable and the
-// generated build-info header.)
+// (the libraries never look them up): the plot scripts and the peers script in ccnorm's data
+// directory (io/resources.hpp: $CCNORM_DATA_DIR, an install's share/ccnorm, or the build tree's
+// staged copy; no source-tree path is compiled in), the Python interpreter, this executable, and
+// the git revision the binary was built from (<ccnorm/build_info.hpp>, captured at build time).
 #pragma once
 #include <string>
 
 namespace ccnorm::cli {
 
-std::string source_dir();            // the repository root this ccnorm was built from
-std::string default_plots_dir();     // <source>/plots
-std::string default_peers_script();  // ./bench/peers/peers.py if it exists, else <source>/bench/peers/peers.py
+// The data directory's plots/ (empty when none is found: the report then says where it looked).
+std::string default_plots_dir();
+// Why default_plots_dir() is empty: what was looked for, and where.
+std::string plots_not_found();
+// The data directory's bench/peers/peers.py (when not found: where it was first looked for).
+std::string default_peers_script();
 std::string default_python();        // /usr/bin/python3
 std::string self_exe();              // this executable (/proc/self/exe)
-// `git rev-parse HEAD` of the source tree, " (working tree modified)" appended when tracked files
-// differ; "" when git or the repository is not available.
+// The revision this binary was built from, " (working tree modified)" appended when tracked files
+// differed at build time; "" when the build was not made from a git checkout.
 std::string source_git_sha();
-// `git rev-parse --short=12 HEAD` in the current directory, "-dirty" appended when anything
-// differs; "unknown" when not available (the golden files' provenance).
-std::string cwd_git_short();
+// The same, short (12 hex digits) with "-dirty": the golden files' provenance; "unknown" if none.
+std::string git_short();
 
 }  // namespace ccnorm::cli

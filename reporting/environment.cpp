@@ -3,6 +3,8 @@
 
 #include <fstream>
 
+#include <ccnorm/build_info.hpp>
+
 #include "io/provenance.hpp"
 #include "reporting/report.hpp"
 
@@ -17,8 +19,8 @@ Environment probe_environment(const std::string& git_sha) {
 #else
   e.compiler = "unknown";
 #endif
-  // The flags as visible to the compiler (predefined macros; the build adds -O2 -march=native
-  // -ffp-contract=off by default, see CMakeLists.txt).
+  // The flags as visible to the compiler (predefined macros), then those CMake used (recorded at
+  // build time in <ccnorm/build_info.hpp>).
   std::string f;
 #if defined(__OPTIMIZE__)
   f += "optimized (-O1 or higher)";
@@ -43,7 +45,7 @@ Environment probe_environment(const std::string& git_sha) {
 #if defined(__FMA__)
   f += ", FMA";
 #endif
-  f += "; CMake default flags: -O2 -march=native -ffp-contract=off (CCNORM_NATIVE=ON)";
+  f += std::string("; CMake flags (") + build_info::build_type + "): " + build_info::cxx_flags;
   e.flags = f;
   {
     std::ifstream in("/proc/cpuinfo");

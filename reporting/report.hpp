@@ -43,7 +43,8 @@ struct ReportConfig {
   int threads = 0;        // 0: all cores
   std::string out = "report";
   // resources, computed by the caller (the CLI)
-  std::string plots_dir;   // the plot scripts plots/*.py
+  std::string plots_dir;   // the plot scripts plots/*.py (empty: none found, the plots are skipped)
+  std::string plots_missing;  // why plots_dir is empty (what was looked for, where)
   std::string python;      // their interpreter
   std::string ccnorm_exe;  // the ccnorm executable, for the `ccnorm bench` stage ("" : no bench stage)
   std::string git_sha;     // source revision for the environment table ("" : unknown)

@@ -148,7 +148,9 @@ int run_report(const ReportConfig& c) {
   io::write_algorithms_csv(out + "/algorithms.csv");
   std::fprintf(stderr, "report: [4/4] plots\n");
   t = now_s();
+  if (c.plots_dir.empty()) problems.push_back("plots skipped: no plot scripts directory (" + c.plots_missing + ")");
   auto plot = [&](const std::string& script, std::vector<std::string> args) {
+    if (c.plots_dir.empty()) return;
     args.insert(args.begin(), {c.python, c.plots_dir + "/" + script});
     const int st = io::run_process(args, log);
     if (st != 0) problems.push_back(args[1] + " exited with status " + std::to_string(st) + " (see report.log)");

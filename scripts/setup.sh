@@ -26,6 +26,7 @@ fi
 # CUDA (optional): nvcc under /usr/local/cuda is picked up when present.
 if [[ -x /usr/local/cuda/bin/nvcc ]]; then export PATH="/usr/local/cuda/bin:$PATH"; fi
 
+# The release preset (CMakePresets.json): Release into build/, the tool is build/ccnorm.
 JOBS=${JOBS:-$(nproc)}
-cmake -S . -B build -DCMAKE_BUILD_TYPE=Release ${CCNORM_CMAKE_ARGS:-} >/dev/null
-cmake --build build -j"$JOBS"
+cmake --preset release ${CCNORM_CMAKE_ARGS:-} >/dev/null
+cmake --build --preset release -j"$JOBS"

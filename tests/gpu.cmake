@@ -20,12 +20,12 @@ endif()
 # counts; --host-only) must run. The device part is the script itself, on a machine with a GPU.
 if(CCNORM_CUDA_ENABLED)
   add_test(NAME device_check_builds
-           COMMAND env BUILD_ONLY=1 BUILD_DIR=${CMAKE_BINARY_DIR}/device_check_build
-                   bash ${CMAKE_SOURCE_DIR}/bench/gpu/device_check.sh ${CMAKE_BINARY_DIR}/device_check_out)
+           COMMAND env BUILD_ONLY=1 BUILD_DIR=${PROJECT_BINARY_DIR}/device_check_build
+                   bash ${PROJECT_SOURCE_DIR}/bench/gpu/device_check.sh ${PROJECT_BINARY_DIR}/device_check_out)
   set_tests_properties(device_check_builds PROPERTIES LABELS unit TIMEOUT 600 FIXTURES_SETUP device_check_bin)
   add_test(NAME device_check_host_part
-           COMMAND ${CMAKE_BINARY_DIR}/device_check_build/device_check ${CMAKE_SOURCE_DIR}
-                   ${CMAKE_BINARY_DIR}/device_check_out --host-only)
+           COMMAND ${PROJECT_BINARY_DIR}/device_check_build/device_check ${PROJECT_SOURCE_DIR}
+                   ${PROJECT_BINARY_DIR}/device_check_out --host-only)
   set_tests_properties(device_check_host_part PROPERTIES LABELS unit TIMEOUT 300 FIXTURES_REQUIRED device_check_bin
                        PASS_REGULAR_EXPRESSION "corpus: [1-9][0-9]* rows with K <= 1000 parsed"
                        FAIL_REGULAR_EXPRESSION "device_check: ")
