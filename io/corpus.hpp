@@ -29,6 +29,8 @@ struct Row {
   std::string ztext;  // the z field as written (semicolon-separated)
   std::vector<double> z;
   Ref A;
+  Ref logC;        // when the file has a logC column (the frozen corpus does)
+  bool has_logC = false;
   std::vector<Ref> mu;
 };
 
@@ -72,6 +74,10 @@ std::vector<Row<Ref>> load(const std::string& path, Keep keep, Parse parse) {
     }
     try {
       r.A = parse(f[col["A"]]);
+      if (col.count("logC")) {
+        r.logC = parse(f[col["logC"]]);
+        r.has_logC = true;
+      }
       for (const auto& t : split(f[col["mu"]], ';')) r.mu.push_back(parse(t));
     } catch (const std::exception& e) {
       throw std::runtime_error(at + e.what());

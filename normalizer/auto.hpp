@@ -52,8 +52,8 @@ using Lf = series::LogFactorialOnDemand;
 template <class C>
 double log_c(const taylor_detail::Work<C>& ws, std::size_t K, series::Assembled& as, dd S, int E) {
   const int k = static_cast<int>(K);
-  const double r = series::to_double(ws.yh[K - 1]);
-  return series::log_c(ws.yh[K - 1], ws.yl[K - 1], series::lse_tail<C>(ws.yh.data(), k, r), as, S, E, Lf{K});
+  const C yhK = ws.yh[K - 1], ylK = ws.yl[K - 1];
+  return series::log_c(yhK, ylK, series::lse_tail<C>(ws.yh.data(), ws.yl.data(), k, yhK, ylK), as, S, E, Lf{K});
 }
 
 // mu from the workspace's mean sums (sorted index j -> input index perm[j]).
@@ -215,7 +215,7 @@ Out<T> auto_precise(const T* z, std::size_t K, T* mu) {
   if (!sd.ok) return auto_detail::huge_spread(z, K, mu);
   auto ad = series::assemble_dd(static_cast<double>(mT), sd.S, sd.E, auto_detail::Lf{K});
   if (mu) auto_detail::write_mu(wd, K, sd.S, mu);
-  const double lc = auto_detail::log_c(wd, K, ad, sd.S, sd.E);
+  const double lc = series::log_c_exact(wd.yh.data(), wd.yl.data(), static_cast<int>(K), ad, sd.S, sd.E, auto_detail::Lf{K});
   return {static_cast<T>(ad.A), static_cast<T>(lc)};
 }
 

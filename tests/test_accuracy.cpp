@@ -6,7 +6,7 @@
 // from normalizer/). Each row is evaluated in its own dtype: f64 rows with double in/double out,
 // f32 rows with float in/float out (u = 2^-53 or 2^-24).
 //
-// Tolerances are data: tests/data/tolerances.csv, `algo,dtype,family,max_err_A,max_err_mu,expect`
+// Tolerances are data: tests/data/tolerances.csv, `algo,dtype,family,max_err_A,max_err_mu,expect,max_err_logC`
 // (family `*` = every family without its own line), expect one of
 //   pass    every row of the group must have err_A <= max_err_A and err_mu <= max_err_mu
 //   fail    a documented failure of a baseline: at least one row of the group must exceed a bound
@@ -93,6 +93,7 @@ std::vector<Row> load_corpus(const std::string& path, std::string& error) {
 struct Tol {
   double max_A = 0, max_mu = 0;
   std::string expect;
+  double max_logC = 0;  // the optional 7th column; absent: max_A
 };
 
 std::map<std::string, Tol> load_tolerances(const std::string& path, std::string& error) {
@@ -110,13 +111,13 @@ std::map<std::string, Tol> load_tolerances(const std::string& path, std::string&
     auto f = split(line, ',');
     if (header) {
       header = false;
-      if (line != "algo,dtype,family,max_err_A,max_err_mu,expect") {
+      if (line != "algo,dtype,family,max_err_A,max_err_mu,expect,max_err_logC") {
         error = path + ": unexpected header " + line;
         return {};
       }
       continue;
     }
-    if (f.size() != 6 || (f[5] != "pass" && f[5] != "fail" && f[5] != "record")) {
+    if ((f.size() != 6 && f.size() != 7) || (f[5] != "pass" && f[5] != "fail" && f[5] != "record")) {
       error = path + ": bad line " + line;
       return {};
     }
@@ -125,13 +126,15 @@ std::map<std::string, Tol> load_tolerances(const std::string& path, std::string&
       error = path + ": duplicate line for " + key;
       return {};
     }
-    t[key] = Tol{std::strtod(f[3].c_str(), nullptr), std::strtod(f[4].c_str(), nullptr), f[5]};
+    t[key] = Tol{std::strtod(f[3].c_str(), nullptr), std::strtod(f[4].c_str(), nullptr), f[5],
+                 std::strtod((f.size() == 7 && !f[6].empty() ? f[6] : f[3]).c_str(), nullptr)};
   }
   return t;
 }
 
 struct Result {
   double eA = ccnorm::measures::kFailed, ulpsA = ccnorm::measures::kFailed, emu = ccnorm::measures::kFailed;
+  double eC = ccnorm::measures::kFailed;  // err_logC, held to the bound of err_A
   bool nonfinite = true;   // A, log C or some mu_j not finite, or an exception
   std::string sanity;      // for auto / auto-precise: first violated invariant, empty if none
 };
@@ -154,10 +157,11 @@ Result evaluate_row(Algo a, const Row& r, bool check_invariants, double tol_mu) 
   res.eA = ccnorm::measures::err_value<T>(o.A, r.A);
   res.ulpsA = ccnorm::measures::ulps<T>(o.A, r.A);
   res.emu = ccnorm::measures::err_mean<T>(mu.data(), r.K, r.mu);
+  res.eC = r.has_logC ? ccnorm::measures::err_value<T>(o.logC, r.logC) : 0.0;
   bool finite = std::isfinite(o.A) && std::isfinite(o.logC);
   for (T m : mu) finite = finite && std::isfinite(m);
   res.nonfinite = !finite;
-  if (!finite) res.eA = res.emu = res.ulpsA = ccnorm::measures::kFailed;  // any non-finite output: infinite error
+  if (!finite) res.eA = res.emu = res.ulpsA = res.eC = ccnorm::measures::kFailed;  // any non-finite output: infinite error
   if (check_invariants) {
     if (!finite) {
       res.sanity = "non-finite output";
@@ -247,7 +251,7 @@ TEST(CORPUS_SUITE, AccuracyAgainstFrozenReference) {
   std::FILE* csv = std::fopen(csv_path.c_str(), "w");
   ASSERT_NE(csv, nullptr) << "cannot write " << csv_path;
   std::fprintf(csv, "algo,dtype,family,K,n,max_err_A,worst_A_id,p99_err_A,median_err_A,max_err_mu,worst_mu_id,p99_err_mu,"
-                    "max_ulps_A,n_nonfinite,bound_A,bound_mu,expect,verdict\n");
+                    "max_ulps_A,n_nonfinite,bound_A,bound_mu,expect,verdict,max_err_logC,worst_logC_id\n");
   std::printf("\nhard corpus (%s): %zu rows, %zu evaluations; load %.1f s, evaluate %.1f s on %d threads\n",
               kSlow ? "slow, K > 1000" : "main, K <= 1000", rows.size(), tasks.size(), t_load, t_eval, omp_get_max_threads());
   {
@@ -276,8 +280,8 @@ TEST(CORPUS_SUITE, AccuracyAgainstFrozenReference) {
     for (std::size_t i : g.rows) byK[rows[i].K].push_back(i);
     auto stats = [&](const std::vector<std::size_t>& idx, std::string K, std::string* verdict_out, bool print) {
       std::vector<double> eA, emu;
-      double maxA = -1, maxmu = -1, maxulps = 0;
-      std::string worstA, worstmu;
+      double maxA = -1, maxmu = -1, maxulps = 0, maxC = -1;
+      std::string worstA, worstmu, worstC;
       std::size_t nonf = 0, over = 0;
       std::vector<std::string> offenders, sanity;
       for (std::size_t i : idx) {
@@ -286,12 +290,14 @@ TEST(CORPUS_SUITE, AccuracyAgainstFrozenReference) {
         emu.push_back(r.emu);
         if (r.eA > maxA || worstA.empty()) maxA = std::max(maxA, r.eA), worstA = rows[i].id;
         if (r.emu > maxmu || worstmu.empty()) maxmu = std::max(maxmu, r.emu), worstmu = rows[i].id;
+        if (r.eC > maxC || worstC.empty()) maxC = std::max(maxC, r.eC), worstC = rows[i].id;
         maxulps = std::max(maxulps, r.ulpsA);
         nonf += r.nonfinite;
-        const bool exceeds = !(r.eA <= tl.max_A) || !(r.emu <= tl.max_mu);
+        const bool exceeds = !(r.eA <= tl.max_A) || !(r.emu <= tl.max_mu) || !(r.eC <= tl.max_logC);
         over += exceeds;
         if (exceeds && offenders.size() < 8)
-          offenders.push_back(rows[i].id + ": err_A " + ccnorm::io::format_g(r.eA, 3) + ", err_mu " + ccnorm::io::format_g(r.emu, 3) + "; z = " + input_excerpt(rows[i]));
+          offenders.push_back(rows[i].id + ": err_A " + ccnorm::io::format_g(r.eA, 3) + ", err_logC " + ccnorm::io::format_g(r.eC, 3) +
+                              ", err_mu " + ccnorm::io::format_g(r.emu, 3) + "; z = " + input_excerpt(rows[i]));
         if (!r.sanity.empty() && sanity.size() < 8) sanity.push_back(rows[i].id + ": " + r.sanity + "; z = " + input_excerpt(rows[i]));
       }
       std::string verdict;
@@ -310,7 +316,7 @@ TEST(CORPUS_SUITE, AccuracyAgainstFrozenReference) {
       if (verdict_out) {
         *verdict_out = verdict;
         if (!ok) {
-          std::string msg = key + ": " + verdict + " (bounds err_A <= " + ccnorm::io::format_g(tl.max_A, 3) + ", err_mu <= " + ccnorm::io::format_g(tl.max_mu, 3) + ")";
+          std::string msg = key + ": " + verdict + " (bounds err_A <= " + ccnorm::io::format_g(tl.max_A, 3) + ", err_mu <= " + ccnorm::io::format_g(tl.max_mu, 3) + ", err_logC <= " + ccnorm::io::format_g(tl.max_logC, 3) + ")";
           for (const auto& o : offenders) msg += "\n    " + o;
           for (const auto& s : sanity) msg += "\n    invariant: " + s;
           ADD_FAILURE() << msg;
@@ -323,10 +329,10 @@ TEST(CORPUS_SUITE, AccuracyAgainstFrozenReference) {
                     ccnorm::io::format_g(ccnorm::measures::percentile_of(eA, 99), 3).c_str(), ccnorm::io::format_g(ccnorm::measures::percentile_of(eA, 50), 3).c_str(), ccnorm::io::format_g(maxmu, 3).c_str(),
                     worstmu.c_str(), ccnorm::io::format_g(maxulps, 3).c_str(), nonf, ccnorm::io::format_g(tl.max_A, 3).c_str(), ccnorm::io::format_g(tl.max_mu, 3).c_str(),
                     tl.expect.c_str(), verdict.c_str());
-      std::fprintf(csv, "%s,%s,%s,%s,%zu,%.6g,%s,%.6g,%.6g,%.6g,%s,%.6g,%.6g,%zu,%g,%g,%s,%s\n", parts[0].c_str(),
+      std::fprintf(csv, "%s,%s,%s,%s,%zu,%.6g,%s,%.6g,%.6g,%.6g,%s,%.6g,%.6g,%zu,%g,%g,%s,%s,%.6g,%s\n", parts[0].c_str(),
                    parts[1].c_str(), parts[2].c_str(), K.c_str(), idx.size(), maxA, worstA.c_str(), ccnorm::measures::percentile_of(eA, 99),
                    ccnorm::measures::percentile_of(eA, 50), maxmu, worstmu.c_str(), ccnorm::measures::percentile_of(emu, 99), maxulps, nonf, tl.max_A, tl.max_mu,
-                   tl.expect.c_str(), verdict_out ? verdict.c_str() : "");
+                   tl.expect.c_str(), verdict_out ? verdict.c_str() : "", maxC, worstC.c_str());
     };
     std::string verdict;
     stats(g.rows, "all", &verdict, true);

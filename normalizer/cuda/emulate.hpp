@@ -141,7 +141,8 @@ Status row_group(const T* z, std::size_t K, int G, T& A, T& logC, T* mu) {
   Assembled as = assemble_gpu<T, C>(static_cast<double>(m), gs.S, gs.E, kc);
   if (gpu_escalate_after<T, C>(k, gs.n, as.A)) return kEscalate;
   double s = 0;
-  for (int j = 0; j + 1 < k; ++j) s += std::exp(to_double(yh[g.slot_of(j)]) - r);
+  const int sK0 = g.slot_of(k - 1);
+  for (int j = 0; j + 1 < k; ++j) s += lse_term(yh[g.slot_of(j)], yl[g.slot_of(j)], yh[sK0], yl[sK0]);
   A = static_cast<T>(as.A);
   const int sK = g.slot_of(k - 1);
   logC = static_cast<T>(log_c(yh[sK], yl[sK], s, as, to_dd(gs.S), gs.E, kc));

@@ -309,8 +309,9 @@ __global__ void __launch_bounds__(kMaxGroup) group_kernel(KArgs<T, C> a) {
       continue;
     }
     double s = 0;
+    const int sK0 = g.slot_of(K - 1);
     for (int i = 0; i < g.len(t); ++i)
-      if (g.col(t, i) != K - 1) s += ::exp(to_double(g.yh[g.at(t, i)]) - r);
+      if (g.col(t, i) != K - 1) s += lse_term(g.yh[g.at(t, i)], g.yl[g.at(t, i)], g.yh[sK0], g.yl[sK0]);
     s = g_sum<W>(s, shraw + (W ? 0 : offsetof(Shared<C>, red)));
     if (t == 0) {
       a.A[row] = static_cast<T>(as.A);

@@ -341,7 +341,7 @@ CCNORM_HD CCNORM_INLINE Status row_seq(const T* z, int K, const RowConsts& k, co
   Assembled as = assemble_gpu<T, C>(static_cast<double>(m), s.S, s.E, k);
   if (gpu_escalate_after<T, C>(K, s.N, as.A)) return kEscalate;
   Aout = static_cast<T>(as.A);
-  logCout = static_cast<T>(log_c(yhK, ylK, lse_tail<C, KM>(yh, K, r), as, to_dd(s.S), s.E, k));
+  logCout = static_cast<T>(log_c(yhK, ylK, lse_tail<C, KM>(yh, yl, K, yhK, ylK), as, to_dd(s.S), s.E, k));
   if (mu) {
     const C denom = mean_denominator(s.S, K);
     CCNORM_FOR_NODES(j, 0, K, KM) mu[perm[j]] = mean_component<T>(sw[j], denom);

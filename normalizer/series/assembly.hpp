@@ -124,21 +124,32 @@ CCNORM_HD CCNORM_INLINE Assembled assemble_gpu(double m, C S, int E, const LF& l
 }
 
 // ---- log C ----
-// The largest shifted node yh_{K-1} + yl_{K-1} as a double-double: exact for float, double and
-// double-double. NOTE long double (auto's extended rerun, which stores the double two-sum pair):
-// only yh is taken, yl is dropped - an inaccuracy of log C when z_max - z_min is not a double and
-// log C cancels; kept so that the outputs stay bitwise those of the code this was moved from.
+// The largest shifted node yh_{K-1} + yl_{K-1} as a double-double: exact for float, double,
+// double-double and long double (auto's extended rerun stores the double two-sum pair in long
+// double, or a float difference; both fit a double-double). (Until 2026-12 the long double case
+// dropped yl: log C of rows such as z = (x, x + 1e4 + d), K = 2, came out up to 807 u off.)
 template <class C>
 CCNORM_HD CCNORM_INLINE dd exact_top(C yh, C yl) {
   if constexpr (std::is_same<C, dd>::value) return yh + yl;
   else if constexpr (is_ieee<C>) return two_sum(static_cast<double>(yh), static_cast<double>(yl));
-  else return dd(static_cast<double>(yh));
+  else {
+    const double h = static_cast<double>(yh);
+    return two_sum(h, static_cast<double>(yh - static_cast<C>(h))) + static_cast<double>(yl);
+  }
 }
-// sum_{j<K-1} e^{y_j - r} of the sorted shifted nodes (r = to_double(yh[K-1]), passed in).
+// e^{y_j - r} for the shifted pairs y_j = yh + yl and r = yhK + ylK: the difference of the high
+// parts (exact where it matters: y_j within a factor 2 of r, Sterbenz) plus that of the low parts,
+// so that an inexact shift (yl != 0, e.g. a node 1e4 below the others) costs ~u of the exponent,
+// not ulp(1e4). (Until 2026-12 the low parts were dropped: up to 238 u of log C on such rows.)
+template <class C>
+CCNORM_HD CCNORM_INLINE double lse_term(C yh, C yl, C yhK, C ylK) {
+  return ::exp(to_double_full(C(yh - yhK)) + to_double_full(C(yl - ylK)));
+}
+// sum_{j<K-1} e^{y_j - r} of the sorted shifted nodes (top node K-1).
 template <class C, int KM = 0>
-CCNORM_HD CCNORM_INLINE double lse_tail(const C* yh, int K, double r) {
+CCNORM_HD CCNORM_INLINE double lse_tail(const C* yh, const C* yl, int K, C yhK, C ylK) {
   double s = 0.0;
-  CCNORM_FOR_NODES(j, 0, K - 1, KM) s += ::exp(to_double(yh[j]) - r);
+  CCNORM_FOR_NODES(j, 0, K - 1, KM) s += lse_term(yh[j], yl[j], yhK, ylK);
   return s;
 }
 // log C from the top node (yhK, ylK), the tail sum s (lse_tail) and the assembled A (as; its
@@ -154,6 +165,27 @@ CCNORM_HD CCNORM_INLINE double log_c(C yhK, C ylK, double s, Assembled& as, dd S
     as.have_dd = true;
   }
   const dd c = exact_top(yhK, ylK) + l1p - as.red;
+  return c.hi + c.lo;
+}
+
+// log C with every step in double-double (auto-precise): the tail sum s compensated (Neumaier),
+// exact_top + log1p(s) - (A - m) in double-double whether or not it cancels, one rounding at the
+// end. Host only.
+template <class C, class LF>
+inline double log_c_exact(const C* yh, const C* yl, int K, Assembled& as, dd S, int E, const LF& lf) {
+  double s = 0.0, comp = 0.0;
+  for (int j = 0; j + 1 < K; ++j) {
+    const double t = lse_term(yh[j], yl[j], yh[K - 1], yl[K - 1]);
+    const double u = s + t;
+    comp += std::fabs(s) >= std::fabs(t) ? (s - u) + t : (t - u) + s;
+    s = u;
+  }
+  s += comp;
+  if (!as.have_dd) {
+    as.red = reduced_dd(S, E, lf);
+    as.have_dd = true;
+  }
+  const dd c = exact_top(yh[K - 1], yl[K - 1]) + std::log1p(s) - as.red;
   return c.hi + c.lo;
 }
 
