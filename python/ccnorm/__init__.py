@@ -558,35 +558,63 @@ def reference(z, *, param="logits", return_mean=True, threads=None):
 
 @_api
 def reference_covariance(z, *, param="logits", threads=None):
-    """Certified covariance (ccnorm::ref::certified_covariance): dict ``covariance``,
-    ``covariance_radius``, float64, shape (..., K, K).
-    %s"""
+    """Certified covariance ``grad^2 A`` (ccnorm::ref::certified_covariance).
+
+    Parameters
+    ----------
+    z : array_like, shape (..., n)
+        As for :func:`covariance` (``param``).
+    %s
+    Returns
+    -------
+    dict of float64 ndarrays, shape (..., K, K)
+        ``covariance``, ``covariance_radius``, ``covariance_lo``.
+    """
     nt = _threads(threads)
     Z, batch, K = _rows(z, param, "z", nt)
-    C, R = _core.reference_covariance(Z.astype(_F64, copy=False), nt)
-    return {"covariance": C.reshape(batch + (K, K)), "covariance_radius": R.reshape(batch + (K, K))}
+    C, R, L = _core.reference_covariance(Z.astype(_F64, copy=False), nt)
+    s = batch + (K, K)
+    return {"covariance": C.reshape(s), "covariance_radius": R.reshape(s), "covariance_lo": L.reshape(s)}
 
 
 @_api
 def reference_entropy(z, *, param="logits", threads=None):
-    """Certified differential entropy (ccnorm::ref::certified_entropy): dict ``entropy``,
-    ``entropy_radius``, float64, shape (...).
-    %s"""
+    """Certified differential entropy ``A - z.mean`` (ccnorm::ref::certified_entropy).
+
+    Parameters
+    ----------
+    z : array_like, shape (..., n)
+        As for :func:`entropy` (``param``).
+    %s
+    Returns
+    -------
+    dict of float64 ndarrays, shape (...)
+        ``entropy``, ``entropy_radius``, ``entropy_lo``.
+    """
     nt = _threads(threads)
     Z, batch, K = _rows(z, param, "z", nt)
-    H, R = _core.reference_entropy(Z.astype(_F64, copy=False), nt)
-    return {"entropy": H.reshape(batch), "entropy_radius": R.reshape(batch)}
+    H, R, L = _core.reference_entropy(Z.astype(_F64, copy=False), nt)
+    return {"entropy": H.reshape(batch), "entropy_radius": R.reshape(batch), "entropy_lo": L.reshape(batch)}
 
 
 @_api
 def reference_kl(zp, zq, *, param="logits", threads=None):
-    """Certified KL(CC(zp) || CC(zq)) (ccnorm::ref::certified_kl): dict ``kl``, ``kl_radius``,
-    float64, shape (broadcast batch...).
-    %s"""
+    """Certified ``KL(CC(zp) || CC(zq))`` (ccnorm::ref::certified_kl; exactly 0 for a shift).
+
+    Parameters
+    ----------
+    zp, zq : array_like, shape (..., n)
+        As for :func:`kl_divergence` (batch shapes broadcast).
+    %s
+    Returns
+    -------
+    dict of float64 ndarrays, shape (broadcast batch...)
+        ``kl``, ``kl_radius``, ``kl_lo``.
+    """
     nt = _threads(threads)
     P, Q, batch, K = _pair(zp, zq, "zp", "zq", param, nt, "reference_kl")
-    D, R = _core.reference_kl(P.astype(_F64, copy=False), Q.astype(_F64, copy=False), nt)
-    return {"kl": D.reshape(batch), "kl_radius": R.reshape(batch)}
+    D, R, L = _core.reference_kl(P.astype(_F64, copy=False), Q.astype(_F64, copy=False), nt)
+    return {"kl": D.reshape(batch), "kl_radius": R.reshape(batch), "kl_lo": L.reshape(batch)}
 
 
 reference.__doc__ = reference.__doc__ % _REF_DOC

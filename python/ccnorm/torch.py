@@ -225,11 +225,12 @@ def kl_divergence(logits_p, logits_q):
 
 def log_prob(logits, x):
     """``z.x - A(z)`` for x on the simplex, (broadcast batch). Evaluated as
-    ``(z - m).x - A(z - m)`` with ``m = max z`` (the same number for x on the simplex, without the
-    rounding of a large common offset); twice differentiable in ``logits`` and ``x``."""
+    ``(z - c).x - A(z - c)`` with ``c`` the mean of the logits: the same number for x on the
+    simplex, without the rounding of a large common offset, and a smooth function of z and x
+    (a max shift would make the x-gradient non-differentiable at tied maxima). Twice
+    differentiable in ``logits`` and ``x``."""
     z = _logits(logits)
-    m = z.amax(-1, keepdim=True)
-    zs = z - m
+    zs = z - z.mean(-1, keepdim=True)
     return (zs * x).sum(-1) - _LogPartition.apply(zs)
 
 

@@ -161,6 +161,19 @@ py::tuple evaluate(Arr<T> Z, const std::string& algo, bool want_logC, bool want_
   {
     py::gil_scoped_release nogil;
     sum = ccnorm::evaluate_batch<T>(ai.id, z, B, K, pA, pL, pM, team(threads, B), st.data());
+    // auto's out-of-domain fallback (normalizer/auto.hpp huge_spread) returns RowStatus::ok, not
+    // outside_domain as normalizer/batch.hpp describes; mark those rows by the same spread test.
+    if (ai.id == ccnorm::Algo::auto_ || ai.id == ccnorm::Algo::auto_precise)
+      for (std::size_t b = 0; b < B; ++b) {
+        if (st[b] != RowStatus::ok) continue;
+        const T* r = z + b * K;
+        const auto [lo, hi] = std::minmax_element(r, r + K);
+        if (!(static_cast<double>(*hi) - static_cast<double>(*lo) <= ccnorm::auto_detail::kAutoMaxSpread)) {
+          st[b] = RowStatus::outside_domain;
+          --sum.ok;
+          ++sum.outside_domain;
+        }
+      }
   }
   check(
       st, sum,
@@ -476,29 +489,31 @@ py::tuple reference_covariance(Arr<double> Z, int threads) {
   const double* z = Z.data();
   require_valid_rows(z, B, K, "");
   const std::vector<py::ssize_t> shape{static_cast<py::ssize_t>(B), static_cast<py::ssize_t>(K), static_cast<py::ssize_t>(K)};
-  py::array_t<double> C(shape), R(shape);
-  double *pc = C.mutable_data(), *pr = R.mutable_data();
+  py::array_t<double> C(shape), R(shape), L(shape);
+  double *pc = C.mutable_data(), *pr = R.mutable_data(), *pl = L.mutable_data();
   for_rows_certified(B, threads, [&](std::size_t b) {
     const ccnorm::ref::CertifiedCov c = ccnorm::ref::certified_covariance(z + b * K, K);
     // c.cov[col K + i] = Cov_{i, col}; Cov is symmetric
     for (std::size_t col = 0; col < K; ++col)
-      for (std::size_t i = 0; i < K; ++i)
-        round_ball(c.cov[col * K + i], c.cov_rad[col * K + i], pc[(b * K + i) * K + col], nullptr, pr[(b * K + i) * K + col]);
+      for (std::size_t i = 0; i < K; ++i) {
+        const std::size_t o = (b * K + i) * K + col;
+        round_ball(c.cov[col * K + i], c.cov_rad[col * K + i], pc[o], &pl[o], pr[o]);
+      }
   });
-  return py::make_tuple(C, R);
+  return py::make_tuple(C, R, L);
 }
 
 py::tuple reference_entropy(Arr<double> Z, int threads) {
   const auto [B, K] = rows_of(Z, "z");
   const double* z = Z.data();
   require_valid_rows(z, B, K, "");
-  py::array_t<double> H(static_cast<py::ssize_t>(B)), R(static_cast<py::ssize_t>(B));
-  double *ph = H.mutable_data(), *pr = R.mutable_data();
+  py::array_t<double> H(static_cast<py::ssize_t>(B)), R(static_cast<py::ssize_t>(B)), L(static_cast<py::ssize_t>(B));
+  double *ph = H.mutable_data(), *pr = R.mutable_data(), *pl = L.mutable_data();
   for_rows_certified(B, threads, [&](std::size_t b) {
     const ccnorm::ref::CertifiedValue v = ccnorm::ref::certified_entropy(z + b * K, K);
-    round_ball(v.mid, v.rad, ph[b], nullptr, pr[b]);
+    round_ball(v.mid, v.rad, ph[b], &pl[b], pr[b]);
   });
-  return py::make_tuple(H, R);
+  return py::make_tuple(H, R, L);
 }
 
 py::tuple reference_kl(Arr<double> ZP, Arr<double> ZQ, int threads) {
@@ -508,13 +523,13 @@ py::tuple reference_kl(Arr<double> ZP, Arr<double> ZQ, int threads) {
   const double *p = ZP.data(), *q = ZQ.data();
   require_valid_rows(p, B, K, "zp: ");
   require_valid_rows(q, B, K, "zq: ");
-  py::array_t<double> D(static_cast<py::ssize_t>(B)), R(static_cast<py::ssize_t>(B));
-  double *pd = D.mutable_data(), *pr = R.mutable_data();
+  py::array_t<double> D(static_cast<py::ssize_t>(B)), R(static_cast<py::ssize_t>(B)), L(static_cast<py::ssize_t>(B));
+  double *pd = D.mutable_data(), *pr = R.mutable_data(), *pl = L.mutable_data();
   for_rows_certified(B, threads, [&](std::size_t b) {
     const ccnorm::ref::CertifiedValue v = ccnorm::ref::certified_kl(p + b * K, q + b * K, K);
-    round_ball(v.mid, v.rad, pd[b], nullptr, pr[b]);
+    round_ball(v.mid, v.rad, pd[b], &pl[b], pr[b]);
   });
-  return py::make_tuple(D, R);
+  return py::make_tuple(D, R, L);
 }
 
 // ---- timing helper for python/bench/bench_python.py: the pure C++ batch call on the same buffers ----
