@@ -114,29 +114,41 @@ def test_the_gil_probe_detects_a_call_that_holds_the_gil():
     assert inside <= 2, (dt, inside)
 
 
+def _long(make, seconds=0.12, rows=16):
+    """A call of make(rows) lasting at least `seconds` (rows doubled until it does)."""
+    while True:
+        call = make(rows)
+        t0 = time.perf_counter()
+        call()
+        if time.perf_counter() - t0 >= seconds or rows >= 1 << 16:
+            return call
+        rows *= 2
+
+
 def test_gil_is_released_during_a_long_call():
     rng = np.random.default_rng(0)
-    Z = rng.normal(scale=20.0, size=(1000, 300))  # a few tenths of a second on one thread
-    dt, inside, rate = _progress_during(lambda: ccnorm.log_partition(Z, return_mean=True, threads=1))
+    Z = rng.normal(scale=20.0, size=(1 << 16, 300))
+    call = _long(lambda n: (lambda: ccnorm.log_partition(Z[:n], return_mean=True, threads=1)), seconds=0.3)
+    dt, inside, rate = _progress_during(call)
     assert dt > 0.1, "the call was too short to measure (%.3f s)" % dt
-    share = inside / max(1.0, rate * (dt / 2 - 0.01))
+    share = inside / max(1.0, rate * (dt / 2 - 0.012))
     print("\ncall %.3f s; the counter thread ran at %.0f%% of its solo speed during it" % (dt, 100 * share))
     assert inside > 20 and share > 0.05, (dt, inside, rate)
 
 
 def test_gil_is_released_by_every_batched_function():
     rng = np.random.default_rng(1)
-    Z = rng.normal(scale=30.0, size=(400, 200))
-    calls = {
-        "covariance": lambda: ccnorm.covariance(Z[:20, :80], threads=1),
-        "hvp": lambda: ccnorm.hvp(Z[:60], Z[:60], threads=1),
-        "entropy": lambda: ccnorm.entropy(Z[:120], threads=1),
-        "kl_divergence": lambda: ccnorm.kl_divergence(Z[:40], Z[:40][::-1], threads=1),
-        "sample": lambda: ccnorm.sample(Z[:60], 200, seed=0, threads=1),
-        "reference": lambda: ccnorm.reference(Z[:24, :120], threads=1),
-        "validate": lambda: ccnorm.validate(Z[:40, :200], np.zeros(40), threads=1),
+    Z = rng.normal(scale=30.0, size=(1 << 12, 200))
+    makers = {
+        "covariance": lambda n: (lambda: ccnorm.covariance(Z[:n, :80], threads=1)),
+        "hvp": lambda n: (lambda: ccnorm.hvp(Z[:n], Z[:n], threads=1)),
+        "entropy": lambda n: (lambda: ccnorm.entropy(Z[:n], threads=1)),
+        "kl_divergence": lambda n: (lambda: ccnorm.kl_divergence(Z[:n], Z[:n][::-1], threads=1)),
+        "sample": lambda n: (lambda: ccnorm.sample(Z[:n], 200, seed=0, threads=1)),
+        "reference": lambda n: (lambda: ccnorm.reference(Z[:n, :120], threads=1)),
+        "validate": lambda n: (lambda: ccnorm.validate(Z[:n], np.zeros(n), threads=1)),
     }
-    for name, call in calls.items():
-        dt, inside, rate = _progress_during(call)
+    for name, make in makers.items():
+        dt, inside, rate = _progress_during(_long(make))
         assert dt > 0.06, (name, "too short to measure", dt)
         assert inside > 5, (name, dt, inside, rate)
