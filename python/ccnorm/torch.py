@@ -61,8 +61,9 @@ def _np_of(t):
 
 
 def _tensor(a, like):
+    """NumPy result -> tensor (zero-copy), cast back to like's dtype when that is a float type."""
     out = torch.from_numpy(_np.asarray(a))
-    return out if out.dtype == like.dtype else out.to(like.dtype)
+    return out.to(like.dtype) if like.is_floating_point() and out.dtype != like.dtype else out
 
 
 _THIRD = ("ccnorm.torch: {} are not provided (they need third derivatives of the log-partition A); "
@@ -238,8 +239,11 @@ def _flat_index(mask):
     return int(torch.nonzero(mask.reshape(-1))[0, 0])
 
 
-def _check_simplex(x, what, atol=1e-6):
-    """x: (..., K) tensor; every row >= 0 and summing to 1 (ValueError with the flat row index)."""
+def _check_simplex(x, what):
+    """x: (..., K) tensor; every row >= 0 and summing to 1 within max(1e-6, K eps) (the rounding
+    of a sum of K entries); ValueError with the flat row index."""
+    eps = torch.finfo(x.dtype).eps if x.is_floating_point() else 0.0
+    atol = max(1e-6, x.shape[-1] * eps)
     with torch.no_grad():
         bad = ~torch.isfinite(x).all(-1) | (x < 0).any(-1) | ((x.sum(-1) - 1).abs() > atol)
         if bad.any():

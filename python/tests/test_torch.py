@@ -269,3 +269,8 @@ def test_float32_and_noncontiguous_inputs():
     assert e.entropy().shape == (5,) and not e.logits.is_contiguous()
     h = cct.log_partition(torch.zeros(2, 3, dtype=torch.float16))
     assert h.dtype == torch.float16
+    i = cct.log_partition(torch.zeros(2, 3, dtype=torch.int64))  # integers: computed in the default float dtype
+    assert i.dtype == torch.get_default_dtype() and torch.allclose(i, torch.full((2,), -math.log(2.0)))
+    # float32 soft labels over many classes: the sum's rounding is not a simplex violation
+    big = torch.softmax(torch.randn(8, 2000), -1)
+    assert torch.isfinite(cc_log_likelihood(torch.zeros(8, 2000), big))
