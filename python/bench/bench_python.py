@@ -74,6 +74,8 @@ def time_case(Z, grad, threads, repeats, min_time):
     def f_numpy():
         return ccnorm.log_partition(Z, return_mean=grad, threads=threads)
 
+    ccnorm.set_num_threads(threads)  # ccnorm.torch uses the module setting
+
     if grad:
         def f_torch():
             t = T.detach().requires_grad_()
@@ -149,7 +151,8 @@ def environment():
     return {"date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"), "git": git(),
             "cpu": cpu, "cores": os.cpu_count(), "python": platform.python_version(), "numpy": np.__version__,
             "torch": torch.__version__, "ccnorm": ccnorm.__version__, "ccnorm_threads": ccnorm.get_num_threads(),
-            "command": " ".join([os.path.basename(sys.executable)] + sys.argv)}
+            "command": " ".join([os.path.basename(sys.executable)] + sys.argv),
+            "load_average": os.getloadavg()}
 
 
 def main():
@@ -159,6 +162,8 @@ def main():
     ap.add_argument("--dtypes", default="f64,f32")
     ap.add_argument("--repeats", type=int, default=None)
     ap.add_argument("--min-time", type=float, default=None, help="seconds per timed block")
+    ap.add_argument("--threads", default="all,1",
+                    help="ccnorm thread counts of the main table, comma-separated ('all' = get_num_threads())")
     a = ap.parse_args()
     repeats = a.repeats or (3 if a.quick else 5)
     min_time = a.min_time or (0.05 if a.quick else 0.15)
@@ -168,22 +173,26 @@ def main():
     env = environment()
 
     table = []
-    for dt in a.dtypes.split(","):
-        dtype = {"f64": np.float64, "f32": np.float32}[dt]
-        for K in (10, 100, 1000):
-            for B in (1, 64, 4096):
-                Z = rows(B, K, dtype)
-                for grad in (False, True):
-                    t = time_case(Z, grad, 0, repeats, min_time)
-                    r = {"dtype": dt, "B": B, "K": K, "mode": "value+mean" if grad else "value", "threads": all_threads,
-                         "BK": B * K, "cpp_us": 1e6 * t["cpp"], "numpy_us": 1e6 * t["numpy"], "torch_us": 1e6 * t["torch"],
-                         "numpy_over_cpp": t["numpy"] / t["cpp"], "torch_over_cpp": t["torch"] / t["cpp"]}
-                    r["goal_1.2x"] = ("met" if max(r["numpy_over_cpp"], r["torch_over_cpp"]) <= 1.2 else "missed") \
-                        if B * K >= 1e5 else "n/a (B*K < 1e5)"
-                    table.append(r)
-                    print("%s B=%-5d K=%-5d %-10s cpp %10.2f us  numpy %10.2f us (x%.2f)  torch %10.2f us (x%.2f)"
-                          % (dt, B, K, r["mode"], r["cpp_us"], r["numpy_us"], r["numpy_over_cpp"], r["torch_us"],
-                             r["torch_over_cpp"]), flush=True)
+    for th in a.threads.split(","):
+        nt = all_threads if th == "all" else int(th)
+        for dt in a.dtypes.split(","):
+            dtype = {"f64": np.float64, "f32": np.float32}[dt]
+            for K in (10, 100, 1000):
+                for B in (1, 64, 4096):
+                    Z = rows(B, K, dtype)
+                    for grad in (False, True):
+                        t = time_case(Z, grad, nt, repeats, min_time)
+                        r = {"dtype": dt, "B": B, "K": K, "mode": "value+mean" if grad else "value", "threads": nt,
+                             "BK": B * K, "cpp_us": 1e6 * t["cpp"], "numpy_us": 1e6 * t["numpy"],
+                             "torch_us": 1e6 * t["torch"], "numpy_over_cpp": t["numpy"] / t["cpp"],
+                             "torch_over_cpp": t["torch"] / t["cpp"]}
+                        r["goal_1.2x"] = ("met" if max(r["numpy_over_cpp"], r["torch_over_cpp"]) <= 1.2 else "missed") \
+                            if B * K >= 1e5 else "n/a (B*K < 1e5)"
+                        table.append(r)
+                        print("threads %d %s B=%-5d K=%-5d %-10s cpp %10.2f us  numpy %10.2f us (x%.2f)  torch %10.2f us "
+                              "(x%.2f)" % (nt, dt, B, K, r["mode"], r["cpp_us"], r["numpy_us"], r["numpy_over_cpp"],
+                                           r["torch_us"], r["torch_over_cpp"]), flush=True)
+    ccnorm.set_num_threads(0)
 
     loss = []
     for label, nt_cc, nt_torch in (("1", 1, 1), ("all", 0, torch_threads)):
@@ -221,14 +230,14 @@ def main():
                                                                       "forward; value+mean: forward + backward)",
                              "timing": "minimum over repeats of the mean per call of a block >= min_time_s"},
                    "cases": table, "loss": loss}, f, indent=1)
-    md = ["*%s, %s, %s (%d cores), ccnorm threads %d, torch %s.*" % (env["command"], env["date"], env["cpu"], env["cores"],
-                                                                    all_threads, env["torch"]), "",
-          "| dtype | B | K | mode | C++ batch (us) | NumPy (us) | x C++ | torch (us) | x C++ | goal <= 1.2x (B*K >= 1e5) |",
-          "|---|---|---|---|---|---|---|---|---|---|"]
+    md = ["*%s, %s, %s (%d cores, load average %.1f at the start), torch %s.*" % (
+        env["command"], env["date"], env["cpu"], env["cores"], env["load_average"][0], env["torch"]), "",
+          "| threads | dtype | B | K | mode | C++ batch (us) | NumPy (us) | x C++ | torch (us) | x C++ | goal <= 1.2x (B*K >= 1e5) |",
+          "|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in table:
-        md.append("| %s | %d | %d | %s | %.3g | %.3g | %.2f | %.3g | %.2f | %s |" % (
-            r["dtype"], r["B"], r["K"], r["mode"], r["cpp_us"], r["numpy_us"], r["numpy_over_cpp"], r["torch_us"],
-            r["torch_over_cpp"], r["goal_1.2x"]))
+        md.append("| %d | %s | %d | %d | %s | %.3g | %.3g | %.2f | %.3g | %.2f | %s |" % (
+            r["threads"], r["dtype"], r["B"], r["K"], r["mode"], r["cpp_us"], r["numpy_us"], r["numpy_over_cpp"],
+            r["torch_us"], r["torch_over_cpp"], r["goal_1.2x"]))
     md += ["", "| B x K | threads (ccnorm / torch) | cc_log_likelihood fwd+bwd (us) | with validate_args (us) | "
                "cross_entropy fwd+bwd (us) | ratio | goal <= 3x |", "|---|---|---|---|---|---|---|"]
     for r in loss:
