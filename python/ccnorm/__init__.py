@@ -37,7 +37,8 @@ Memory
     quantities have one method and accept only ``"auto"``.
 ``threads``
     Batched calls release the GIL and use :func:`get_num_threads` OpenMP threads (at most one per
-    16 rows); ``threads=n`` overrides it for one call.
+    16 rows and per 2048 logits, so that small calls stay on one thread); ``threads=n`` overrides
+    it for one call.
 Errors
     Invalid input raises ``ValueError`` naming the row's index in the flattened (C-order) batch
     and the reason: a NaN or infinite entry, K = 0, a probability <= 0, mismatched shapes.
@@ -101,7 +102,7 @@ def set_num_threads(n):
 
 
 def get_num_threads():
-    """The number of threads a batched call uses (at most one per 16 rows are started)."""
+    """The number of threads a batched call uses (at most one per 16 rows and per 2048 logits are started)."""
     return _core.get_threads()
 
 

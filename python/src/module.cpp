@@ -9,7 +9,9 @@
 // Threads: the batched calls release the GIL and run the C++ batch functions of
 // normalizer/batch.hpp (OpenMP over rows). `threads` <= 0 means the module default (set_threads;
 // initially OMP_NUM_THREADS or every core); the team is capped at one thread per 16 rows (the
-// batch schedule's chunk), so small batches do not wake idle threads.
+// batch schedule's chunk) and per 2048 logits of evaluate-sized work (~100 us), so that small batches
+// neither wait for woken threads nor, on a busy machine, for descheduled ones (a 2-thread team
+// took 8 ms instead of 60 us for 64 x 10 rows on a 2-core machine under load 7).
 //
 // Row status (normalizer/common.hpp RowStatus) -> Python:
 //   invalid_input   ValueError "row b: <reason>" (b = flat row index; the reason of
@@ -69,9 +71,11 @@ Shape rows_of(const Arr<T>& a, const char* name) {
   return {static_cast<std::size_t>(a.shape(0)), static_cast<std::size_t>(a.shape(1))};
 }
 
-int team(int threads, std::size_t B) {
+// weight: cost per logit relative to evaluate's value + mean (covariance ~K, KL ~50, sampling ~n/4)
+int team(int threads, std::size_t B, std::size_t K, double weight = 1.0) {
   int nt = threads > 0 ? threads : g_threads.load();
-  const std::size_t chunks = (B + 15) / 16;  // for_each_row: schedule(dynamic, 16)
+  const double work = static_cast<double>(B) * static_cast<double>(std::max<std::size_t>(K, 1)) * weight;
+  const std::size_t chunks = std::min<std::size_t>((B + 15) / 16, static_cast<std::size_t>(std::ceil(work / 2048.0)));
   if (chunks < static_cast<std::size_t>(nt)) nt = static_cast<int>(std::max<std::size_t>(1, chunks));
   return std::max(1, nt);
 }
@@ -160,7 +164,7 @@ py::tuple evaluate(Arr<T> Z, const std::string& algo, bool want_logC, bool want_
   BatchSummary sum;
   {
     py::gil_scoped_release nogil;
-    sum = ccnorm::evaluate_batch<T>(ai.id, z, B, K, pA, pL, pM, team(threads, B), st.data());
+    sum = ccnorm::evaluate_batch<T>(ai.id, z, B, K, pA, pL, pM, team(threads, B, K), st.data());
     // auto's out-of-domain fallback (normalizer/auto.hpp huge_spread) returns RowStatus::ok, not
     // outside_domain as normalizer/batch.hpp describes; mark those rows by the same spread test.
     if (ai.id == ccnorm::Algo::auto_ || ai.id == ccnorm::Algo::auto_precise)
@@ -207,7 +211,7 @@ py::array_t<T> to_logits(Arr<T> X, const std::string& param, int threads) {
     py::gil_scoped_release nogil;
     const auto nb = static_cast<std::ptrdiff_t>(B);
 #if defined(_OPENMP)
-#pragma omp parallel num_threads(team(threads, B))
+#pragma omp parallel num_threads(team(threads, B, K))
 #endif
     {
       std::vector<T> row;
@@ -279,7 +283,7 @@ py::array_t<T> covariance(Arr<T> Z, int threads, int stacklevel) {
   BatchSummary sum;
   {
     py::gil_scoped_release nogil;
-    sum = ccnorm::covariance_batch<T>(z, B, K, c, team(threads, B), st.data());
+    sum = ccnorm::covariance_batch<T>(z, B, K, c, team(threads, B, K, static_cast<double>(K)), st.data());
   }
   check(st, sum, [&](std::size_t b, RowStatus s) { return dist_reason(z + b * K, K, s); }, stacklevel);
   return C;
@@ -295,7 +299,7 @@ py::array_t<T> variances(Arr<T> Z, int threads, int stacklevel) {
   BatchSummary sum;
   {
     py::gil_scoped_release nogil;
-    sum = ccnorm::variances_batch<T>(z, B, K, v, team(threads, B), st.data());
+    sum = ccnorm::variances_batch<T>(z, B, K, v, team(threads, B, K), st.data());
   }
   check(st, sum, [&](std::size_t b, RowStatus s) { return dist_reason(z + b * K, K, s); }, stacklevel);
   return V;
@@ -316,7 +320,7 @@ py::array_t<T> hvp(Arr<T> Z, Arr<T> Vin, int threads, int stacklevel) {
   BatchSummary sum;
   {
     py::gil_scoped_release nogil;
-    sum = ccnorm::hvp_batch<T>(z, v, B, K, o, team(threads, B), st.data());
+    sum = ccnorm::hvp_batch<T>(z, v, B, K, o, team(threads, B, K), st.data());
   }
   check(
       st, sum,
@@ -338,7 +342,7 @@ py::array_t<T> entropy(Arr<T> Z, int threads, int stacklevel) {
   BatchSummary sum;
   {
     py::gil_scoped_release nogil;
-    sum = ccnorm::entropy_batch<T>(z, B, K, h, team(threads, B), st.data());
+    sum = ccnorm::entropy_batch<T>(z, B, K, h, team(threads, B, K), st.data());
   }
   check(st, sum, [&](std::size_t b, RowStatus s) { return dist_reason(z + b * K, K, s); }, stacklevel);
   return H;
@@ -359,7 +363,7 @@ py::array_t<T> kl(Arr<T> ZP, Arr<T> ZQ, int threads, int stacklevel) {
   BatchSummary sum;
   {
     py::gil_scoped_release nogil;
-    sum = ccnorm::kl_batch<T>(p, q, B, K, d, team(threads, B), st.data());
+    sum = ccnorm::kl_batch<T>(p, q, B, K, d, team(threads, B, K, 50.0), st.data());
   }
   check(
       st, sum,
@@ -382,7 +386,7 @@ py::array_t<T> sample(Arr<T> Z, std::size_t n, std::uint64_t seed, int threads) 
   BatchSummary sum;
   {
     py::gil_scoped_release nogil;
-    sum = ccnorm::sample_batch<T>(z, B, K, n, seed, x, team(threads, B), st.data());
+    sum = ccnorm::sample_batch<T>(z, B, K, n, seed, x, team(threads, B, K, 1.0 + static_cast<double>(n) / 4), st.data());
   }
   check(
       st, sum,
@@ -542,7 +546,7 @@ double time_evaluate(Arr<T> Z, const std::string& algo, bool want_mu, int thread
   std::vector<T> A(B), mu(want_mu ? B * K : 0);
   std::vector<RowStatus> st(B);
   const T* z = Z.data();
-  const int nt = team(threads, B);
+  const int nt = team(threads, B, K);
   py::gil_scoped_release nogil;
   const auto t0 = std::chrono::steady_clock::now();
   for (int c = 0; c < calls; ++c)
