@@ -7,7 +7,8 @@ cd "$(dirname "$0")/.."
 
 PKGS=(build-essential cmake pkg-config libmpfr-dev libgmp-dev libboost-dev libeigen3-dev libfmt-dev
       libbenchmark-dev libgtest-dev libflint-arb-dev python3 python3-matplotlib python3-numpy
-      python3-scipy python3-mpmath ${EXTRA_PKGS:-})
+      python3-scipy python3-mpmath ${EXTRA_PKGS:-}
+      pybind11-dev python3-dev python3-pytest python3-torch)  # the Python package (python/) and its tests
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -30,3 +31,7 @@ if [[ -x /usr/local/cuda/bin/nvcc ]]; then export PATH="/usr/local/cuda/bin:$PAT
 JOBS=${JOBS:-$(nproc)}
 cmake --preset release ${CCNORM_CMAKE_ARGS:-} >/dev/null
 cmake --build --preset release -j"$JOBS"
+# The Python package (python/CMakeLists.txt): install it where /usr/bin/python3 finds it from any
+# directory (root: the system site directory; otherwise the user's site directory; nothing when
+# configured with -DCCNORM_BUILD_PYTHON=OFF).
+cmake --install build --component python
