@@ -121,7 +121,7 @@ Out<T> huge_spread(const T* z, std::size_t K, T* mu) {
     for (std::size_t j = 0; j < K; ++j) mu[j] = static_cast<T>(mul[j]);
     project_mu(mu, K);
   }
-  return {static_cast<T>(A), static_cast<T>(lse - A)};
+  return {static_cast<T>(A), static_cast<T>(lse - A), RowStatus::outside_domain};
 }
 
 // K == 0, non-finite input (NaN out) and K == 1 (A = z_1, log C = 0, mu = 1): true when handled.

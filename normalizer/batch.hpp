@@ -22,6 +22,7 @@
 // threads <= 0 each team uses omp_get_max_threads() threads, so concurrent callers should pass a
 // thread count that shares the cores). Output arrays of concurrent calls must not overlap.
 #pragma once
+#include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <limits>
@@ -117,12 +118,14 @@ BatchSummary for_each_row(std::size_t B, int threads, RowStatus* status, F&& f, 
   std::size_t counts[4] = {0, 0, 0, 0};
 #if defined(_OPENMP)
   const int nt = threads > 0 ? threads : omp_get_max_threads();
+  // chunks of up to 16 rows, but at least 4 chunks per thread (64 heavy rows must not be 4 chunks)
+  const int chunk = static_cast<int>(std::clamp<std::size_t>(B / (4 * static_cast<std::size_t>(nt)), 1, 16));
 #pragma omp parallel num_threads(nt)
 #endif
   {
     std::size_t local[4] = {0, 0, 0, 0};
 #if defined(_OPENMP)
-#pragma omp for schedule(dynamic, 16) nowait
+#pragma omp for schedule(dynamic, chunk) nowait
 #endif
     for (std::ptrdiff_t b = 0; b < nb; ++b) {
       RowStatus s;

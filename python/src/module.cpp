@@ -165,19 +165,6 @@ py::tuple evaluate(Arr<T> Z, const std::string& algo, bool want_logC, bool want_
   {
     py::gil_scoped_release nogil;
     sum = ccnorm::evaluate_batch<T>(ai.id, z, B, K, pA, pL, pM, team(threads, B, K), st.data());
-    // auto's out-of-domain fallback (normalizer/auto.hpp huge_spread) returns RowStatus::ok, not
-    // outside_domain as normalizer/batch.hpp describes; mark those rows by the same spread test.
-    if (ai.id == ccnorm::Algo::auto_ || ai.id == ccnorm::Algo::auto_precise)
-      for (std::size_t b = 0; b < B; ++b) {
-        if (st[b] != RowStatus::ok) continue;
-        const T* r = z + b * K;
-        const auto [lo, hi] = std::minmax_element(r, r + K);
-        if (!(static_cast<double>(*hi) - static_cast<double>(*lo) <= ccnorm::auto_detail::kAutoMaxSpread)) {
-          st[b] = RowStatus::outside_domain;
-          --sum.ok;
-          ++sum.outside_domain;
-        }
-      }
   }
   check(
       st, sum,

@@ -3,8 +3,8 @@
 //
 // This is the ONE place the Python package touches the scorer: ccnorm.validate() (ccnorm/__init__.py)
 // writes its array inputs to files, calls validate_run with the CLI's arguments (including
-// --json OUT) and returns the parsed scorecard. When the scorer moves into a compiled library,
-// re-point the include and the call below; nothing else changes.
+// --json OUT) and returns the parsed scorecard. The scorer is the library ccnorm_validate
+// (validate/validate.hpp: parse_args + run, as cli/cmd_validate.cpp calls them).
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
@@ -36,7 +36,10 @@ py::tuple validate_run(std::vector<std::string> args) {
   {
     py::gil_scoped_release nogil;
     try {
-      rc = ccnorm::validate::run(static_cast<int>(args.size()), argv.data(), out, err);
+      ccnorm::validate::Options o;
+      rc = ccnorm::validate::parse_args(static_cast<int>(args.size()), argv.data(), o, err);
+      if (rc == 3) rc = 0;  // --help: nothing to score
+      else if (rc == 0) rc = ccnorm::validate::run(o, out, err);
     } catch (const std::exception& e) {
       exc = e.what();
     }

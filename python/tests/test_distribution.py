@@ -140,13 +140,10 @@ def test_kl_adversarial_pairs(hard_corpus, dtype):
     print("\nKL %s: max relative error %.3g (goal %.3g) over %d rows x 6 partners" % (dtype, worst, goal, len(rows)))
 
 
-@pytest.mark.xfail(strict=True, reason="C++ kl_divergence: relative error up to 1e-3 when zq - zp = c 1 + a tiny tilt "
-                                       "(normalizer/distribution.hpp rounds delta to double before centring it)")
-def test_kl_near_shift_known_defect():
-    """zq = zp + c + 1e-9 cos(j): KL ~ 4e-20 is the quadratic form of the tiny tilt. The C++
-    quadrature stores delta = zq - zp rounded to double and centres it afterwards, so the tilt
-    keeps only ~log2(1e-9 / (u c)) bits: relative errors 1e-7 (c = 1) to 1e-3 (c = 1e4)
-    instead of 2^-40. The absolute error stays below 1e-22. Strict xfail: the fix must remove it."""
+def test_kl_near_shift():
+    """zq = zp + c + 1e-9 cos(j): KL ~ 4e-20 is the quadratic form of the tiny tilt; relative
+    2^-40 (the C++ quadrature once rounded delta = zq - zp to double before centring it, which
+    kept only ~log2(1e-9 / (u c)) bits of the tilt: relative errors 1e-7 to 1e-3)."""
     rng = np.random.default_rng(1)
     worst = 0.0
     for K in (2, 5, 10):
