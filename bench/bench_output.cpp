@@ -127,7 +127,7 @@ std::string summary_json(const Options& o, const Results& R) {
   f += "\n  ],\n  \"gpu\": {\"available\": " + std::string(R.gpu.reason.empty() ? "true" : "false") +
        ", \"device\": " + json_string(R.gpu.device) + ", \"reason\": " + json_string(R.gpu.reason) +
        ", \"copy_GBps\": " + json_number(R.gpu.copy_gbs) + ", \"cases\": " + std::to_string(R.gpu_rows.size()) +
-       "},\n  \"notes\": {\"err_A\": \"DESIGN section 3, in u of the dtype, max over acc_rows rows of the timed pool\", "
+       "},\n  \"notes\": {\"err_A\": \"docs/design.md §3, in u of the dtype, max over acc_rows rows of the timed pool\", "
        "\"err_mean\": \"vs auto-precise (not certified)\", \"clock\": \"cpu: CPU time of the calling thread; real: wall "
        "time per row of the batch; device: GPU time per row (CUDA events, inputs resident on the device)\", \"min_time_s\": " +
        format_g(o.min_time) + ", \"repetitions\": " + std::to_string(o.repetitions) + "}\n}\n";

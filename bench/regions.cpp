@@ -326,7 +326,7 @@ void write_regions(const Config& o, const Result& r) {
     s += "\"" + format_g(p.sigma) + "\": " + format_g(p.K);
   }
   s += "}\n  },\n"
-       "  \"published_note\": \"DESIGN.md section 3: read off the 2022 notebook's figure (+-1); "
+       "  \"published_note\": \"docs/design.md §3: read off the 2022 notebook's figure (+-1); "
        "closed-form-scaled f64 at sigma >= 32 is '>= 40'\"\n}\n";
   io::write_text(dir + "max_dimension.json", s);
 }

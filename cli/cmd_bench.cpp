@@ -23,7 +23,7 @@ const char* kHelpHead =  // then the algorithm list (help())
     "                    [--acc-rows N] [--seed N] [--python PATH] [--peers-script PATH]\n"
     "                    [-- GOOGLE-BENCHMARK-FLAGS...]\n"
     "\n"
-    "Times log-partition evaluations with Google Benchmark. Case names (DESIGN.md section 4):\n"
+    "Times log-partition evaluations with Google Benchmark. Case names (docs/design.md §4):\n"
     "  log_partition/<algo>/<dtype>/K:<k>/sigma:<s>[/grad]         one row per call, one thread\n"
     "  log_partition_batch/<algo>/<dtype>/K:<k>/sigma:<s>[/grad]/batch:<B>/threads:<T>\n"
     "                                                             evaluate_batch on B rows\n"

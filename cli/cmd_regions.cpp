@@ -15,7 +15,7 @@ const char* kHelp =
     "                      [--exhaustive E] [--heat-seeds H] [--gaps g,..] [--algos A,..]\n"
     "                      [--dtypes f64,f32] [--threads N] [--no-heat]\n"
     "\n"
-    "(i) max computable dimension vs sigma (DESIGN.md section 3 protocol: z = (eta, 0), relative\n"
+    "(i) max computable dimension vs sigma (docs/design.md §3 protocol: z = (eta, 0), relative\n"
     "error of log C below 1 %, every K' <= K, median over seeds), K searched up to Kmax: every K\n"
     "up to E, then the doubling grid 2E, 4E, .., Kmax with bisection at the first failure (beyond E\n"
     "the every-K' clause is sampled). (ii) err_A over (K, sigma) and over (K, cluster gap).\n"

@@ -18,7 +18,7 @@ const char* kHelp =
     "\n"
     "Runs the suite's default configuration and writes DIR/report.md, DIR/report.html (self-\n"
     "contained), PNG figures and DIR/summary.json (keys: max_dimension, accuracy, throughput,\n"
-    "environment; DESIGN.md section 4). Stages (their raw outputs stay in DIR):\n"
+    "environment; docs/design.md §4). Stages (their raw outputs stay in DIR):\n"
     "  sweep    DIR/sweep.csv (+ sweep.worst.csv)      ccnorm sweep, all algorithms, f64+f32,\n"
     "           all families; default K 2,3,5,10,32,100,316,1000, sigma 0.01,1,10,100, 2 seeds;\n"
     "           --quick K 2,3,5,10,32,100,316, sigma 0.01,1,10, 2 seeds\n"

@@ -16,7 +16,7 @@ const char* kHelpHead =  // then the --algos line (help())
     "                    [--out FILE.csv] [--no-progress]\n"
     "\n"
     "Accuracy of every algorithm on deterministic inputs, against the certified reference\n"
-    "(DESIGN.md section 3 error measures; the reference is never rounded before the difference).\n"
+    "(docs/design.md §3 error measures; the reference is never rounded before the difference).\n"
     "One CSV row per case:\n"
     "  family,K,sigma,seed,algo,dtype,hash,err_A,err_mu,ulps_A\n"
     "key = (family,K,sigma,seed,algo,dtype); hash = FNV-1a of the evaluated input's bits; NaN,\n"

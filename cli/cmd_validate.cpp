@@ -14,7 +14,7 @@ const char* kHelp =
     "                       [--results-format values|eval] [--name LABEL] [--note TEXT]\n"
     "                       [--json OUT] [--html OUT] [--worst N] [--threads N]\n"
     "\n"
-    "Scores another implementation's outputs against the certified reference (DESIGN.md section 3).\n"
+    "Scores another implementation's outputs against the certified reference (docs/design.md §3).\n"
     "  --cases FILE     eval's input format (one vector per line; --param applies) or a golden file\n"
     "                   (reference/golden/*.csv or *.jsonl; detected by its header). Cases without a\n"
     "                   stored reference get a certified one computed here (ccnorm::ref::certified).\n"

@@ -23,12 +23,12 @@
 //       K-entry workspace).
 // Error (observed against the certified reference; tests/test_baselines.cpp, g++ 12 -O2 x86-64):
 //   - well-separated rows (gaps >= 0.75, K <= 6), float / double / long double: err_A <= 16,
-//     err_mu <= 322 (DESIGN section 3 units);
+//     err_mu <= 322 (docs/design.md §3 units);
 //   - rows of the 2022 protocol at sigma = 1 (double): err_A ~ 6e2 at K = 5, 6e4 at K = 8, 8e9 at
 //     K = 10, 1e13 at K = 14; err_mu 1e3-1e4 times larger;
 //   - clustered row z_k = 1e-3 k (double): |dA| = 1e-10 (K = 3), 5e-7 (K = 4), 1e-3 (K = 5),
 //     0.34 (K = 6), non-finite or > 20 from K = 7 on;
-//   - max computable dimension (DESIGN section 3; median of 10 seeds) at sigma = 0.01/0.1/1/10/32:
+//   - max computable dimension (docs/design.md §3; median of 10 seeds) at sigma = 0.01/0.1/1/10/32:
 //     float64 6/8/14/33/63.5, float32 3/4/8/19/22 (float32, sigma = 32: the products overflow, the
 //     terms become 0 and A = -inf);
 //   - notebook row z = (1, ..., 39, 0): float32 log C = 98.0 instead of 125.0; double: relative

@@ -13,7 +13,7 @@
 //
 // i.e. with g_k = 1 / prod_{i != k}(x_k - x_i):  S = sum_k lam_k g_k = s^{K-1} exp[z] / sum_i e^{z_i},
 // because the divided difference of t -> e^{s t} at x = z/s is s^{K-1} exp[z]. Hence
-//     logC = -log S + (K-1) log s   (as published),   A = LSE(z) - logC   (DESIGN section 1).
+//     logC = -log S + (K-1) log s   (as published),   A = LSE(z) - logC   (docs/design.md §1).
 // The published mean is autodiff of A with s held constant (stop_gradient); analytically
 //     mu_j = ( lam_j g_j (1 - (1/s) sum_{i != j} 1/(x_j - x_i)) + (1/s) sum_{k != j} lam_k g_k / (x_k - x_j) ) / S.
 // (The published `cc_mean` then replaces rows with any component <= 0 by NaN; that masking is not
@@ -40,7 +40,7 @@
 // Error (observed against the certified reference; tests/test_baselines.cpp, g++ 12 -O2 x86-64):
 //   - well-separated rows (gaps >= 0.75, K <= 6), float / double / long double: err_A <= 16,
 //     err_mu <= 322 (x = z / s costs a few bits of the differences on offset rows);
-//   - max computable dimension (DESIGN section 3; median of 10 seeds) at sigma = 0.01/0.1/1/10/32:
+//   - max computable dimension (docs/design.md §3; median of 10 seeds) at sigma = 0.01/0.1/1/10/32:
 //     float64 6/8/14/32.5/63.5 (published, 2022 notebook figure: ~7.5/~9.5/~15/~33/>=40),
 //     float32 3/4/8/19/47 (published: ~4/-/~9/~22/-). The notebook's own s = std(eta) gives the
 //     same float64 row and 3/4/8/19/48 in float32. Measured values sit ~1 below the published

@@ -1,6 +1,6 @@
 // ccnorm: common types and helpers shared by every algorithm header.
 //
-// The quantity (DESIGN.md section 1): for logits z in R^K,
+// The quantity (docs/design.md §1): for logits z in R^K,
 //   A(z)     = log exp[z_1..z_K]     (log-partition; divided difference of exp)
 //   log C    = LSE(z) - A(z)          (the paper's log normalising constant)
 //   mu_j     = dA/dz_j                (the CC mean; 0 < mu_j < 1, sum mu = 1)

@@ -33,7 +33,7 @@
 //     K = 10, 1e12 at K = 14 (about 10x better than the closed form, same growth);
 //   - clustered row z_k = 1e-3 k (double): |dA| = 5e-11 (K = 3), 1e-4 (K = 5), 0.25 (K = 6),
 //     non-finite or > 30 from K = 7 on;
-//   - max computable dimension (DESIGN section 3; median of 10 seeds) at sigma = 0.01/0.1/1/10/32:
+//   - max computable dimension (docs/design.md §3; median of 10 seeds) at sigma = 0.01/0.1/1/10/32:
 //     float64 6/8.5/15/33/63.5, float32 3/4/8/19/26 (float32, sigma = 32: underflow of d[1,K]);
 //   - all-zero logits: exact up to K = 178 in double (39 in float), -inf beyond (1/(K-1)! underflows);
 //   - notebook row z = (1, ..., 39, 0): -inf in float32 (d[1,K] ~ e^-125 underflows); double:

@@ -2,7 +2,7 @@
 // mean mu = grad A, in Arb ball arithmetic (Johansson, "Arb: efficient arbitrary-precision
 // midpoint-radius interval arithmetic", IEEE Trans. Comput. 66, 2017).
 //
-// Method (DESIGN.md section 1): shift by m = min z, y = z - m >= 0 computed EXACTLY (arf_sub with
+// Method (docs/design.md §1): shift by m = min z, y = z - m >= 0 computed EXACTLY (arf_sub with
 // ARF_PREC_EXACT), r = max y. Hermite-Genocchi gives
 //     exp[y] = sum_{n>=0} h_n(y) / (n+K-1)!,          exp[z] = e^m exp[y],
 // h_n = complete homogeneous symmetric polynomial, obtained column by column with

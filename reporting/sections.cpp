@@ -104,7 +104,7 @@ void section_max_dimension(Document& d, const Table& md, const Figures& figs) {
     for (double s : sig) r.push_back(v.count(s) ? v[s] : "-");
     tr.push_back(r);
   }
-  d.paragraph("DESIGN.md section 3 protocol: z = (eta, 0), eta ~ N(0, sigma^2 I_{K-1}) drawn afresh for each (seed, K); "
+  d.paragraph("docs/design.md §3 protocol: z = (eta, 0), eta ~ N(0, sigma^2 I_{K-1}) drawn afresh for each (seed, K); "
               "the largest K such that every checked K' <= K has relative error of log C = LSE - A below 1 %; median over "
               "the seeds. Every K' up to 64 is checked, beyond that the doubling grid 128, 256, ..., " +
               (kmax.empty() ? std::string("Kmax") : kmax) +
@@ -122,7 +122,7 @@ void section_max_dimension(Document& d, const Table& md, const Figures& figs) {
     if (got != "-") verdict = std::fabs(std::stod(got) - p.K) <= 3 ? "within +-3" : "OFF by more than 3";
     chk.push_back({p.key, format_g(p.sigma), format_g(p.K), got, verdict});
   }
-  d.paragraph("Published points (the 2022 notebook's figure, read off to +-1; DESIGN.md section 3) against this run:");
+  d.paragraph("Published points (the 2022 notebook's figure, read off to +-1; docs/design.md §3) against this run:");
   d.table({"algo/dtype", "sigma", "published", "this run", "check"}, chk);
   if (figs.count("max_dimension.png"))
     d.figure("max_dimension.png", "Median max computable dimension vs sigma; stars: published points (2022 notebook; "
@@ -131,7 +131,7 @@ void section_max_dimension(Document& d, const Table& md, const Figures& figs) {
 
 void section_accuracy(Document& d, const std::vector<sweep::Row>& rows, const sweep::Config& sc, const Figures& figs) {
   d.heading(2, "Accuracy (sweep against the certified reference)");
-  d.paragraph("Error measures of DESIGN.md section 3, in units of u of the output type (2^-53 f64, 2^-24 f32): err_A = "
+  d.paragraph("Error measures of docs/design.md §3, in units of u of the output type (2^-53 f64, 2^-24 f32): err_A = "
               "|A^ - A| / (u max(1,|A|)), err_mean = max_j |mu^_j - mu_j| / (u mu_j); NaN/inf/exception = inf. Sweep: " +
               std::to_string(rows.size()) + " cases, families " +
               joined(sc.families, ", ", [](const std::string& f) { return f; }) + "; K in {" +
@@ -311,7 +311,7 @@ void section_scorecards(Document& d, const std::vector<Scorecard>& cards) {
   for (const auto& c : cards)
     rows.push_back({c.name, c.quantity, c.dtype, c.cases, c.failures, c.nonfinite, c.median_err, c.max_err_finite, c.file});
   d.paragraph("Scorecards of other implementations on the certified golden vectors (reference/golden), scored by "
-              "`ccnorm validate` with DESIGN.md section 3 measures (units of u of the dtype; tolerance 16 for values, "
+              "`ccnorm validate` with docs/design.md §3 measures (units of u of the dtype; tolerance 16 for values, "
               "64 for the mean; NaN/inf/error rows count as failures). Produced by validate/run_adapters.sh.");
   d.table({"scorecard", "quantity", "dtype", "cases", "failures", "NaN/inf/error", "median err", "max finite err", "details"},
           rows);

@@ -1,4 +1,4 @@
-# Core library tests (lead): identities of DESIGN section 1 for taylor/auto/auto-precise,
+# Core library tests (lead): identities of docs/design.md §1 for taylor/auto/auto-precise,
 # double-double building blocks, and the `ccnorm eval` interface incl. bad input.
 ccnorm_add_gtest(test_taylor SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/test_taylor.cpp LABELS unit LIBS ccnorm_reference)
 ccnorm_add_gtest(test_dd SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/test_dd.cpp LABELS unit LIBS ccnorm_reference)

@@ -1,5 +1,5 @@
 // Accuracy of every algorithm on the frozen hard corpus (tests/data/hard_corpus.csv), measured
-// against its certified reference with the measures of DESIGN.md section 3 (measures/measures.hpp).
+// against its certified reference with the measures of docs/design.md §3 (measures/measures.hpp).
 //
 // The corpus: tools/make_corpus writes the inputs (tests/data/hard_corpus.in.csv) and
 // ccnorm_freeze appends the certified reference (A, log C and every mu_j, from reference/ - never
@@ -147,7 +147,7 @@ Result evaluate_row(Algo a, const Row& r, bool check_invariants, double tol_mu) 
   ccnorm::Out<T> o{};
   try {
     o = ccnorm::evaluate<T>(a, z.data(), r.K, mu.data());
-  } catch (const std::exception& e) {  // an error for a valid input: infinite error (DESIGN section 3)
+  } catch (const std::exception& e) {  // an error for a valid input: infinite error (docs/design.md §3)
     if (check_invariants) res.sanity = std::string("exception: ") + e.what();
     return res;
   } catch (...) {
@@ -342,7 +342,7 @@ TEST(CORPUS_SUITE, AccuracyAgainstFrozenReference) {
   std::printf("%zu passed, %zu failed (groups algo x dtype x family); table written to %s\n", n_pass, n_fail, csv_path.c_str());
 }
 
-// The frozen reference itself, checked against facts that need no algorithm (DESIGN.md section 1):
+// The frozen reference itself, checked against facts that need no algorithm (docs/design.md §1):
 // the bounds mean(z) - log((K-1)!) <= A <= max(z) - log((K-1)!), the mean inside the simplex and
 // summing to 1, and the exact values for all-equal rows (A = c - log((K-1)!), mu_j = 1/K).
 // Catches a corrupted or mis-frozen data file; it does not involve normalizer/ code.

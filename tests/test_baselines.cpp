@@ -1,13 +1,13 @@
 // Tests of the three baseline algorithms: closed-form, closed-form-scaled, sorted-difference.
 //
-// The baselines are "the honest formulas": they must satisfy DESIGN.md section 1's identities where
+// The baselines are "the honest formulas": they must satisfy docs/design.md §1's identities where
 // the formulas are well conditioned (well-separated nodes), and they must FAIL where the papers'
 // formula fails. Both are pinned here:
 //   part unit      identities (shift, permutation, K = 1, K = 2 continuous Bernoulli, bounds, the
 //                  open simplex, sum mu = 1) in double and long double; accuracy against the
 //                  certified reference on well-separated rows; Boost.Multiprecision instantiations;
 //                  the known failures (notebook row in float32, exact ties, clustered logits).
-//   part accuracy  the "max computable dimension" (DESIGN section 3 protocol) of the 3 baselines
+//   part accuracy  the "max computable dimension" (docs/design.md §3 protocol) of the 3 baselines
 //                  (+ the notebook's own std(eta) scaling) x {f64, f32} x sigma in {0.01, 0.1, 1,
 //                  10, 32}: printed, and the published figures in
 //                  tests/data/baseline_max_dimension.csv asserted (closed-form-scaled f64 at
@@ -95,7 +95,7 @@ bool finite(T x) {
   return std::isfinite(x);
 }
 
-// |x - ref| / (u_T max(1, |ref|))  (DESIGN section 3's err_A); +inf if x is not finite.
+// |x - ref| / (u_T max(1, |ref|))  (docs/design.md §3's err_A); +inf if x is not finite.
 template <class T>
 double err_A(T x, const mp200& ref) {
   if (!finite(x)) return kInf;
@@ -162,7 +162,7 @@ std::vector<T> protocol_row(double sigma, std::uint32_t seed, std::size_t K) {
   return z;
 }
 
-// The max computable dimension (DESIGN section 3) of several algorithms at once (they share the
+// The max computable dimension (docs/design.md §3) of several algorithms at once (they share the
 // reference values): for each seed, the largest K such that every 2 <= K' <= K has
 // |logC_hat - logC| / |logC| < 1 % (logC = LSE - A = -(A - LSE)); then the median over the seeds.
 // A seed that never fails up to Kcap counts as Kcap (reported as ">= Kcap").
@@ -572,7 +572,7 @@ TEST(BaselineKnownFailures, ClusteredLogitsClosedFormDouble) {
 
 #if defined(CCNORM_BASELINES_PART_accuracy)
 
-// The max computable dimension (DESIGN section 3) of every baseline in f64 and f32 at
+// The max computable dimension (docs/design.md §3) of every baseline in f64 and f32 at
 // sigma in {0.01, 0.1, 1, 10, 32}: printed as a table; every row of
 // tests/data/baseline_max_dimension.csv (the published figures; at least closed-form-scaled f64 at
 // sigma = 1 and 10, docs/design.md §3) is asserted. "closed-form-scaled-std-eta" is the notebook's own scaling

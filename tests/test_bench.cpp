@@ -1,5 +1,5 @@
 // Smoke test of `ccnorm bench` (label unit): a tiny run of the real executable produces valid
-// Google Benchmark JSON with the DESIGN.md section 4 names, the post-processed files are consistent
+// Google Benchmark JSON with the docs/design.md §4 names, the post-processed files are consistent
 // with it (ratio to closed-form, ns per row = 1 / items per second, accuracy columns against the
 // certified reference), skipped combinations are reported with their reason, and the subprocess
 // peers (scipy, mpmath) return per-row results on the same inputs. No timing is asserted.

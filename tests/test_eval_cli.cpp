@@ -1,4 +1,4 @@
-// The `ccnorm eval` interface (DESIGN.md section 4), run as a subprocess: output format, bad input
+// The `ccnorm eval` interface (docs/design.md §4), run as a subprocess: output format, bad input
 // (non-numbers, NaN, inf, empty fields, ragged rows, a 10^5-column row, a 1 MB line), exit status.
 #include <gtest/gtest.h>
 

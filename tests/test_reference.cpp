@@ -1,4 +1,4 @@
-// Tests of the certified reference (reference/reference.cpp): identities of DESIGN.md section 1,
+// Tests of the certified reference (reference/reference.cpp): identities of docs/design.md §1,
 // closed forms evaluated directly in MPFR, and agreement with the independent MPFR closed form.
 #include <gtest/gtest.h>
 #include <mpfr.h>

@@ -1,5 +1,5 @@
 // Smoke test of `ccnorm report --quick` (label unit): the real executable writes report.md,
-// report.html and summary.json with the DESIGN.md section 4 keys, and its GPU section follows
+// report.html and summary.json with the docs/design.md §4 keys, and its GPU section follows
 // bench/bench_gpu.csv. No device is needed: the report is run with --no-bench on bench files
 // written here, marked "TEST FIXTURE" (they are inputs of the renderer, not measurements): once
 // with a GPU row (the table, the GPU goal rows, summary.json's environment.gpu and a throughput

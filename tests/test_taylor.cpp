@@ -1,4 +1,4 @@
-// Identities of DESIGN.md section 1 for the series algorithms (taylor, auto, auto-precise), in
+// Identities of docs/design.md §1 for the series algorithms (taylor, auto, auto-precise), in
 // float, double, long double and MPFR; robustness on extreme finite inputs.
 #include <gtest/gtest.h>
 

@@ -371,7 +371,7 @@ the papers' code; PyTorch's `ContinuousBernoulli(logits=l)._cont_bern_log_norm()
 case `(l, 0)` and its `mean` is `mu_1`.
 
 How to score an implementation: compare against `A + A_lo` (never against `A` alone) with the
-measures of DESIGN.md section 3, or write one result per case and run
+measures of docs/design.md §3, or write one result per case and run
 
     ccnorm validate --cases golden.csv --results my_results.txt --quantity A [--dtype f32]
 

@@ -334,7 +334,7 @@ void write_html(const std::string& path, const Options& o, const Summary& S, dou
                      io::html_escape(w->c->id), io::html_escape(w->c->family), w->c->line, w->c->K, io::format_g(w->err, 3), got, w->ref_text,
                      io::html_escape(preview(w->c->x)));
   }
-  h += "</table><p>Error measures: DESIGN.md section 3 (value: |v - ref| / (u max(1,|ref|)); mean: componentwise "
+  h += "</table><p>Error measures: docs/design.md §3 (value: |v - ref| / (u max(1,|ref|)); mean: componentwise "
        "relative); the reference is never rounded to the output type.</p></body></html>\n";
   std::fputs(h.c_str(), f);
   std::fclose(f);

@@ -63,7 +63,7 @@ constexpr double uround() {
   return std::is_same<T, float>::value ? 0x1p-24 : 0x1p-53;
 }
 
-// DESIGN.md section 3 (non-finite = infinite error).
+// docs/design.md §3 (non-finite = infinite error).
 template <class T>
 double errA(T a, long double ref) {
   if (!std::isfinite(a)) return INFINITY;

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Adapter: PyTorch's ContinuousBernoulli (torch.distributions), the K = 2 case of the CC.
 
-Mapping (worked out in reference/golden/README.md and DESIGN.md section 1). For logits z = (z1, z2)
+Mapping (worked out in reference/golden/README.md and docs/design.md §1). For logits z = (z1, z2)
 the CC with K = 2 has density on x1 in [0, 1] proportional to exp((z1 - z2) x1), i.e. the continuous
 Bernoulli CB(lambda) with lambda = sigmoid(z1 - z2) = softmax(z)_1. Its log normalizing constant
     log C(lambda) = log(2 atanh(1 - 2 lambda) / (1 - 2 lambda))
