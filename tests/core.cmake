@@ -5,3 +5,5 @@ ccnorm_add_gtest(test_dd SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/test_dd.cpp LABELS 
 ccnorm_add_gtest(test_eval_cli SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/test_eval_cli.cpp LABELS unit)
 target_compile_definitions(test_eval_cli PRIVATE CCNORM_BIN="$<TARGET_FILE:ccnorm>")
 add_dependencies(test_eval_cli ccnorm)
+# The batch API with a status per row, the registry and the parameterisations.
+ccnorm_add_gtest(test_batch SOURCES tests/test_batch.cpp LABELS unit)
