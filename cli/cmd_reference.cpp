@@ -96,13 +96,15 @@ std::string reference_line(const std::vector<double>& z, const Flags& fl) {
       double e;  // one point mass at x_1 = 1: Var = 0 exactly
       out += "," + dec(ccnorm::ref::mpfloat(0), digits, e) + "," + rad(0);
     } else {
-      // cov[c K + i] = Cov_{i,c}; symmetric, printed row by row
+      // cov[c K + i] = Cov_{i,c}; printed row by row, entry (i, j) from column max(i, j) (the
+      // upper triangle, mirrored: the printed matrix is exactly symmetric)
       const auto cv = ccnorm::ref::certified_covariance(z.data(), K);
       for (std::size_t i = 0; i < K; ++i)
         for (std::size_t j = 0; j < K; ++j) {
+          const std::size_t k = i <= j ? j * K + i : i * K + j;
           double e;
-          out += "," + dec(cv.cov[j * K + i], digits, e);
-          mr = std::max(mr, cv.cov_rad[j * K + i] + e);
+          out += "," + dec(cv.cov[k], digits, e);
+          mr = std::max(mr, cv.cov_rad[k] + e);
         }
       out += "," + rad(mr);
     }

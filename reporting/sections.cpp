@@ -195,8 +195,8 @@ void section_distribution(Document& d, const std::vector<DistAccRow>& acc, const
               "nodes, KL = A(q) - A(p) - (q - p).mu_p; taylor shows what the formulas lose even with an accurate A). "
               "Units of u of the dtype: err_H = |H^ - H| / (u max(1,|H|)); err_var = max_i |Var^_i - Var_i| / (u Var_i); "
               "err_cov = max over i != j of |Cov^_ij - Cov_ij| / (u sqrt(Var_i Var_j)) (every entry for K <= 32, else the "
-              "column of the top node); err_kl = |KL^ - KL| / (u KL) for the pair (z, q), q_j = RN(z_j + 1e-6 max(1, "
-              "spread) cos(j)) (an exact 0 must come out 0). Computed for K <= " +
+              "column of the top node); err_kl = |KL^ - KL| / (u KL) for the pair (z, q), q_j = RN(z_j + max(1e-6 max(1, "
+              "spread), 8 ulp(z_j)) cos(j)) (an exact 0 must come out 0). Computed for K <= " +
               std::to_string(sc.dist_max_K) + " (err_var and err_cov of the naive methods for K <= " +
               std::to_string(sc.dist_cov_max_K_naive) +
               ": the naive covariance is 2K evaluations on K+2 nodes, O(K^3) per row for the O(K^2) baselines); empty above. Max over K, sigma and seeds; the worst "

@@ -211,7 +211,7 @@ std::string summary_json(const SummaryData& s) {
   f += "\n  ],\n  \"distribution_protocol\": {\"units\": \"u of the dtype\", \"err_H\": \"|H^ - H| / (u max(1, |H|))\", "
        "\"err_var\": \"max_i |Var^_i - Var_i| / (u Var_i)\", \"err_cov\": \"max_{i != j} |Cov^_ij - Cov_ij| / (u "
        "sqrt(Var_i Var_j)); all entries for K <= 32, else the column of the top node\", \"err_kl\": \"|KL^ - KL| / (u "
-       "KL), pair (z, q), q_j = RN(z_j + 1e-6 max(1, spread) cos(j)); exact 0 must be 0\", \"max_K\": " +
+       "KL), pair (z, q), q_j = RN(z_j + max(1e-6 max(1, spread), 8 ulp(z_j)) cos(j)); exact 0 must be 0\", \"max_K\": " +
        std::to_string(s.dist_max_K) + ", \"cov_max_K_naive\": " + std::to_string(s.dist_cov_max_K_naive) +
        ", \"methods\": {\"ccnorm\": \"normalizer/distribution.hpp (auto, auto-precise)\", \"naive\": "
        "\"normalizer/naive_moments.hpp with the algorithm's own A and mean\"}},\n";

@@ -256,9 +256,12 @@ void certify_distribution(Case& c, std::size_t cov_max_K, std::size_t kl_max_K) 
     c.cov_relrad = 0;
     if (K > 1) {  // K = 1: a point mass, Cov = 0 exactly
       const auto cv = ref::certified_covariance(z.data(), K);
+      // the upper triangle (entry (i, j), i <= j, from column j), mirrored: exactly symmetric
       for (std::size_t i = 0; i < K; ++i)
-        for (std::size_t j = 0; j < K; ++j) {
+        for (std::size_t j = i; j < K; ++j) {
           const double r = split_pair(cv.cov[j * K + i], cv.cov_rad[j * K + i], c.cov[i * K + j], c.cov_lo[i * K + j]);
+          c.cov[j * K + i] = c.cov[i * K + j];
+          c.cov_lo[j * K + i] = c.cov_lo[i * K + j];
           c.cov_relrad = std::max(c.cov_relrad, over_scale(r, cv.var[i], cv.var[j]));
         }
     }
@@ -458,7 +461,7 @@ columns from `H` on, are still read by `ccnorm validate`).
 | `H`, `H_lo`, `H_rad` | the entropy: `H = RN(mid)`, `H_lo = RN(mid - H)` of its certified midpoint, `H_rad` bounds `|H_true - (H + H_lo)|` (the enclosure is within 2^-80 max(1, |H|); `H` is not guaranteed to be the correctly rounded value when H_true is within that of a rounding boundary) |
 | `cov`, `cov_lo` | the covariance, K x K row-major (`;`-separated), the same pair per entry; empty for K > {} in this set |
 | `cov_relrad` | `max_ij` of the bound on `|Cov_ij_true - (cov + cov_lo)|` over `sqrt(Cov_ii Cov_jj)` (the entry's natural scale) |
-| `kl_q` | the second row q of the case's KL pair, in the case's `param` and `dtype` (an `eta` row's logits are `(kl_q, 0)`): `q_j = RN(z_j + 1e-6 max(1, spread) cos(j))` of its input values; empty (with `kl`) for K > {} in this set |
+| `kl_q` | the second row q of the case's KL pair, in the case's `param` and `dtype` (an `eta` row's logits are `(kl_q, 0)`): `q_j = RN(z_j + max(1e-6 max(1, spread), 8 ulp(z_j)) cos(j))` of its input values (`bench/sweep/inputs.hpp` kl_partner); empty (with `kl`) for K > {} in this set |
 | `kl`, `kl_lo`, `kl_rad` | `KL(p || q)` for p = the case's logits and q = `kl_q`: pair and bound as for `H`; exactly 0 when q - p is a multiple of (1, ..., 1) |
 
 Conventions: the papers' `log C(eta)` equals `-A(eta, 0)` for the exp-numerator form of the paper and

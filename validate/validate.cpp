@@ -276,8 +276,11 @@ std::vector<Ref> references(const Options& o, const std::vector<golden::Case>& c
         r.cov.assign(K * K, mp200(0));
         if (K > 1) {  // K = 1: Cov = 0 exactly
           const auto cv = ref::certified_covariance(z.data(), K);
-          for (std::size_t a = 0; a < K; ++a)
-            for (std::size_t b = 0; b < K; ++b) to_mp(r.cov[a * K + b], cv.cov[b * K + a]);
+          for (std::size_t a = 0; a < K; ++a)  // the upper triangle, mirrored (as the golden files)
+            for (std::size_t b = a; b < K; ++b) {
+              to_mp(r.cov[a * K + b], cv.cov[b * K + a]);
+              r.cov[b * K + a] = r.cov[a * K + b];
+            }
         }
       } else {
         ref::Certified c = ref::certified(z.data(), K, q == Quantity::mean);
