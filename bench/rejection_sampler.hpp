@@ -11,12 +11,16 @@
 // product: 1/(K-1)! at tied logits (the volume of the simplex in the unit cube), and it collapses
 // whenever several free logits are large (several coordinates pushed towards 1).
 // A CB(eta) variate is drawn by inverting its CDF F(x) = (e^{eta x} - 1)/(e^eta - 1):
-//   eta < 0:  x = log1p(u expm1(eta)) / eta
-//   eta > 0:  x = 1 + log1p((1 - u) expm1(-eta)) / eta      (no overflow for large eta)
+//   eta < 0:  x = log(1 + u expm1(eta)) / eta
+//   eta > 0:  x = 1 + log(1 + (1 - u) expm1(-eta)) / eta      (no overflow for large eta)
 //   eta = 0:  x = u
+// with log(1 + t) as log1p(t) while t > -1/2, else as the log of the sum of the positive terms
+// (1 - u) + u e^eta, resp. u + (1 - u) e^-eta, from their logs (t rounds to -1 and e^-eta to 0
+// for large |eta| at the end of the interval).
 // Uniforms: ccnorm::Rng (normalizer/sample.hpp), the stream of the exact sampler, so both samplers
 // of a benchmark row consume the same kind of random numbers.
 #pragma once
+#include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -29,10 +33,19 @@
 namespace ccnorm::bench {
 
 // Inverse CDF of the continuous Bernoulli CB(eta) at u in [0, 1).
+// log(e^a + e^b) (a or b may be -inf, not both).
+inline double log_add(double a, double b) {
+  const double m = std::max(a, b), n = std::min(a, b);
+  return m + std::log1p(std::exp(n - m));
+}
 inline double cb_inverse_cdf(double eta, double u) {
   if (eta == 0) return u;
-  if (eta < 0) return std::log1p(u * std::expm1(eta)) / eta;
-  return 1 + std::log1p((1 - u) * std::expm1(-eta)) / eta;
+  if (eta < 0) {
+    const double t = u * std::expm1(eta);
+    return (t > -0.5 ? std::log1p(t) : log_add(std::log1p(-u), std::log(u) + eta)) / eta;
+  }
+  const double t = (1 - u) * std::expm1(-eta);
+  return 1 + (t > -0.5 ? std::log1p(t) : log_add(std::log(u), std::log1p(-u) - eta)) / eta;
 }
 
 class RejectionSampler {

@@ -3,3 +3,6 @@
 ccnorm_add_gtest(test_bench SOURCES tests/test_bench.cpp LABELS unit LIBS Boost::boost TIMEOUT 300)
 add_dependencies(test_bench ccnorm)
 target_compile_definitions(test_bench PRIVATE CCNORM_EXE="$<TARGET_FILE:ccnorm>")
+# The papers' rejection sampler, the baseline of the sampler benchmark (bench/rejection_sampler.hpp):
+# acceptance 1/(K-1)! at tied logits, exactness against the library's moments, NaN after the cap.
+ccnorm_add_gtest(test_rejection_sampler SOURCES tests/test_rejection_sampler.cpp LABELS unit TIMEOUT 120)
