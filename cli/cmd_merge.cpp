@@ -67,8 +67,8 @@ int cmd_merge(int argc, char** argv) {
     write_sorted(out, v);
     if (write_worst(worst_path(out), v))
       std::fprintf(stderr, "merge: warning: some worst inputs could not be regenerated (generator mismatch)\n");
-    std::fprintf(stderr, "merge: %zu rows read, %zu duplicates dropped, %zu rows -> %s\n", read, dup, v.size(),
-                 out.c_str());
+    std::fprintf(stderr, "merge: %zu rows read, %zu duplicates dropped, %zu rows -> %s%s\n", read, dup, v.size(),
+                 out.c_str(), schema == 1 ? " (schema 1: the inputs have no distribution columns)" : "");
   } catch (const std::exception& e) {
     std::fprintf(stderr, "ccnorm merge: %s\n", e.what());
     return 1;
