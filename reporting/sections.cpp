@@ -199,8 +199,9 @@ void section_distribution(Document& d, const std::vector<DistAccRow>& acc, const
               "spread), 8 ulp(z_j)) cos(j)) (an exact 0 must come out 0). Computed for K <= " +
               std::to_string(sc.dist_max_K) + " (err_var and err_cov of the naive methods for K <= " +
               std::to_string(sc.dist_cov_max_K_naive) +
-              ": the naive covariance is 2K evaluations on K+2 nodes, O(K^3) per row for the O(K^2) baselines); empty above. Max over K, sigma and seeds; the worst "
-              "input's key regenerates it (`ccnorm sweep`; summary.json `distribution_accuracy` has it in hex).");
+              ": the naive covariance is 2K evaluations on K+2 nodes, O(K^3) per row for the O(K^2) baselines); empty "
+              "above. Max over K, sigma and seeds; the worst input's key regenerates it (`ccnorm sweep`; summary.json "
+              "`distribution_accuracy` has it in hex).");
   if (acc.empty()) {
     d.paragraph("No distribution columns in this sweep (every K above the bound, or no rows).");
     return;

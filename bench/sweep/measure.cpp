@@ -118,7 +118,9 @@ DistErrors measure_dist(Algo a, const std::vector<T>& z, const std::vector<T>& q
       const Out<T> o = evaluate<T>(a, z.data(), K, mu.data());
       for (std::size_t i = 0; i < K; ++i) {
         var[i] = naive::cov_entry<T>(a, z.data(), K, i, i, o.A, mu.data(), work);
-        if (i != r.top) ent.push_back({i, r.top}), m.push_back(naive::cov_entry<T>(a, z.data(), K, i, r.top, o.A, mu.data(), work));
+        if (i == r.top) continue;
+        ent.push_back({i, r.top});
+        m.push_back(naive::cov_entry<T>(a, z.data(), K, i, r.top, o.A, mu.data(), work));
       }
     } else {
       variances<T>(z.data(), K, var.data());
@@ -136,7 +138,8 @@ DistErrors measure_dist(Algo a, const std::vector<T>& z, const std::vector<T>& q
     for (std::size_t k = 0; k < ent.size(); ++k) {
       const auto [i, j] = ent[k];
       const mp200& x = r.full ? r.cov[j * K + i] : r.cov[i];
-      const double err = measures::err_scaled(static_cast<double>(m[k]), x, std::max(r.sd[i] * r.sd[j], measures::kMeanAbsoluteScale), u);
+      const double scale = std::max(r.sd[i] * r.sd[j], measures::kMeanAbsoluteScale);
+      const double err = measures::err_scaled(static_cast<double>(m[k]), x, scale, u);
       ec = std::max(ec, std::isnan(err) ? measures::kFailed : err);
     }
     e.var = ev;
