@@ -245,16 +245,17 @@ bool cov_in(const T* z, std::size_t K, bool full, const double* v, T* cov, T* va
     if (var) var[i] = static_cast<T>(d(c));
   }
   if (full) {
+    // The upper triangle, mirrored: Cov is symmetric bit for bit (second[i][j] and second[j][i]
+    // are accumulated in different orders and can differ in their last bits).
     for (std::size_t i = 0; i < K && (fine || keep_all); ++i)
-      for (std::size_t j = 0; j < K; ++j) {
-        if (i == j) continue;
+      for (std::size_t j = i + 1; j < K; ++j) {
         const C c = mo.second[i * K + j] - mo.mu[i] * mo.mu[j];
         const double est = mo.err * (d(mo.second[i * K + j]) + d(mo.mu[i] * mo.mu[j]));
         if (!(est <= goal * std::sqrt(vr[i] * vr[j]))) {
           fine = false;
           if (!keep_all) break;
         }
-        cov[i * K + j] = static_cast<T>(d(c));
+        cov[i * K + j] = cov[j * K + i] = static_cast<T>(d(c));
       }
     for (std::size_t i = 0; i < K; ++i) cov[i * K + i] = static_cast<T>(vr[i]);
   }
