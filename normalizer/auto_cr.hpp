@@ -64,6 +64,10 @@
 //      exact in dd (float: in double). Sound whatever candidate is chosen: acceptance proves that
 //      every real in [a - b, a + b] rounds to t. Refused (escalated): |t| < 2^-1000 (2^-120 for
 //      float) or non-finite neighbours.
+//  (6) K = 2 near ties (|z1 - z2| <= 2^-20): A is taken as (z1 + z2)/2 (exact in dd) + t,
+//      t = h^2 (1/6 - h^2/180), h = (z1 - z2)/2: truncation <= h^4 2^-8 t, five roundings of a
+//      double and the dropped low part of z1 - z2: |error| <= 2^-50 |t| + 2^-1070. (For ulp-apart
+//      nodes A lies ~h^2/6 from a midpoint: within 2^-50 ulp, out of reach of the series levels.)
 //  Exact midpoints: by Lindemann-Weierstrass, A is a double (or a midpoint) for double input only on
 //  rows whose nodes are all equal with K <= 2 (A = c, decided at once); such rows cannot make the
 //  test loop forever, and the oracle's precision is bounded anyway.
@@ -160,16 +164,17 @@ inline Knobs& knobs() {
 
 namespace detail {
 
-// |exact - v| <= b
+// |exact - (v + tail)| <= b
 struct Approx {
   dd v{0.0};
   double b = 0;
+  double tail = 0;  // a third, small part (the K = 2 near-tie form of A, header (6))
 };
 
 // Rounding test (header (5)).
 template <class T>
 bool decide(const Approx& a, T& out) {
-  const double c = a.v.hi + a.v.lo;
+  const double c = a.v.hi + (a.v.lo + a.tail);
   const T t = static_cast<T>(c);
   const double tiny = std::is_same_v<T, float> ? 0x1p-120 : 0x1p-1000;
   if (!std::isfinite(t) || !(std::fabs(static_cast<double>(t)) >= tiny) || !(a.b >= 0) || !std::isfinite(a.b))
@@ -183,7 +188,7 @@ bool decide(const Approx& a, T& out) {
   if (!std::isfinite(dn) || !std::isfinite(up)) return false;
   const dd mlo = ldexp(two_sum(static_cast<double>(t), static_cast<double>(dn)), -1);  // exact
   const dd mhi = ldexp(two_sum(static_cast<double>(t), static_cast<double>(up)), -1);
-  const dd dl = a.v - mlo, dh = mhi - a.v;
+  const dd dl = (a.v - mlo) + a.tail, dh = (mhi - a.v) - a.tail;
   const double bb = a.b * (1 + 0x1p-50) + 0x1p-1074;
   if (dl.hi * (1 - 0x1p-50) > bb && dh.hi * (1 - 0x1p-50) > bb) {
     out = t;
@@ -217,6 +222,21 @@ inline dd exp_dd(dd x) {
   for (int i = 13; i >= 0; --i) p = p * t + inv_fact[i];
   for (int i = 0; i < 4; ++i) p = p * p;
   return ldexp(p, static_cast<int>(k));
+}
+
+// K = 2 with |z1 - z2| <= 2^-20 (header (6)): A = (z1 + z2)/2 + log(sinh h / h), h = (z1 - z2)/2,
+// log(sinh h / h) = h^2/6 - h^4/180 + O(h^6), so A sits within ~h^2/6 of the midpoint of two
+// adjacent doubles when z1, z2 are ulps apart: no fixed-precision level can decide that from the
+// series; this form carries the midpoint exactly (dd) and the small part as a double.
+inline void near_tie_A(double z1, double z2, Approx& a) {
+  const dd d = two_sum(z1, -z2);
+  if (!(std::fabs(d.hi) <= 0x1p-20)) return;
+  const double h = 0.5 * d.hi;  // relative error <= 2^-53 (d.lo dropped)
+  const double h2 = h * h;
+  const double t = h2 * (1.0 / 6.0 - h2 * (1.0 / 180.0));
+  a.v = ldexp(two_sum(z1, z2), -1);  // exact
+  a.tail = t;
+  a.b = std::fabs(t) * 0x1p-50 + 0x1p-1070;
 }
 
 // Per-level rounding constants (header (1)).
@@ -298,6 +318,8 @@ bool run_level(const T* z, std::size_t K, bool want_mu, LevelOut& o) {
                       0x1p-103 * (alS + aE + std::fabs(lf.v.hi) + std::fabs(red.hi));
   o.A.v = a;
   o.A.b = (bred + 0x1p-103 * (std::fabs(m) + std::fabs(red.hi))) * (1 + 0x1p-40);
+  o.A.tail = 0;
+  if (K == 2) near_tie_A(static_cast<double>(z[0]), static_cast<double>(z[1]), o.A);
   // (3) log C
   const dd top = series::exact_top(ws.yh[K - 1], ws.yl[K - 1]);
   dd sum(1.0);
