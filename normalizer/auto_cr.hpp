@@ -47,16 +47,17 @@
 //      and for each mean sum (one more step per degree for the source, N + 1 w-steps):
 //          theta_sw = 1.01 eps (k (2N + K + 2) + k_add (N + 1)) + 2 tol + 2^-600.
 //  (2) Assembly in double-double (series/assembly.hpp reduced_dd): |log S^ - log S| <=
-//      theta_S (1 + theta_S); dd_log(x) within 2^-99 (1 + |log x|) (dd.hpp: |s| <= 0.1716, the
-//      positive Horner chain in s^2 <= 0.03 keeps ~18 u^2, s itself ~14 u^2, truncation 2^-110;
+//      theta_S (1 + theta_S); log_dd(x) within 2^-98 (1 + |log x|) (below:
+//      a 47-entry table of log(i/64) by dd.hpp dd_log, itself within 2^-99 (1 + |log x|): atanh
+//      series, |s| <= 0.1716, positive Horner chain in s^2; then atanh of |s| <= 0.0056; both
 //      checked against MPFR in the test); E ln2 within |E| 2^-102 (ln2 to 2^-109, one dd x double
 //      product); log((K-1)!) within 2^-90 + 2^-97 (1 + lf) (exact product and dd_log for K <= 37,
 //      Stirling's series with its first omitted term < 2^-91 beyond); two dd additions and the
 //      final + m within 2^-103 of the sum of the magnitudes involved.
 //  (3) log C: d_j = y_j - r in dd (within 2^-104 |d_j|); terms with d_j < -90 are dropped
-//      (each < 2^-129); dd_exp on [-90, 0] within 2^-96 relative (exp_dd below: k ln2 split with
-//      |k| <= 130, argument /16, degree-14 Taylor, truncation < 2^-110, four squarings); the positive
-//      sum adds 3 u^2 per term; dd_log as above; then r + L - (A - m) in dd.
+//      (each < 2^-129); exp_dd on [-90, 0] within 2^-94 relative (below: x = n ln2/32 + r,
+//      degree-11 Taylor in r, a table of 2^(i/32)); the positive sum adds 3 u^2 per term; log as in
+//      (2); then r + L - (A - m) in dd.
 //  (4) mu_j = sw_j / (K S) in dd: theta_mu = (theta_sw + theta_S)(1 + 2 theta_S) + 2^-100.
 //  (5) Rounding test (decide): the candidate t = RN_T(a.hi + a.lo) with neighbours t-, t+; the exact
 //      value is within [a - b, a + b]; accept t iff a - (t + t-)/2 > b and (t + t+)/2 - a > b, both
@@ -197,31 +198,96 @@ bool decide(const Approx& a, T& out) {
   return false;
 }
 
-// e^x for x in [-90, 0] in double-double, relative error <= 2^-96 (header (3)).
-inline dd exp_dd(dd x) {
+// e^x by the plain dd algorithm (argument / 16, degree-14 Taylor, four squarings; relative error
+// <= 2^-96 on [-1, 0]): used once, for the table below.
+inline dd exp_dd_plain(dd x) {
   const double k = std::nearbyint(x.hi * 1.4426950408889634);
-  dd t = x - dd_ln2() * k;  // |t| <= 0.35
-  t = ldexp(t, -4);         // |t| <= 0.022
-  dd p(1.0 / 87178291200.0);  // 1/14! (rounded; its error is < 2^-53 of a term < 2^-110)
-  static const dd inv_fact[14] = {
-      dd(1.0),
-      dd(1.0),
-      dd(0.5),
-      dd(1.0) / dd(6.0),
-      dd(1.0) / dd(24.0),
-      dd(1.0) / dd(120.0),
-      dd(1.0) / dd(720.0),
-      dd(1.0) / dd(5040.0),
-      dd(1.0) / dd(40320.0),
-      dd(1.0) / dd(362880.0),
-      dd(1.0) / dd(3628800.0),
-      dd(1.0) / dd(39916800.0),
-      dd(1.0) / dd(479001600.0),
-      dd(1.0) / dd(6227020800.0),
-  };
-  for (int i = 13; i >= 0; --i) p = p * t + inv_fact[i];
+  dd t = x - dd_ln2() * k;
+  t = t * 0.0625;
+  dd p(1.0 / 87178291200.0);
+  dd f(1.0);
+  dd inv[15];
+  for (int i = 0; i <= 14; ++i) {
+    inv[i] = dd(1.0) / f;
+    f = f * static_cast<double>(i + 1);
+  }
+  for (int i = 13; i >= 0; --i) p = p * t + inv[i];
   for (int i = 0; i < 4; ++i) p = p * p;
   return ldexp(p, static_cast<int>(k));
+}
+
+struct Tables {
+  dd exp2_32[32];  // 2^(i/32) (exp_dd_plain: <= 2^-95.5 relative)
+  dd inv_fact[6];  // 1/k!, k = 0..5 (dd division: <= 8 u^2)
+  double inv_fact_tail[12];  // 1/k! in double, k = 6..11
+  dd inv_odd[4];  // 1/(2k+1), k = 0..3
+  dd log_c[47];   // log(i/64), i = 45..91 (dd.hpp dd_log)
+};
+inline Tables make_tables() {
+  Tables t;
+  for (int i = 0; i < 32; ++i) t.exp2_32[i] = exp_dd_plain(dd_ln2() * (i / 32.0));
+  dd f(1.0);
+  for (int k = 0; k < 12; ++k) {
+    if (k < 6) t.inv_fact[k] = dd(1.0) / f;
+    else t.inv_fact_tail[k] = 1.0 / (f.hi + f.lo);
+    f = f * static_cast<double>(k + 1);
+  }
+  for (int k = 0; k < 4; ++k) t.inv_odd[k] = dd(1.0) / dd(2.0 * k + 1.0);
+  for (int i = 45; i <= 91; ++i) t.log_c[i - 45] = dd_log(dd(i * 0x1p-6));
+  return t;
+}
+inline const Tables& tables() {
+  static const Tables t = make_tables();
+  return t;
+}
+
+// e^x for x in [-90, 0] in double-double, relative error <= 2^-94 (header (3)): x = n ln2/32 + r,
+// |r| <= ln2/64 + 2^-99 (n ln2/32 formed with one rounding of ~2^-106 |x|, ln2 to 2^-109);
+// e^r by Taylor to degree 11 (truncation < 2^-107), degrees 0..5 in dd (each Horner step ~8 u^2,
+// damped by |r| < 0.011), 6..11 in double (their terms are < 2^-48: rounding < 2^-100);
+// times 2^(i/32) (table, 2^-95.5) and the exact 2^k.
+inline dd exp_dd(dd x) {
+  const Tables& T = tables();
+  const double n = std::nearbyint(x.hi * 46.166241308446828);  // 32 / ln2
+  const dd L = dd_ln2() * 0x1p-5;
+  const dd r = x - L * n;
+  const double rh = r.hi;
+  double q = T.inv_fact_tail[11];
+  for (int k = 10; k >= 6; --k) q = q * rh + T.inv_fact_tail[k];
+  dd p(q);
+  for (int k = 5; k >= 0; --k) p = p * r + T.inv_fact[k];
+  const int ni = static_cast<int>(n);
+  const int kk = ni >= 0 ? ni / 32 : -((-ni + 31) / 32);
+  const int i = ni - 32 * kk;
+  p = p * T.exp2_32[i];
+  const double sc = std::ldexp(1.0, kk);  // kk >= -131: p.lo stays normal
+  return {p.hi * sc, p.lo * sc};
+}
+
+// log x for x > 0 (finite, normal) in double-double, error <= 2^-98 (1 + |log x|) (header (2)):
+// x = 2^e f, f in [sqrt(1/2), sqrt(2)); c = i/64 nearest f (i = 45..91), log c from the table
+// (dd.hpp dd_log: <= 2^-99 (1 + |log c|)); log f = log c + 2 atanh(s), s = (f - c)/(f + c),
+// |s| <= 0.0056: s + s^3/3 + ... to s^15 (truncation < 2^-120), the terms from s^9 on (< 2^-60 of
+// the sum) in double, the first four in dd (each Horner step ~8 u^2, damped by s^2 < 2^-15).
+inline dd log_dd(dd x) {
+  const Tables& T = tables();
+  int e = 0;
+  const double f = std::frexp(x.hi, &e);
+  if (f < 0.70710678118654752) e -= 1;
+  const double sc = std::ldexp(1.0, -e);
+  const dd m{x.hi * sc, x.lo * sc};
+  const int i = static_cast<int>(std::nearbyint(m.hi * 64));
+  const double c = i * 0x1p-6;
+  const dd s = (m - c) / (m + c);
+  const dd s2 = s * s;
+  double q = 1.0 / 15;
+  q = q * s2.hi + 1.0 / 13;
+  q = q * s2.hi + 1.0 / 11;
+  q = q * s2.hi + 1.0 / 9;
+  dd p(q);
+  for (int k = 3; k >= 0; --k) p = p * s2 + T.inv_odd[k];
+  const dd r = s * p * 2.0;
+  return (dd_ln2() * static_cast<double>(e) + T.log_c[i - 45]) + r;
 }
 
 // K = 2 with |z1 - z2| <= 2^-20 (header (6)): A = (z1 + z2)/2 + log(sinh h / h), h = (z1 - z2)/2,
@@ -307,14 +373,14 @@ bool run_level(const T* z, std::size_t K, bool want_mu, LevelOut& o) {
   const double thS = 1.01 * E::eps * LS + 2 * tol + 0x1p-600;
   // (2) A
   const dd S = to_dd_exact(s.S);
-  const dd lS = dd_log(S);
+  const dd lS = log_dd(S);
   const dd eln2 = dd_ln2() * static_cast<double>(s.E);
   const Lf lf = log_fact(K);
   const dd red = lS + eln2 - lf.v;
   const double m = static_cast<double>(mT);
   const dd a = red + m;
   const double alS = std::fabs(lS.hi), aE = std::fabs(static_cast<double>(s.E));
-  const double bred = thS * (1 + thS) + 0x1p-99 * (1 + alS) + aE * 0x1p-102 + lf.b +
+  const double bred = thS * (1 + thS) + 0x1p-98 * (1 + alS) + aE * 0x1p-102 + lf.b +
                       0x1p-103 * (alS + aE + std::fabs(lf.v.hi) + std::fabs(red.hi));
   o.A.v = a;
   o.A.b = (bred + 0x1p-103 * (std::fabs(m) + std::fabs(red.hi))) * (1 + 0x1p-40);
@@ -332,11 +398,11 @@ bool run_level(const T* z, std::size_t K, bool want_mu, LevelOut& o) {
     }
     sum += exp_dd(d);
   }
-  const dd L = dd_log(sum);
+  const dd L = log_dd(sum);
   const dd lc = top + L - red;
-  const double thsum = 0x1p-96 + 90 * 0x1p-104 + Kd * 0x1p-104 + dropped;
+  const double thsum = 0x1p-94 + 90 * 0x1p-104 + Kd * 0x1p-104 + dropped;
   o.logC.v = lc;
-  o.logC.b = (bred + thsum * (1 + thsum) + 0x1p-99 * (1 + std::fabs(L.hi)) +
+  o.logC.b = (bred + thsum * (1 + thsum) + 0x1p-98 * (1 + std::fabs(L.hi)) +
               0x1p-103 * (std::fabs(top.hi) + std::fabs(L.hi) + std::fabs(red.hi) + std::fabs(lc.hi))) *
              (1 + 0x1p-40);
   // (4) mu

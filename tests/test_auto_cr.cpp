@@ -321,15 +321,15 @@ TEST(AutoCrBounds, DoubleDoubleKernels) {
     mpfr_set_d(x, a.hi, MPFR_RNDN);
     mpfr_add_d(x, x, a.lo, MPFR_RNDN);
     mpfr_log(y, x, MPFR_RNDN);
-    const double e1 = err(dd_log(a)) / (0x1p-99 * (1 + std::fabs(mpfr_get_d(y, MPFR_RNDN))));
-    worst_log = std::max(worst_log, e1);
+    const double sc = 0x1p-99 * (1 + std::fabs(mpfr_get_d(y, MPFR_RNDN)));
+    worst_log = std::max({worst_log, err(cr::detail::log_dd(a)) / (2 * sc), err(dd_log(a)) / sc});
     // exp_dd on [-90, 0]
     const double xh = -90 * g.uniform();
     const dd b = quick_two_sum(xh, xh * 0x1p-60 * (g.uniform() - 0.5));
     mpfr_set_d(x, b.hi, MPFR_RNDN);
     mpfr_add_d(x, x, b.lo, MPFR_RNDN);
     mpfr_exp(y, x, MPFR_RNDN);
-    const double e2 = err(cr::detail::exp_dd(b)) / (0x1p-96 * mpfr_get_d(y, MPFR_RNDN));
+    const double e2 = err(cr::detail::exp_dd(b)) / (0x1p-94 * mpfr_get_d(y, MPFR_RNDN));
     worst_exp = std::max(worst_exp, e2);
     // 1/i (the dd level's DdRecipDivisor table entry)
     const double iv = static_cast<double>(1 + g.below(i < 10000 ? 100000 : (1u << 30)));
