@@ -69,9 +69,12 @@
 //      t = h^2 (1/6 - h^2/180), h = (z1 - z2)/2: truncation <= h^4 2^-8 t, five roundings of a
 //      double and the dropped low part of z1 - z2: |error| <= 2^-50 |t| + 2^-1070. (For ulp-apart
 //      nodes A lies ~h^2/6 from a midpoint: within 2^-50 ulp, out of reach of the series levels.)
-//  Exact midpoints: by Lindemann-Weierstrass, A is a double (or a midpoint) for double input only on
-//  rows whose nodes are all equal with K <= 2 (A = c, decided at once); such rows cannot make the
-//  test loop forever, and the oracle's precision is bounded anyway.
+//  Exact values: for double nodes exp[z] = sum_k P_k e^{z_k} over the distinct nodes, P_k rational;
+//  by Lindemann-Weierstrass A is algebraic only when one term survives, A = z_k + log P_k, i.e. a
+//  double (P_k = 1) and never a midpoint: K = 2 ties (A = c, handled directly) and tie rows such as
+//  z = (0, 1, 1) (exp[z] = 1, A = 0). A nonzero double is decided by the test; an exact 0 goes to
+//  the oracle, whose ball shrinks to +-0 (+0 returned). Likewise mu_j and log C are never midpoints
+//  on the rows tested (rational values with small denominators).
 //
 // Status: ok = correctly rounded. outside_domain = finite but not proven correctly rounded: the
 // spread exceeds 2^22 (auto's out-of-domain fallback), or no level decided and no oracle is

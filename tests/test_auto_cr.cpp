@@ -13,7 +13,9 @@
 #include <gtest/gtest.h>
 #include <mpfr.h>
 
+#include <algorithm>
 #include <cmath>
+#include <limits>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -36,13 +38,22 @@ namespace {
 enum class Verdict { correct, misrounded, undecidable };
 
 // RN_T of the exact value in the ball, if the ball decides it.
-bool ball_rn(const ref::mpfloat& mid, double rad, bool f32, double& rn) {
+// rad_log2: the reference's bound rad <= 2^rad_log2, tighter below the double range.
+bool ball_rn(const ref::mpfloat& mid, double rad, long rad_log2, bool f32, double& rn) {
   mpfr_srcptr m = mid.backend().data();
-  mpfr_t lo, hi;
+  mpfr_t lo, hi, r;
   mpfr_init2(lo, mpfr_get_prec(m) + 80);
   mpfr_init2(hi, mpfr_get_prec(m) + 80);
-  mpfr_sub_d(lo, m, rad, MPFR_RNDD);
-  mpfr_add_d(hi, m, rad, MPFR_RNDU);
+  mpfr_init2(r, 64);
+  if (rad_log2 < -1074) {
+    if (rad_log2 == std::numeric_limits<long>::min()) mpfr_set_zero(r, 1);  // an exact ball
+    else mpfr_set_ui_2exp(r, 1, std::max(rad_log2, -(1L << 29)), MPFR_RNDU);
+  } else {
+    mpfr_set_d(r, rad, MPFR_RNDU);
+  }
+  mpfr_sub(lo, m, r, MPFR_RNDD);
+  mpfr_add(hi, m, r, MPFR_RNDU);
+  mpfr_clear(r);
   double a, b;
   if (f32) {
     a = mpfr_get_flt(lo, MPFR_RNDN);
@@ -72,10 +83,10 @@ void judge_row(const std::vector<double>& z, bool f32, double A, double logC, co
     opt.start_prec = prec;
     const ref::Certified c = ref::certified(z.data(), K, mu != nullptr, opt);
     double rA, rC;
-    bool ok = ball_rn(c.A, c.A_rad, f32, rA) && ball_rn(c.logC, c.logC_rad, f32, rC);
+    bool ok = ball_rn(c.A, c.A_rad, c.A_rad_log2, f32, rA) && ball_rn(c.logC, c.logC_rad, c.logC_rad_log2, f32, rC);
     std::vector<double> rm(K);
     if (mu)
-      for (std::size_t i = 0; ok && i < K; ++i) ok = ball_rn(c.mu[i], c.mu_rad[i], f32, rm[i]);
+      for (std::size_t i = 0; ok && i < K; ++i) ok = ball_rn(c.mu[i], c.mu_rad[i], c.mu_rad_log2[i], f32, rm[i]);
     if (!ok) continue;
     auto check = [&](double got, double want, const char* what) {
       ++j.values;
@@ -104,7 +115,13 @@ void eval_and_judge(EntryPoint<T> f, const std::vector<double>& z, bool with_mu,
   const Out<T> o = f(zt.data(), K, with_mu ? mt.data() : nullptr);
   std::vector<double> md(mt.begin(), mt.end());
   if (o.status != RowStatus::ok) {
-    ADD_FAILURE() << id << ": status " << static_cast<int>(o.status);
+    std::string zs;
+    char b[40];
+    for (double x : z) {
+      std::snprintf(b, sizeof b, "%a;", x);
+      zs += b;
+    }
+    ADD_FAILURE() << id << ": status " << static_cast<int>(o.status) << " z=" << zs << " mu=" << with_mu;
     return;
   }
   judge_row(z, std::is_same_v<T, float>, o.A, o.logC, with_mu ? &md : nullptr, j, id);
