@@ -34,7 +34,8 @@
 //      v_j(n) (1 + t) with |t| <= gamma_L, L the largest number of roundings on any path from a
 //      start value (v_j(0) = 1, w_j(0) = 1, exact) to it (Higham, Accuracy and Stability, §3.1,
 //      positive sums and products). Roundings per step (form of series/step.hpp used by the level):
-//        long double (numerator-first): yh x, c prev, +, yl x, +, /i: <= 4 on any path -> k = 4;
+//        long double (numerator-first, times a rounded 1/i): yh x, c prev, +, yl x, +, x (1/i),
+//          and 1/i itself: <= 5 on any path -> k = 5;
 //        double (fused): g = (yh+yl)/i <= 1.01 u, c = j/i <= 1.01 u, c prev, fma: <= 3.02 -> k = 4;
 //        double-double (numerator-first, DdRecipDivisor): mul 5 + add 3 + mul 5 + 1/i 8 -> k = 24
 //          units of u^2 (k = 21 needed; 24 leaves a margin).
@@ -315,7 +316,7 @@ struct LevelEps;
 template <>
 struct LevelEps<long double> {
   static constexpr double eps = 0x1p-64 * (1 + 0x1p-40);
-  static constexpr double k = 4, k_add = 1;
+  static constexpr double k = 5, k_add = 1;  // 4 roundings + the rounded 1/i
 };
 template <>
 struct LevelEps<double> {
@@ -355,13 +356,50 @@ inline Lf log_fact(std::size_t K) {
 }
 
 // taylor.hpp's run_series with the value loop blocked over 8 degrees for long double too (the host
-// driver blocks float and double only): the 8 dependency chains of a block overlap (x87 division
-// on the chain; ~1.3x faster at K = 100). Double-double stays one degree at a time (blocking it
+// driver blocks float and double only) and, for long double, a product with the rounded 1/i in
+// place of the division (advance_ld): the 8 dependency chains of a block overlap. Double-double stays one degree at a time (blocking it
 // measured 1.4x slower: register pressure).
 // The arithmetic of each entry is the same (numerator-first form for long double and dd, fused
 // for double: the operation counts of header (1) hold); only the rescale and the stopping test
 // run once per block (the growth over a block, <= r^8 <= 2^176, stays far inside the range: the
 // block is taken only when 8 log2(r) < maxexp - R - 16 as in taylor.hpp).
+// long double: 1/i rounded to long double (one more rounding per step: k = 5 in header (1)), so
+// that the step multiplies instead of dividing (x87 fdiv on the dependency chain).
+inline void ensure_inv_ld(taylor_detail::Work<long double>& ws, std::size_t upto) {
+  std::size_t old = ws.ihi.size();
+  if (old > upto) return;
+  const std::size_t nsz = std::max<std::size_t>(upto + 1, 2 * old);
+  ws.ihi.resize(nsz);
+  if (old == 0) {
+    ws.ihi[0] = 0;
+    old = 1;
+  }
+  for (std::size_t i = old; i < nsz; ++i) ws.ihi[i] = 1.0L / static_cast<long double>(i);
+}
+// taylor.hpp advance<B> for long double with the division replaced by that product.
+template <int B>
+void advance_ld(taylor_detail::Work<long double>& ws, std::size_t K, std::size_t n0, long double* out) {
+  using C = long double;
+  C prev[B];
+  for (int b = 0; b < B; ++b) prev[b] = C(0);
+  C* v = ws.v.data();
+  const C* yh = ws.yh.data();
+  const C* yl = ws.yl.data();
+  const C* ms = ws.ms.data();
+  const C* inv = ws.ihi.data();
+  for (std::size_t j = 1; j < K; ++j) {
+    const C a = C(static_cast<double>(j));
+    const C h = yh[j], l = yl[j], mj = ms[j];
+    C x = v[j];
+    for (int b = 0; b < B; ++b) {
+      x = series::column_numerator(h, l, x, a, mj, prev[b]) * inv[n0 + b + j];
+      prev[b] = x;
+    }
+    v[j] = x;
+  }
+  for (int b = 0; b < B; ++b) out[b] = prev[b];
+}
+
 template <class C>
 taylor_detail::Series<C> run_series_blocked(taylor_detail::Work<C>& ws, std::size_t K, double r, bool want_mu) {
   using namespace taylor_detail;
@@ -390,9 +428,15 @@ taylor_detail::Series<C> run_series_blocked(taylor_detail::Work<C>& ws, std::siz
     sw = ws.sw.data();
   }
   for (;;) {
-    ensure_inv(ws, n + K + 8);
-    if (B == 8) advance<8>(ws, K, n, out);
-    else advance<1>(ws, K, n, out);
+    if constexpr (std::is_same_v<C, long double>) {
+      ensure_inv_ld(ws, n + K + 8);
+      if (B == 8) advance_ld<8>(ws, K, n, out);
+      else advance_ld<1>(ws, K, n, out);
+    } else {
+      ensure_inv(ws, n + K + 8);
+      if (B == 8) advance<8>(ws, K, n, out);
+      else advance<1>(ws, K, n, out);
+    }
     for (int b = 0; b < B; ++b) S += out[b];
     if (want_mu) {
       C c[8];
@@ -416,7 +460,10 @@ taylor_detail::Series<C> run_series_blocked(taylor_detail::Work<C>& ws, std::siz
         for (std::size_t j = 0; j < K; ++j) {
           C x = w[j], acc = sw[j];
           for (int b = 0; b < B; ++b) {
-            x = div_int(ws, series::mean_numerator(c[b], yh[j], yl[j], x), n + b + K);
+            if constexpr (std::is_same_v<C, long double>)
+              x = series::mean_numerator(c[b], yh[j], yl[j], x) * ws.ihi[n + b + K];
+            else
+              x = div_int(ws, series::mean_numerator(c[b], yh[j], yl[j], x), n + b + K);
             acc += x;
           }
           w[j] = x;
