@@ -72,8 +72,9 @@
 //      double and the dropped low part of z1 - z2: |error| <= 2^-50 |t| + 2^-1070. (For ulp-apart
 //      nodes A lies ~h^2/6 from a midpoint: within 2^-50 ulp, out of reach of the series levels.)
 //  Exact values: for double nodes exp[z] = sum_k P_k e^{z_k} over the distinct nodes, P_k rational;
-//  by Lindemann-Weierstrass A is algebraic only when one term survives, A = z_k + log P_k, i.e. a
-//  double (P_k = 1) and never a midpoint: K = 2 ties (A = c, handled directly) and tie rows such as
+//  by Lindemann-Weierstrass A (if not transcendental) equals a node z_k with P_k = 1 and every
+//  other P_j = 0 (else sum P_j e^{z_j} - e^A = 0 is a nontrivial relation): a double, never a
+//  midpoint: K = 2 ties (A = c, handled directly) and tie rows such as
 //  z = (0, 1, 1) (exp[z] = 1, A = 0). A nonzero double is decided by the test; an exact 0 goes to
 //  the oracle, whose ball shrinks to +-0 (+0 returned). Likewise mu_j and log C are never midpoints
 //  on the rows tested (rational values with small denominators).
@@ -89,6 +90,7 @@
 // 2017 (double-double bounds); CORE-MATH (Sibidanov, Zimmermann, Glondu: worst cases near
 // midpoints); FLINT/Arb documentation style for the statement above.
 #pragma once
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <cmath>
