@@ -21,7 +21,7 @@
 // series has only nonnegative terms and nonnegative coefficients. Cost: O(K log K + K N),
 // N ~ r + O(sqrt r) + 20, at the first level (the series in the level's type), plus O(K) dd
 // exponentials for log C; an escalated row pays the next level again. Measured (docs/design.md §8):
-// ~2.5x `auto` for f32 rows, ~4.7x for f64 values, ~9x for f64 with the mean (dd series).
+// ~2.4x `auto` for f32 rows, ~4.3x for f64 values, ~9x for f64 with the mean (dd series).
 //
 // The bound (proof sketch; u_C the unit roundoff of the level's type, eps = its per-operation
 // relative error: long double 2^-64, double 2^-53 (1 + 2^-40); double-double u^2 = 2^-106 with
