@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "cli/command.hpp"
+#include "reference/cr_oracle.hpp"
 
 namespace ccnorm::cli {
 
@@ -36,6 +37,7 @@ static void usage(std::FILE* f) {
 }
 
 int main(int argc, char** argv) {
+  ccnorm::ref::install_cr_oracle();  // auto-cr's last level: the certified reference
   if (argc < 2) {
     usage(stderr);
     return 2;
