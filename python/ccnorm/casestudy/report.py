@@ -311,8 +311,10 @@ def aggregate(out, cfg, teachers, runs, problems, wall_s, started, skipped, jobs
         "timing": timing,
     }
     res["comparisons"] = _comparisons(summaries)
+    res["published"] = _published(summaries, trajs)
     res["claims"] = _claims(res)
     res["conclusions"] = _conclusions(res)
+    res["statement"] = _statement(res)
     res["figures"] = []
     res["problems"] = list(problems)
     res["metrics_sha256"] = fileio.digest({"runs": summaries, "aggregate": agg, "trajectories": trajs})
@@ -404,6 +406,12 @@ def summary_markdown(res):
     L_.append("\n## Conclusions (generated)\n")
     for c in res["conclusions"]:
         L_.append("- " + c)
+    st = res.get("statement", {})
+    for key, title in (("helps", "Where CC (ccnorm) helps"), ("does_not_help", "Where it does not"),
+                       ("published_not_cc", "Where the published loss was not computing the CC")):
+        L_.append("\n**%s.**\n" % title)
+        for x in st.get(key, []) or ["none measured"]:
+            L_.append("- " + x)
     if res.get("figures"):
         L_.append("\n## Figures\n")
         for f in res["figures"]:
@@ -415,21 +423,77 @@ def summary_markdown(res):
     return "\n".join(L_) + "\n"
 
 
-def _published_rows(res):
+def _published(summaries, trajs):
+    """The published loss on the training trajectories, one entry per (study, dataset, T, arm):
+    the rows that fell back (ccpub only; overall and per epoch, means over seeds) and the published
+    log C / mean scored on the rows sampled from that arm's training batches (all seeds pooled)."""
     by = {}
-    for r in res["runs"]:
+    for r in summaries:
         by.setdefault(_group_key(r), []).append(r)
-    rows = []
+    out = []
     for (study, ds, T, arm), rs in by.items():
         s = [r["sampled"] for r in rs]
-        fb = np.mean([r["fallback_fraction"] for r in rs])
-        rows.append([study, ds, "-" if T is None else "%g" % T, res["labels"][arm],
-                     "%.2f %%" % (100 * fb) if arm == "ccpub" else "-",
-                     "%.2f %%" % (100 * np.mean([x["would_fallback"] for x in s])),
-                     "%.3g" % _q([x["err_logC_median"] for x in s], 0.5),
-                     "%.3g" % max(x["err_logC_max"] for x in s),
-                     "%.2f %%" % (100 * np.mean([x["err_logC_over_1pct"] for x in s])),
-                     "%.2f %%" % (100 * np.mean([x["nonfinite_logC"] for x in s]))])
+        tr = next((t for t in trajs if (t["study"], t["dataset"], t["T"], t["arm"]) == (study, ds, T, arm)), None)
+        out.append({
+            "study": study, "dataset": ds, "T": T, "arm": arm, "n": len(rs),
+            "fallback_fraction": float(np.mean([r["fallback_fraction"] for r in rs])) if arm == "ccpub" else None,
+            "fallback_fraction_per_epoch": tr["fallback_fraction"] if (tr and arm == "ccpub") else None,
+            "sampled_rows": int(sum(x["rows"] for x in s)),
+            "would_fallback": float(np.mean([x["would_fallback"] for x in s])),
+            "err_logC_median": _q([x["err_logC_median"] for x in s], 0.5),
+            "err_logC_max": _q([x["err_logC_max"] for x in s], 1.0),
+            "err_logC_over_1pct": float(np.mean([x["err_logC_over_1pct"] for x in s])),
+            "nonfinite_logC": float(np.mean([x["nonfinite_logC"] for x in s])),
+            "err_mean_median": _q([x["err_mean_median"] for x in s], 0.5),
+            "ccnorm_err_logC_max": _q([x["ccnorm_err_logC_max"] for x in s], 1.0),
+            "spread_median": _q([x["spread_median"] for x in s], 0.5),
+            "spread_max": _q([x["spread_max"] for x in s], 1.0),
+        })
+    return out
+
+
+def _statement(res):
+    """Where CC (ccnorm) helps, where it does not, and where the published loss was not computing
+    the CC: plain sentences generated from the paired comparisons (CC (ccnorm) against LS in the
+    label-smoothing study and against CE in distillation; its CC-mean predictive against their
+    softmax) and from the published loss's fallback and error numbers."""
+    helps, no_help = [], []
+    for c in res["comparisons"]:
+        if c["a"] != "cc" or c["b"] != ("ls" if c["study"] == "ls" else "ce"):
+            continue
+        what = "%s: %s vs %s: %s %+.4g ± %.4g (%d seeds)" % (
+            _label(c["study"], c["dataset"], c["T"]), L.LABELS["cc"], L.LABELS[c["b"]],
+            "accuracy (points)" if c["metric"] == "acc" else c["metric"].upper(),
+            (100 if c["metric"] == "acc" else 1) * c["mean_diff"], (100 if c["metric"] == "acc" else 1) * c["std_diff"],
+            c["n"])
+        (helps if c["verdict"] == "better" else no_help).append(what + ": " + c["verdict"])
+    not_cc = []
+    for p in res["published"]:
+        if p["arm"] == "ccpub" and p["fallback_fraction"] is not None:
+            pe = p["fallback_fraction_per_epoch"] or [float("nan")]
+            not_cc.append("%s: the published CC loss fell back to cross-entropy on %.1f %% of the training rows "
+                          "(epoch 1: %.1f %%, last: %.1f %%); of its log C values on rows sampled from its training batches, "
+                          "%.1f %% were off by more than 1 %% and %.1f %% were not finite" % (
+                              _label(p["study"], p["dataset"], p["T"]), 100 * p["fallback_fraction"], 100 * pe[0],
+                              100 * pe[-1], 100 * p["err_logC_over_1pct"], 100 * p["nonfinite_logC"]))
+        elif p["arm"] == "cc":
+            not_cc.append("%s: on the CC (ccnorm) arm's own training logits the published formula would have "
+                          "fallen back on %.1f %% of the sampled rows (ccnorm's float32 log C: max error %.3g u)" % (
+                              _label(p["study"], p["dataset"], p["T"]), 100 * p["would_fallback"],
+                              p["ccnorm_err_logC_max"]))
+    return {"helps": helps, "does_not_help": no_help, "published_not_cc": not_cc,
+            "rule": "better/worse: the mean paired difference over seeds is more than two standard errors from 0; "
+                    "NLL and ECE of the principled predictive of each arm (softmax for CE/LS, CC mean for CC)"}
+
+
+def _published_rows(res):
+    rows = []
+    for p in res["published"]:
+        rows.append([p["study"], p["dataset"], "-" if p["T"] is None else "%g" % p["T"], res["labels"][p["arm"]],
+                     "%.2f %%" % (100 * p["fallback_fraction"]) if p["fallback_fraction"] is not None else "-",
+                     "%.2f %%" % (100 * p["would_fallback"]), "%.3g" % p["err_logC_median"],
+                     "%.3g" % p["err_logC_max"], "%.2f %%" % (100 * p["err_logC_over_1pct"]),
+                     "%.2f %%" % (100 * p["nonfinite_logC"])])
     return rows
 
 
