@@ -242,9 +242,15 @@ def main(argv=None):
         out = os.path.join(a.out, "casestudy")
         teachers, runs = plan(cfg)
         prev = os.path.join(out, "results.json")
-        wall = fileio.read_json(prev).get("wall_s", 0.0) if os.path.exists(prev) else 0.0
-        res = report.aggregate(out, cfg, teachers, runs, problems=[], wall_s=wall, started=time.time(), skipped=0,
-                               jobs=0, command=command, environment=environment())
+        old = fileio.read_json(prev) if os.path.exists(prev) else {}
+        res = report.aggregate(out, cfg, teachers, runs, problems=[], wall_s=old.get("wall_s", 0.0),
+                               started=time.time(), skipped=old.get("resumed_runs", 0), jobs=old.get("jobs", 0),
+                               command=old.get("command", command), environment=environment())
+        # the study's own invocation stays on record (its command, start, wall time); this one is noted
+        for k in ("started", "problems"):
+            if k in old:
+                res[k] = old[k]
+        res["aggregated_by"] = command
         fileio.write_json(prev, res)
         if not a.no_figures:
             res["figures"] = report.figures(out)
