@@ -254,6 +254,8 @@ def main(argv=None):
         fileio.write_json(prev, res)
         if not a.no_figures:
             res["figures"] = report.figures(out)
+        else:  # keep the figures an earlier invocation drew (those still present)
+            res["figures"] = [f for f in old.get("figures", []) if os.path.exists(os.path.join(out, f["file"]))]
         fileio.write_json(prev, res)
         fileio.write_text(os.path.join(out, "summary.md"), report.summary_markdown(res))
         return 0 if not res["missing_runs"] else 1
