@@ -93,7 +93,8 @@ def test_run_files_and_figures(base):
 
 def test_rerun_gives_identical_numbers(base, tmp_path):
     out, _ = base
-    p = _run(tmp_path, "--no-figures")
+    # a fresh directory, two worker processes: the same numbers (runs are single-threaded and seeded)
+    p = _run(tmp_path, "--no-figures", "--jobs", "2")
     assert p.returncode == 0, p.stderr
     a, b = _results(out), _results(tmp_path)
     assert a["metrics_sha256"] == b["metrics_sha256"]
