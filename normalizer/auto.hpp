@@ -38,6 +38,7 @@
 #include "normalizer/dd.hpp"
 #include "normalizer/series/assembly.hpp"
 #include "normalizer/series/escalation.hpp"
+#include "normalizer/separated.hpp"
 #include "normalizer/series/limits.hpp"
 #include "normalizer/sorted_difference.hpp"
 #include "normalizer/taylor.hpp"
@@ -184,6 +185,13 @@ Out<T> auto_eval(const T* z, std::size_t K, T* mu) {
   auto& ws = workspace<double>();
   T mT;
   const double r = taylor_prepare<double, T>(z, K, ws, mT);
+  // Wide rows (the series needs ~spread terms): the residue method over separated clusters
+  // (separated.hpp), O(K) for well-separated logits at any spread; it declines where its
+  // acceptance tests fail (one cluster, heavy lower clusters), and the series runs instead.
+  if (!(r <= series::kSeparatedMinSpread)) {
+    Out<T> o;
+    if (separated<T>(z, K, mu, o)) return o;
+  }
   if (!(r <= series::kAccuracyDomainMaxSpread)) return auto_detail::huge_spread(z, K, mu);
   // f64 mean over a long series: its componentwise error grows like sqrt(N) u along the degree
   // chain (~80 u at spread 3000 in plain double), so such rows go to extended precision at once.

@@ -22,6 +22,12 @@ constexpr double kPlainSeriesMaxSpread = 0x1p40;
 // the host's auto, which takes the same fallback.
 constexpr double kAccuracyDomainMaxSpread = 0x1p22;
 
+// `auto` first tries the residue method over separated clusters (normalizer/separated.hpp) on rows
+// with spread beyond this (rows within it are left to the series, bitwise as before): there the
+// series needs > 128 terms per node and the x87 escalation for the mean, while separated rows cost
+// O(K). Equal to kMeanEscalationSpread by choice, not by definition.
+constexpr double kSeparatedMinSpread = 128.0;
+
 // f64 outputs from a double series with the mean: beyond spread 128 the mean's componentwise error
 // grows like sqrt(N) u along the degree chain (~80 u at spread 3000 in plain double), so the row is
 // computed in the next wider compute type before the run (auto: x87 extended; GPU: double-double).
