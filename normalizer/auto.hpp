@@ -190,7 +190,10 @@ Out<T> auto_eval(const T* z, std::size_t K, T* mu) {
   // acceptance tests fail (one cluster, heavy lower clusters), and the series runs instead.
   if (!(r <= series::kSeparatedMinSpread)) {
     Out<T> o;
-    if (separated<T>(z, K, mu, o)) return o;
+    const double budget = r <= series::kAccuracyDomainMaxSpread
+                              ? std::min(separated_detail::kWorkBudget, std::max(0x1p14, 0.125 * r * static_cast<double>(K)))
+                              : separated_detail::kWorkBudget;
+    if (separated<T>(z, K, mu, o, budget, r <= series::kAccuracyDomainMaxSpread)) return o;
   }
   if (!(r <= series::kAccuracyDomainMaxSpread)) return auto_detail::huge_spread(z, K, mu);
   // f64 mean over a long series: its componentwise error grows like sqrt(N) u along the degree
@@ -218,7 +221,11 @@ Out<T> auto_precise(const T* z, std::size_t K, T* mu) {
   auto& wd = workspace<dd>();
   T mT;
   const double r = taylor_prepare<dd, T>(z, K, wd, mT);
-  if (!(r <= series::kAccuracyDomainMaxSpread)) return auto_detail::huge_spread(z, K, mu);
+  if (!(r <= series::kAccuracyDomainMaxSpread)) {  // beyond the series: as auto (separated.hpp)
+    Out<T> o;
+    if (separated<T>(z, K, mu, o)) return o;
+    return auto_detail::huge_spread(z, K, mu);
+  }
   Series<dd> sd = run_series<dd>(wd, K, r, mu != nullptr);
   if (!sd.ok) return auto_detail::huge_spread(z, K, mu);
   auto ad = series::assemble_dd(static_cast<double>(mT), sd.S, sd.E, auto_detail::Lf{K});

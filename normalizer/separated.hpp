@@ -29,7 +29,7 @@
 // Stable regime. The terms alternate in sign ((-1)^(nodes above c)); the sum is accepted only
 // when its condition number sum|T_c| / |sum T_c| <= 2^8, each cluster's series has
 // sum|terms| / |sum| <= 2^8, every mean component's <= 2^10, and every evaluated cluster of m > 1
-// nodes has w <= rho_c / 2, m <= 1000, w <= 4096 (long double range). Clusters are evaluated from
+// nodes has w <= rho_c / 2, w <= 4096 and finite normalised coefficients (long double range). Clusters are evaluated from
 // the top down and the rest dropped once a term is below 2^-70 of the sum (weighted by the spread
 // for the mean) while the nodes below are "light": sum_{j below} 1/(c0 - x_j) < 1/2, so that the
 // following terms decay at least like e^{-gap/2} (a heavy lower cluster, more nodes than its
@@ -41,8 +41,10 @@
 //
 // Cost: O(K log K) sort + per evaluated cluster O(K N + N^2 + m N) with N = m + O(w + log 1/eps):
 // O(K) for the usual row of separated singletons and a negligible remainder (an arithmetic
-// progression with step 4200: two clusters evaluated), never more than ~2^23 cluster-node
-// operations per attempt (budget), after which the attempt fails.
+// progression with step 4200: two clusters evaluated), never more than a budget of operations per
+// call (2^23 ~ 25 ms; auto: min(2^23, max(2^14, K spread / 8)) where its series can run, so that
+// a decline costs a fraction of the series), after which it declines; an attempt also stops as soon as its partial sum has
+// cancelled beyond the acceptance limit.
 //
 // Error (observed against the certified reference, tests/test_wide_spread.cpp): A and log C within
 // a few ulp, mu within a few tens of u (tests/data/wide_spread_tolerances.csv).
@@ -71,11 +73,13 @@ using L = long double;
 constexpr L kMaxSumCondition = 256;       // sum |T_c| / |sum T_c|
 constexpr L kMaxClusterCondition = 256;   // sum |terms| / |sum| of one cluster's series
 constexpr L kMaxMeanCondition = 1024;     // per mean component
-constexpr std::size_t kMaxClusterNodes = 1000;
+constexpr std::size_t kMaxClusterNodes = 100000;
 constexpr L kMaxClusterWidth = 4096;
-constexpr double kWorkBudget = 0x1p23;    // cluster-node operations per attempt
+constexpr double kWorkBudget = 0x1p23;    // operations per call (all attempts), ~3 ns each
+constexpr double kLogWeight = 16;         // one node's log, divisions and mean update, in operations
 constexpr L kDropRel = 0x1p-70L;          // a term below this share of the sum may end the sweep
 constexpr L kLightBelow = 0.5;            // sum_{j below} 1/(c0 - x_j) for the sweep to end
+constexpr L kQuickDeclineDistance = 48;   // quick mode: an unevaluable cluster this close declines
 
 struct Work {
   std::vector<std::size_t> perm;
@@ -108,7 +112,7 @@ struct ClusterOut {
 };
 
 inline bool eval_cluster(Work& w, std::size_t K, std::size_t b, std::size_t e, bool mean, double& work_done,
-                         ClusterOut& co) {
+                         double budget, ClusterOut& co) {
   const std::size_t m = e - b;
   const L c0 = w.x[e - 1], top = w.x[b], wd = top - c0;
   const L gap_below = e < K ? c0 - w.x[e] : std::numeric_limits<L>::infinity();
@@ -126,7 +130,7 @@ inline bool eval_cluster(Work& w, std::size_t K, std::size_t b, std::size_t e, b
     lr.add(std::log(std::fabs(dj)));
     p1 += 1 / dj;
   }
-  work_done += static_cast<double>(K);
+  work_done += kLogWeight * static_cast<double>(K);
   co.sign = (b % 2 == 0) ? 1 : -1;
   co.Lc = (c0 - w.x[0]) - lr.s - std::lgamma(static_cast<L>(m));
   if (mean) w.Dc.assign(K, 0);
@@ -145,7 +149,7 @@ inline bool eval_cluster(Work& w, std::size_t K, std::size_t b, std::size_t e, b
                      (q > 0 ? static_cast<std::size_t>(std::ceil(75 / std::log2(1 / q))) : 0);
   for (int attempt = 0; attempt < 4; ++attempt, kmax *= 2) {
     const std::size_t N = kmax + m + 1;  // Gn_0..Gn_N-1 (the mean's columns need index kmax + m)
-    if (static_cast<double>(N) * static_cast<double>(K + N + m) + work_done > kWorkBudget) return false;
+    if (static_cast<double>(K) + static_cast<double>(m) * static_cast<double>(kmax) + work_done > budget) return false;
     // power sums P_n, truncated where (|1/d| N)^n / N < 2^-80 for every j
     w.P.assign(N + 1, 0);
     std::size_t nq = 1;
@@ -164,6 +168,10 @@ inline bool eval_cluster(Work& w, std::size_t K, std::size_t b, std::size_t e, b
       }
     }
     work_done += static_cast<double>(K) * static_cast<double>(nq);
+    const double rest = static_cast<double>(N) * static_cast<double>(nq) +
+                        static_cast<double>(m) * static_cast<double>(kmax) * (mean ? 3 : 1) +
+                        (mean ? static_cast<double>(K) * static_cast<double>(m) : 0);
+    if (work_done + rest > budget) return false;
     w.q.assign(nq + 1, 0);
     w.q[1] = 1 - w.P[1];
     for (std::size_t n = 2; n <= nq; ++n) w.q[n] = ((n % 2 == 0) ? 1 : -1) * w.P[n] / static_cast<L>(n);
@@ -256,7 +264,8 @@ inline bool eval_cluster(Work& w, std::size_t K, std::size_t b, std::size_t e, b
 
 // One attempt at gap threshold G: 1 done, 0 failed, -1 one cluster (larger G: the same).
 template <class T>
-int attempt(Work& w, std::size_t K, L G, T* mu, Out<T>& out) {
+int attempt(Work& w, std::size_t K, L G, T* mu, double budget, bool quick, std::size_t& prev_nc, double& work_done,
+            Out<T>& out) {
   w.cb.clear();
   w.cb.push_back(0);
   for (std::size_t i = 0; i + 1 < K; ++i)
@@ -264,18 +273,35 @@ int attempt(Work& w, std::size_t K, L G, T* mu, Out<T>& out) {
   const std::size_t nc = w.cb.size();
   w.cb.push_back(K);
   if (nc == 1) return -1;
+  if (nc == prev_nc) return 0;  // the same clusters as at the previous threshold
+  prev_nc = nc;
+  if (quick) {
+    // Geometry first (free): the sweep has to end before the first cluster it cannot evaluate,
+    // which needs that cluster well below the top (its term ~ e^{-distance}); closer than
+    // kQuickDeclineDistance, decline at once.
+    for (std::size_t c = 0; c < nc; ++c) {
+      const std::size_t b = w.cb[c], e = w.cb[c + 1], m = e - b;
+      if (m == 1) continue;
+      const L c0 = w.x[e - 1], wd = w.x[b] - c0;
+      const L gb = e < K ? c0 - w.x[e] : std::numeric_limits<L>::infinity();
+      const L ga = b > 0 ? w.x[b - 1] - w.x[b] : std::numeric_limits<L>::infinity();
+      if (!(wd <= std::min(gb, wd + ga) / 2) || m > kMaxClusterNodes || !(wd <= kMaxClusterWidth)) {
+        if (w.x[0] - w.x[b] < kQuickDeclineDistance) return 0;
+        break;
+      }
+    }
+  }
   const bool mean = mu != nullptr;
   if (mean) {
     w.num.assign(K, 0);
     w.numabs.assign(K, 0);
   }
-  double work_done = 0;
   L S = 0, Sa = 0, L0 = 0;
   const L spread = w.x[0] - w.x[K - 1];
   for (std::size_t c = 0; c < nc; ++c) {
     const std::size_t b = w.cb[c], e = w.cb[c + 1];
     ClusterOut co;
-    if (!eval_cluster(w, K, b, e, mean, work_done, co)) return 0;
+    if (!eval_cluster(w, K, b, e, mean, work_done, budget, co)) return 0;
     if (c == 0) L0 = co.Lc;
     const L f = std::exp(co.Lc - L0);
     S += co.sign * f * co.V;
@@ -290,10 +316,13 @@ int attempt(Work& w, std::size_t K, L G, T* mu, Out<T>& out) {
       const L cb0 = w.x[e - 1];
       L H = 0;
       for (std::size_t j = e; j < K; ++j) H += 1 / (cb0 - w.x[j]);
-      work_done += static_cast<double>(K - e);
+      work_done += kLogWeight * static_cast<double>(K - e);
       if (H < kLightBelow) break;
     }
-    if (work_done > kWorkBudget) return 0;
+    if (work_done > budget) return 0;
+    // Declining is always safe (the caller has the series): give up as soon as the partial sum has
+    // cancelled beyond the acceptance limit.
+    if (!(Sa <= kMaxSumCondition * std::fabs(S))) return 0;
   }
   if (!(S > 0) || !(Sa <= kMaxSumCondition * S)) return 0;
   const L a = L0 + std::log(S);
@@ -315,8 +344,12 @@ int attempt(Work& w, std::size_t K, L G, T* mu, Out<T>& out) {
 
 // The residue method of the file comment: true (and *out, mu filled) when every acceptance test
 // holds, false when it declines (nothing meaningful written to mu). Finite input, K >= 2.
+// budget: operations allowed for the whole call, all attempts (auto: a fraction of the series' K * spread
+// where the series can run, kWorkBudget beyond). quick (auto, where the series can run): decline
+// at once when a cluster it could not evaluate lies within kQuickDeclineDistance of the top.
 template <class T>
-bool separated(const T* z, std::size_t K, T* mu, Out<T>& out) {
+bool separated(const T* z, std::size_t K, T* mu, Out<T>& out, double budget = separated_detail::kWorkBudget,
+               bool quick = false) {
   using namespace separated_detail;
   if (K < 2) return false;
   Work& w = work();
@@ -325,8 +358,10 @@ bool separated(const T* z, std::size_t K, T* mu, Out<T>& out) {
   std::stable_sort(w.perm.begin(), w.perm.end(), [&](std::size_t a, std::size_t b) { return z[a] > z[b]; });
   w.x.resize(K);
   for (std::size_t i = 0; i < K; ++i) w.x[i] = static_cast<L>(z[w.perm[i]]);
+  std::size_t prev_nc = 0;
+  double work_done = 0;
   for (L G = 1; G <= 65536; G *= 4) {
-    const int r = attempt<T>(w, K, G, mu, out);
+    const int r = attempt<T>(w, K, G, mu, budget, quick, prev_nc, work_done, out);
     if (r == 1) return true;
     if (r < 0) return false;
   }

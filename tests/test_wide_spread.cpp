@@ -86,7 +86,7 @@ std::vector<Row> rows() {
     add("cluster_plus_far", id, z);
   }
   Rng g{12345};
-  for (int K : {3, 10, 100})
+  for (int K : {3, 10, 100, 1000})
     for (double o : {1e6, -1e6}) {
       std::vector<double> z;
       for (int j = 0; j + 1 < K; ++j) z.push_back(g.normal());
