@@ -19,14 +19,20 @@
 //   double-double (series/assembly.hpp assemble_dd): A <= 1 ulp and mu <= 1 u observed
 //   (docs/design.md §2).
 //
-// Spreads beyond series::kAccuracyDomainMaxSpread (2^22 ~ 4e6; the series needs ~spread terms) are
-// outside the accuracy domain: auto then falls back to the confluent Newton table
+// Wide rows (spread > series::kSeparatedMinSpread = 128) are first given to the residue method over
+// separated clusters (separated.hpp, docs/design.md §2.11): O(K) for well-separated logits at ANY
+// finite spread, accurate to ~1 ulp (A, log C) and ~1 u (mu) where its acceptance tests hold; it
+// declines within a budget of min(2^23, max(2^14, K spread / 8)) operations where the series can run
+// (rows with spread <= 128 are untouched).
+// Spreads beyond series::kAccuracyDomainMaxSpread (2^22 ~ 4e6; the series needs ~spread terms) that
+// separated declines are outside the accuracy domain: auto then falls back to the confluent Newton table
 // (sorted-difference in long double, accurate when all gaps are large) and clamps into the
 // certified bounds
 //   mean(z) - log((K-1)!) <= A <= max(z) - log((K-1)!),
 // with mu projected into the open simplex, so that the result is always finite.
 //
-// Cost: O(K log K + K N) per row with N ~ spread + O(sqrt(spread)) + 20; never O(K^2).
+// Cost: O(K log K + K N) per row with N ~ spread + O(sqrt(spread)) + 20 (series), O(K) per evaluated
+// cluster (separated); never O(K^2) except in the flagged fallback.
 #pragma once
 #include <algorithm>
 #include <cmath>

@@ -4,7 +4,7 @@
 // Formula. Sort the logits descending, x_1 >= ... >= x_K, M = x_1, and split them into clusters
 // at every gap x_i - x_{i+1} > G. For a cluster c with nodes X_c (m = |X_c|, bottom node c0,
 // width w = max X_c - c0) the residue theorem applied to (1/2 pi i) \oint e^t / prod_j (t - x_j) dt
-// over a contour around each cluster gives (docs/design.md §2.8)
+// over a contour around each cluster gives (docs/design.md §2.11)
 //     exp[x_1..x_K] = sum_c T_c,     T_c = g_c[X_c],     g_c(t) = e^t / prod_{j not in c} (t - x_j),
 // the divided difference over X_c of a function analytic in the disk of radius
 // rho_c = min(c0 - (next node below), w + (next node above) - max X_c) around c0. With s = t - c0,

@@ -1,4 +1,4 @@
-// Timing of `auto` on wide-spread rows (docs/design.md §2.8), value and value + mean, median of
+// Timing of `auto` on wide-spread rows (docs/design.md §2.11), value and value + mean, median of
 // repeated calls per row (one thread). Build and run: bash scripts/time_wide_spread.sh
 // Prints: case, K, spread, us/row value, us/row value+mean, status. Never asserted anywhere.
 #include <algorithm>

@@ -1,4 +1,4 @@
-// `auto` on wide spreads (docs/design.md §2.8): rows that the Taylor series cannot afford (it needs
+// `auto` on wide spreads (docs/design.md §2.11): rows that the Taylor series cannot afford (it needs
 // ~spread terms per node) or could not run at all (spread beyond 2^22, up to any finite double),
 // measured against a certified reference - never against normalizer/:
 //   ref::certified            (the all-positive series in Arb) where K * spread <= 2e6,

@@ -17,7 +17,8 @@ constexpr double kPlainSeriesMaxSpread = 0x1p40;
 
 // The edge of the accuracy domain (~4.2e6): `auto`, `auto-precise` and the GPU run the series on
 // spreads up to 2^22 and meet the accuracy goal there (err_A <= 16, err_mu <= 64; ~spread terms).
-// Beyond it auto takes its out-of-domain fallback (auto.hpp huge_spread: the confluent Newton table
+// Beyond it auto first tries normalizer/separated.hpp (any spread; docs/design.md §2.11), and where
+// that declines takes its out-of-domain fallback (auto.hpp huge_spread: the confluent Newton table
 // in long double clamped into the certified bounds, always finite), and the GPU hands the row to
 // the host's auto, which takes the same fallback.
 constexpr double kAccuracyDomainMaxSpread = 0x1p22;
