@@ -650,9 +650,12 @@ def validate(cases, results, quantity="A", dtype="f64", tol=None, *, param="logi
         or an array of B rows (written exactly, as hex floats, to a temporary row file). ``param``
         applies to row files and arrays (``"probs"``: arrays only; they are converted to logits).
     results : path or array_like, shape (B,) or (B, K)
-        One value per case (``quantity`` A, logC, negA) or the K mean components (``"mean"``);
+        One value per case (``quantity`` A, logC, negA, H, kl), the K mean components
+        (``"mean"``) or the K*K covariance entries row-major (``"cov"``, shape (B, K*K));
         NaN/inf count as infinite error.
-    quantity : {"A", "logC", "negA", "mean"}
+    quantity : {"A", "logC", "negA", "mean", "H", "cov", "kl"}
+        As ``ccnorm validate --quantity`` (docs/design.md §4.8): H is the entropy, cov the
+        covariance, kl KL(z || q) with q the golden case's ``kl_q`` row (golden files only).
     dtype : {"f64", "f32"}
         The unit roundoff u of the scores (2^-53 or 2^-24); f32 parses cases and results as float.
     tol : float, optional

@@ -92,12 +92,26 @@ def test_mean_and_float32(tmp_path):
     assert ccnorm.validate(z, ccnorm.log_partition(z), tol=0.25)["tol"] == 0.25
 
 
+def test_entropy_and_covariance_quantities():
+    rng = np.random.default_rng(7)
+    z = rng.normal(size=(6, 4))
+    card = ccnorm.validate(z, ccnorm.entropy(z), quantity="H")
+    assert card["passed"] and card["quantity"] == "H" and card["tol"] == 16 and card["cases"] == 6
+    cov = ccnorm.covariance(z).reshape(6, 16)
+    card = ccnorm.validate(z, cov, quantity="cov")
+    assert card["passed"] and card["quantity"] == "cov" and card["tol"] == 64
+    bad = cov.copy()
+    bad[2, 5] *= 1 + 1e-9
+    card = ccnorm.validate(z, bad, quantity="cov")
+    assert not card["passed"] and card["failures"] == 1
+
+
 def test_bad_inputs_raise():
     z = np.zeros((3, 2))
     with pytest.raises(ValueError, match="result rows but 3 cases"):
         ccnorm.validate(z, np.zeros(2))
     with pytest.raises(ValueError, match="quantity"):
-        ccnorm.validate(z, np.zeros(3), quantity="H")
+        ccnorm.validate(z, np.zeros(3), quantity="bogus")
     with pytest.raises(ValueError, match="expected 2 values"):
         ccnorm.validate(z, np.zeros((3, 3)), quantity="mean")
     with pytest.raises(ValueError, match="probs"):
