@@ -13,6 +13,7 @@
 #include "cli/args.hpp"
 #include "cli/command.hpp"
 #include "io/rows.hpp"
+#include "io/stream.hpp"
 #include "normalizer/normalizer.hpp"
 
 #if defined(_OPENMP)
@@ -71,7 +72,7 @@ struct Row {
 };
 
 template <class T>
-int run(const Options& o, std::istream& in) {
+int run(const Options& o, ccnorm::io::InputStream& in) {
   constexpr std::size_t kChunk = 2048;
   std::vector<Row> rows;
   std::vector<std::string> outs;
@@ -129,9 +130,13 @@ int run(const Options& o, std::istream& in) {
       block += outs[i];
       block += '\n';
     }
-    std::fwrite(block.data(), 1, block.size(), stdout);
+    // the output is gone (disk full, reader closed the pipe): stop before the next chunk
+    if (!ccnorm::io::write_stdout(block)) return ccnorm::io::kExitIo;  // main() prints the message
   }
-  std::fflush(stdout);
+  if (in.error()) {
+    std::fprintf(stderr, "ccnorm eval: %s\n", in.error_message().c_str());
+    return ccnorm::io::kExitIo;
+  }
   return any_bad ? 2 : 0;
 }
 
@@ -178,7 +183,12 @@ int cmd_eval(int argc, char** argv) {
         return 2;
       }
     } else if (a == "--threads") {
-      o.threads = std::atoi(need("--threads").c_str());
+      const std::string v = need("--threads");
+      if (!ccnorm::io::parse_positive_int(v, o.threads)) {
+        std::fprintf(stderr, "ccnorm eval: --threads must be a positive integer, not '%s'\n",
+                     ccnorm::io::escape_bytes(v).c_str());
+        return 2;
+      }
     } else if (!a.empty() && a[0] == '-' && a != "-") {
       std::fprintf(stderr, "ccnorm eval: unknown option '%s' (see ccnorm eval --help)\n", a.c_str());
       return 2;
@@ -191,19 +201,21 @@ int cmd_eval(int argc, char** argv) {
       have_file = true;
     }
   }
-  std::ifstream f;
-  std::istream* in = &std::cin;
-  if (o.file != "-") {
-    f.open(o.file);
-    if (!f) {
-      std::fprintf(stderr, "ccnorm eval: cannot open '%s': %s\n", o.file.c_str(), std::strerror(errno));
-      return 2;
-    }
-    in = &f;
+  ccnorm::io::InputStream in;
+  std::string why;
+  if (!in.open(o.file, why)) {
+    std::fprintf(stderr, "ccnorm eval: %s\n", ccnorm::io::escape_bytes(why).c_str());
+    return 2;
   }
-  std::ios::sync_with_stdio(false);
-  if (o.gpu) return ccnorm::cli::eval_gpu(o.f32, o.grad, o.eta, *in);
-  return o.f32 ? run<float>(o, *in) : run<double>(o, *in);
+  if (o.gpu) {
+    const int rc = ccnorm::cli::eval_gpu(o.f32, o.grad, o.eta, in);
+    if (in.error()) {
+      std::fprintf(stderr, "ccnorm eval: %s\n", in.error_message().c_str());
+      return ccnorm::io::kExitIo;
+    }
+    return rc;
+  }
+  return o.f32 ? run<float>(o, in) : run<double>(o, in);
 }
 
 }  // namespace

@@ -10,6 +10,7 @@
 
 #include "cli/command.hpp"
 #include "io/rows.hpp"
+#include "io/stream.hpp"
 #include "reference/reference.hpp"
 
 namespace {
@@ -86,16 +87,15 @@ int cmd_reference(int argc, char** argv) {
       return 2;
     } else file = a;
   }
-  std::ifstream f;
-  std::istream* in = &std::cin;
-  if (file != "-") {
-    f.open(file);
-    if (!f) {
-      std::fprintf(stderr, "ccnorm reference: cannot open '%s'\n", file.c_str());
-      return 2;
-    }
-    in = &f;
+  ccnorm::io::InputStream input;
+  std::string open_why;
+  if (!input.open(file, open_why)) {
+    std::fprintf(stderr, "ccnorm reference: %s\n", ccnorm::io::escape_bytes(open_why).c_str());
+    return 2;
   }
+  std::istream* in = &input;
+  // one line per row, flushed; false when the output is gone (then stop: main() says why)
+  auto emit = [](const std::string& s) { return ccnorm::io::write_stdout(s + '\n'); };
   bool any_bad = false;
   std::string line, why;
   long lineno = 0;
@@ -112,8 +112,8 @@ int cmd_reference(int argc, char** argv) {
     }
     if (k == ccnorm::io::LineKind::skip) continue;
     if (k == ccnorm::io::LineKind::error) {
-      std::printf("%s\n", ccnorm::io::error_line(lineno, why).c_str());
       any_bad = true;
+      if (!emit(ccnorm::io::error_line(lineno, why))) return ccnorm::io::kExitIo;
       continue;
     }
     if (eta) z.push_back(0.0);
@@ -131,12 +131,15 @@ int cmd_reference(int argc, char** argv) {
         }
         out += "," + rad(mr);
       }
-      std::printf("%s\n", out.c_str());
+      if (!emit(out)) return ccnorm::io::kExitIo;
     } catch (const std::exception& e) {
-      std::printf("%s\n", ccnorm::io::error_line(lineno, e.what()).c_str());
       any_bad = true;
+      if (!emit(ccnorm::io::error_line(lineno, ccnorm::io::escape_bytes(e.what())))) return ccnorm::io::kExitIo;
     }
-    std::fflush(stdout);
+  }
+  if (input.error()) {
+    std::fprintf(stderr, "ccnorm reference: %s\n", input.error_message().c_str());
+    return ccnorm::io::kExitIo;
   }
   return any_bad ? 2 : 0;
 }

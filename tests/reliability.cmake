@@ -1,0 +1,7 @@
+# Reliability (docs/design.md §4.11): I/O errors, the sweep's output lock and writability check,
+# escaped input bytes, a byte order mark, strict --threads; the CLI run as subprocesses.
+ccnorm_add_gtest(test_reliability_cli SOURCES tests/test_reliability_cli.cpp LABELS unit TIMEOUT 300)
+if(TARGET test_reliability_cli)
+  target_compile_definitions(test_reliability_cli PRIVATE CCNORM_BIN="$<TARGET_FILE:ccnorm>")
+  add_dependencies(test_reliability_cli ccnorm)
+endif()
