@@ -14,6 +14,7 @@
 #include "cli/command.hpp"
 #include "io/rows.hpp"
 #include "io/stream.hpp"
+#include "normalizer/cost.hpp"
 #include "normalizer/normalizer.hpp"
 
 #if defined(_OPENMP)
@@ -28,7 +29,7 @@ namespace {
 
 const char* kHelpHead =  // then the --algo lines (help())
     "usage: ccnorm eval [--algo NAME] [--dtype f64|f32] [--grad] [--param logits|eta]\n"
-    "                   [--threads N] [FILE|-]\n"
+    "                   [--threads N] [--max-k N] [--max-row-work W] [--max-row-memory B] [FILE|-]\n"
     "\n"
     "Reads one vector per line (comma-separated decimal or hex floats; blank lines and lines\n"
     "starting with '#' are skipped) and writes one line per row, in order:\n"
@@ -44,6 +45,11 @@ const char* kHelpTail =
     "  --param P       logits (default): the row is z (K >= 1 values);\n"
     "                  eta: the row is eta (K-1 values) and a 0 is appended\n"
     "  --threads N     worker threads (default: all cores)\n"
+    "  --max-k N       rows with more than N entries (default 2^24 = 16777216) or lines longer than\n"
+    "                  64 N + 4096 bytes are error rows ('row too large'), never held in memory\n"
+    "  --max-row-work W  rows whose estimated work exceeds W (default 1e11, ~1 ns each: a minute\n"
+    "                  or two) are error rows ('row too costly'), e.g. taylor at spread 1e10\n"
+    "  --max-row-memory B  the same for the estimated working memory (default 4 GiB)\n"
     "  FILE            input file; '-' or none reads standard input\n";
 
 // The help text; the --algo line lists the registry's algorithms.
@@ -63,11 +69,13 @@ struct Options {
   bool gpu = false;  // --algo gpu (cli/cmd_eval_gpu.cpp)
   int threads = 0;
   std::string file = "-";
+  ccnorm::RowLimits limits;  // --max-k, --max-row-work, --max-row-memory (docs/design.md §4.11)
 };
 
 struct Row {
   long line = 0;
   bool bad = false;
+  bool too_long = false;  // longer than the line cap: not parsed
   std::string raw;
 };
 
@@ -80,10 +88,13 @@ int run(const Options& o, ccnorm::io::InputStream& in) {
   long lineno = 0;
   std::string line;
   bool eof = false;
+  // a row of K fields needs well under 64 K bytes; longer lines are not kept (memory cap)
+  const std::size_t max_line = o.limits.max_k > (std::size_t(1) << 50) ? std::size_t(1) << 56 : 64 * o.limits.max_k + 4096;
   while (!eof) {
     rows.clear();
     while (rows.size() < kChunk) {
-      if (!std::getline(in, line)) {
+      bool too_long = false;
+      if (!ccnorm::io::getline_bounded(in, line, max_line, too_long)) {
         eof = true;
         break;
       }
@@ -92,6 +103,7 @@ int run(const Options& o, ccnorm::io::InputStream& in) {
       if (t.empty() || t.front() == '#') continue;
       Row r;
       r.line = lineno;
+      r.too_long = too_long;
       r.raw = std::move(line);
       line.clear();
       rows.push_back(std::move(r));
@@ -105,14 +117,26 @@ int run(const Options& o, ccnorm::io::InputStream& in) {
       Row& r = rows[i];
       std::vector<T> z;
       std::string why;
-      auto kind = ccnorm::io::parse_row<T>(r.raw, z, why);
       std::string& s = outs[i];
+      if (r.too_long) {
+        r.bad = true;
+        s = ccnorm::io::error_line(r.line, "row too large: line longer than " + std::to_string(max_line) +
+                                               " bytes (64 x --max-k + 4096)");
+        continue;
+      }
+      auto kind = ccnorm::io::parse_row<T>(r.raw, z, why);
       if (kind != ccnorm::io::LineKind::row) {
         r.bad = true;
         s = ccnorm::io::error_line(r.line, why);
         continue;
       }
       if (o.eta) z.push_back(T(0));
+      why = ccnorm::over_limit(ccnorm::row_cost<T>(o.algo, z.data(), z.size(), o.grad), z.size(), o.limits);
+      if (!why.empty()) {
+        r.bad = true;
+        s = ccnorm::io::error_line(r.line, why);
+        continue;
+      }
       std::vector<T> mu(o.grad ? z.size() : 0);
       ccnorm::Out<T> res;
       try {
@@ -172,6 +196,17 @@ int cmd_eval(int argc, char** argv) {
         std::fprintf(stderr, "ccnorm eval: --dtype must be f64 or f32, not '%s'\n", v.c_str());
         return 2;
       }
+    } else if (a == "--max-k" || a == "--max-row-work" || a == "--max-row-memory") {
+      const std::string v = need(a.c_str());
+      char* end = nullptr;
+      const double x = std::strtod(v.c_str(), &end);
+      if (v.empty() || *end || !(x >= 1) || !std::isfinite(x)) {
+        std::fprintf(stderr, "ccnorm eval: %s must be a number >= 1, not '%s'\n", a.c_str(), ccnorm::io::escape_bytes(v).c_str());
+        return 2;
+      }
+      if (a == "--max-k") o.limits.max_k = x >= 1e18 ? std::size_t(1) << 60 : static_cast<std::size_t>(x);
+      else if (a == "--max-row-work") o.limits.max_work = x;
+      else o.limits.max_bytes = x;
     } else if (a == "--grad") {
       o.grad = true;
     } else if (a == "--param") {

@@ -176,6 +176,29 @@ inline int& stdout_errno() {
   return e;
 }
 
+// std::getline with a cap: reads one line (without its '\n') keeping at most max_bytes of it; the
+// rest of a longer line is read and dropped, and too_long says so. False at the end of the input
+// when nothing was read. Memory per line is thus bounded whatever the input (docs/design.md §4.11).
+inline bool getline_bounded(std::istream& in, std::string& line, std::size_t max_bytes, bool& too_long) {
+  line.clear();
+  too_long = false;
+  std::streambuf* sb = in.rdbuf();
+  if (!sb || !in.good()) return false;
+  bool any = false;
+  for (;;) {
+    const auto c = sb->sbumpc();
+    if (c == std::char_traits<char>::eof()) {
+      in.setstate(std::ios::eofbit);
+      if (!any) in.setstate(std::ios::failbit);
+      return any;
+    }
+    any = true;
+    if (c == '\n') return true;
+    if (line.size() < max_bytes) line.push_back(static_cast<char>(c));
+    else too_long = true;
+  }
+}
+
 // Write s to standard output and flush it; false when that failed (errno kept in stdout_errno()).
 inline bool write_stdout(std::string_view s) {
   if (std::ferror(stdout)) return false;
