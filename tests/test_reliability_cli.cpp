@@ -252,3 +252,35 @@ TEST(ReliabilitySweep, IoErrorsAreNotTheRetryStatus) {
   EXPECT_EQ(r.rc, 3) << r.out;
   EXPECT_NE(r.out.find("absent.csv"), std::string::npos) << r.out;
 }
+
+// ---- resource limits: a row that would take hours or exhaust memory is an error row ----
+
+TEST(ReliabilityLimits, CostlyOrHugeRowsAreErrorRows) {
+  // taylor at spread 1e10 would run ~1e10 series degrees (hours): refused at once
+  Res r = sh("printf '1e10,0\\n1,2\\n' | timeout 60 $B eval --algo taylor");
+  EXPECT_EQ(r.rc, 2) << r.out;
+  EXPECT_NE(r.out.find("error: line 1: row too costly"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("1.5413248546129181,0.77193683290530457"), std::string::npos) << r.out;
+  EXPECT_LT(r.seconds, 10.0);
+  r = sh("printf '1,2,3\\n1,2\\n' | $B eval --max-k 2");
+  EXPECT_EQ(r.rc, 2) << r.out;
+  EXPECT_NE(r.out.find("error: line 1: row too large: K = 3 exceeds --max-k 2"), std::string::npos) << r.out;
+  // a line longer than 64 max-k + 4096 bytes is never held whole
+  r = sh("{ head -c 300000 /dev/zero | tr '\\\\0' '1'; echo; echo 3,4; } | $B eval --max-k 10");
+  EXPECT_EQ(r.rc, 2) << r.out;
+  EXPECT_NE(r.out.find("error: line 1: row too large: line longer than 4736 bytes"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("3.5413248546129181"), std::string::npos) << r.out;
+  r = sh("printf '1e6,0,3\\n' | $B eval --algo auto-precise --max-row-work 1e6");
+  EXPECT_NE(r.out.find("exceeds --max-row-work"), std::string::npos) << r.out;
+  r = sh("printf '0,1\\n' | $B eval --algo sorted-difference --grad --max-row-memory 10");
+  EXPECT_NE(r.out.find("exceeds --max-row-memory"), std::string::npos) << r.out;
+  for (const char* bad : {"abc", "0", "-5", "1e", ""}) {
+    r = sh(std::string("$B eval --max-k '") + bad + "' </dev/null");
+    EXPECT_EQ(r.rc, 2) << r.out;
+    EXPECT_NE(r.out.find("--max-k must be a number >= 1"), std::string::npos) << r.out;
+  }
+  // the default caps leave ordinary rows alone: K = 10^4 at spread 100 with the mean
+  r = sh("/usr/bin/python3 -c \"import random; random.seed(1); print(','.join(str(random.gauss(0, 30)) for _ in range(10000)))\" | $B eval --grad | cut -c1-40");
+  EXPECT_EQ(r.rc, 0) << r.out;
+  EXPECT_EQ(r.out.find("error"), std::string::npos) << r.out;
+}
