@@ -5,3 +5,6 @@ if(TARGET test_reliability_cli)
   target_compile_definitions(test_reliability_cli PRIVATE CCNORM_BIN="$<TARGET_FILE:ccnorm>")
   add_dependencies(test_reliability_cli ccnorm)
 endif()
+# The soak test: 10^7 hard rows through auto in both dtypes, the invariants of
+# tests/fuzz/kernel_invariants.hpp on every row (CCNORM_SOAK_ROWS overrides the count).
+ccnorm_add_gtest(test_soak SOURCES tests/test_soak.cpp LABELS slow TIMEOUT 900)

@@ -66,6 +66,14 @@ double to_double(std::string_view tok, const char* what) {
   return v;
 }
 
+// A count field (K): an integer in 1..2^40 (a double outside the size_t range would be UB to cast).
+std::size_t to_count(std::string_view tok, const char* what) {
+  const double v = to_double(tok, what);
+  if (!(v >= 1 && v <= 0x1p40) || v != std::floor(v))
+    throw std::invalid_argument(std::string(what) + ": not a positive integer: '" + io::shorten(io::trim(tok)) + "'");
+  return static_cast<std::size_t>(v);
+}
+
 std::vector<double> to_list(std::string_view s, char sep, const char* what) {
   std::vector<double> v;
   for (const auto& t : io::split_trimmed(s, sep)) v.push_back(to_double(t, what));
@@ -234,7 +242,7 @@ Case parse_csv_row(std::string_view line) {
   else if (f[3] != "logits") throw std::invalid_argument("param must be logits or eta, not '" + io::shorten(f[3]) + "'");
   if (f[4] == "f32") c.f32 = true;
   else if (f[4] != "f64") throw std::invalid_argument("dtype must be f64 or f32, not '" + io::shorten(f[4]) + "'");
-  c.K = static_cast<std::size_t>(to_double(f[5], "K"));
+  c.K = to_count(f[5], "K");
   c.x = f[6].empty() ? std::vector<double>{} : to_list(f[6], ';', "z");
   bool any_ref = false, all_ref = true;
   for (int k = 7; k <= 12; ++k) {
@@ -294,7 +302,7 @@ Case parse_json_row(std::string_view line) {
   else if (param != "logits") throw std::invalid_argument("param must be logits or eta, not '" + io::shorten(param) + "'");
   if (dtype == "f32") c.f32 = true;
   else if (dtype != "f64") throw std::invalid_argument("dtype must be f64 or f32, not '" + io::shorten(dtype) + "'");
-  c.K = static_cast<std::size_t>(to_double(need("K").text, "K"));
+  c.K = to_count(need("K").text, "K");
   c.x = jlist(need("z"), "z");
   if (get("A")) {
     c.has_ref = true;

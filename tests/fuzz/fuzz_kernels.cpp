@@ -18,9 +18,9 @@
 namespace {
 
 // Rows whose estimated work (normalizer/cost.hpp) exceeds this skip that algorithm: spreads up
-// to ~10^4 at K = 64 (the series needs ~spread degrees); larger spreads are covered where they are
+// to ~10^3 at K = 64 (the series needs ~spread degrees); larger spreads are covered where they are
 // cheap (auto's fallback beyond 2^22, the Newton tables) and by the soak test (tests/test_soak.cpp).
-constexpr double kMaxWork = 2e6;
+constexpr double kMaxWork = 2e5;
 
 template <class T, class U>
 void run(const std::uint8_t* data, std::size_t size, std::size_t K, bool grad) {
