@@ -17,6 +17,13 @@
 //                                                     the CUDA kernels (normalizer/cuda/) on B rows
 //                                                     resident on the device; registered only when
 //                                                     ccnorm was built with CUDA and a device exists
+//   sample/<sampler>/K:<k>/sigma:<s>                  one draw from CC(z) per iteration, one thread;
+//                                                     sampler = ccnorm (the exact sampler of
+//                                                     normalizer/sample.hpp) or rejection (the papers'
+//                                                     sampler, bench/rejection_sampler.hpp); K in
+//                                                     {3, 10, 30}, sigma in {0.01, 1, 10}, f64 rows
+//                                                     of the same pools; registered unless --no-sample
+//                                                     or an --algos list without "sample"
 // sigma printed with %g. Inputs: z = (eta, 0), eta_i = sigma * N(0,1) (the papers' protocol), a
 // pool of 64..1024 distinct rows per (K, sigma) from a fixed seed (f32 rows are the f64 rows
 // rounded), cycled row by row (never the same row twice in a row); generated before timing.
@@ -29,7 +36,9 @@
 // and the JSON instead of silently missing.
 // Post-processing (with --json OUT, next to OUT): bench_ratios.csv, bench_summary.json
 // ("throughput" rows in the shape of summary.json, docs/design.md §4, plus accuracy and skipped
-// notes), bench_gpu.csv and with --peers bench_peers.csv.
+// notes, and "sampling"), bench_gpu.csv, bench_sample.csv (the sampler cases: samples/s, the
+// rejection sampler's acceptance and NaN rates, the per-row setup) and with --peers
+// bench_peers.csv.
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -48,6 +57,7 @@ struct Options {
   bool peers = false;               // run the subprocess peers (scipy, mpmath) on identical inputs
   bool batch = true;                // register the batched family
   bool gpu = true;                  // register the GPU family (when built with CUDA and a device exists)
+  bool sample = true;               // register the sampler family (sample/...)
   bool list = false;                // list names only
   std::vector<std::string> algos;   // overrides
   std::vector<std::string> dtypes;
@@ -86,6 +96,21 @@ struct Case {
 std::string case_name(const Case& c);
 // Every case of the options, in registration order: one-row cases, then batched, then GPU.
 std::vector<Case> make_cases(const Options& o);
+
+// A sampler case: sample/<sampler>/K:<k>/sigma:<s>.
+struct SampleCase {
+  std::string sampler;  // "ccnorm" or "rejection"
+  std::size_t K = 0;
+  double sigma = 1;
+  std::string name;
+};
+// The samplers, K and sigma of the sampler family.
+const std::vector<std::string>& samplers();
+const std::vector<std::size_t>& sample_Ks();
+const std::vector<double>& sample_sigmas();
+std::string sample_case_name(const SampleCase& c);
+// The sampler cases of the options (empty with --no-sample, or with --algos not naming "sample").
+std::vector<SampleCase> make_sample_cases(const Options& o);
 
 // Rows per batch: CPU batched family (B * K <= 2^16), GPU family (<= 2^20 rows, B * K <= 2^26).
 std::size_t batch_rows(std::size_t K);

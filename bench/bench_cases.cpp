@@ -36,6 +36,35 @@ const std::vector<double>& full_sigmas() {
   return s;
 }
 
+const std::vector<std::string>& samplers() {
+  static const std::vector<std::string> s = {"ccnorm", "rejection"};
+  return s;
+}
+const std::vector<std::size_t>& sample_Ks() {
+  static const std::vector<std::size_t> k = {3, 10, 30};
+  return k;
+}
+const std::vector<double>& sample_sigmas() {
+  static const std::vector<double> s = {0.01, 1, 10};
+  return s;
+}
+std::string sample_case_name(const SampleCase& c) {
+  return fmt::format("sample/{}/K:{}/sigma:{}", c.sampler, c.K, io::format_g(c.sigma));
+}
+std::vector<SampleCase> make_sample_cases(const Options& o) {
+  std::vector<SampleCase> out;
+  if (!o.sample) return out;
+  if (!o.algos.empty() && std::find(o.algos.begin(), o.algos.end(), "sample") == o.algos.end()) return out;
+  for (const auto& s : samplers())
+    for (std::size_t K : sample_Ks())
+      for (double sg : sample_sigmas()) {
+        SampleCase c{s, K, sg, {}};
+        c.name = sample_case_name(c);
+        out.push_back(c);
+      }
+  return out;
+}
+
 std::string case_name(const Case& c) {
   std::string n = fmt::format("{}/{}/{}/K:{}/sigma:{}{}", c.batch ? "log_partition_batch" : "log_partition", c.algo,
                               c.dtype(), c.K, io::format_g(c.sigma), c.grad ? "/grad" : "");
@@ -128,8 +157,8 @@ std::vector<Case> make_cases(const Options& o) {
   const int nt = o.threads > 0 ? o.threads : all_threads();
   std::vector<std::string> algos, dtypes = o.dtypes;
   for (const auto& a : o.algos)
-    if (a != "gpu") algos.push_back(a);
-  const bool gpu_only = !o.algos.empty() && algos.empty();
+    if (a != "gpu" && a != "sample") algos.push_back(a);
+  const bool gpu_only = !o.algos.empty() && algos.empty();  // (or only "sample": no log_partition cases)
   std::vector<std::size_t> Ks = o.Ks;
   std::vector<double> sigmas = o.sigmas;
   if (algos.empty() && !gpu_only) algos = all_algos();

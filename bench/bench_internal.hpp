@@ -52,6 +52,11 @@ Fn<T> function_for(const std::string& a);
 // ---- timing (bench_timing.cpp)
 // Registers every case with Google Benchmark (the pools are used by the timing bodies).
 void register_cases(const std::vector<Case>& cases, Pools& pools);
+// Registers the sampler cases (after register_cases, which clears the registry). Timing body:
+// the samplers of every pool row are built first (timed separately: counter setup_ns_per_row),
+// then each iteration draws one sample from the next row; counters acceptance (accepted /
+// attempts; 1 for the exact sampler) and nan_rate (draws that gave up / draws).
+void register_sample_cases(const std::vector<SampleCase>& cases, Pools& pools);
 
 // Console reporter that also keeps every run for the post-processing.
 class CapturingReporter : public benchmark::ConsoleReporter {
@@ -140,6 +145,14 @@ struct GpuInfo {
   std::string device, reason;  // reason empty: the GPU family ran on `device`
   double copy_gbs = std::nan("");
 };
+// A sampler case's result.
+struct SampleRow {
+  SampleCase c;
+  double ns_per_sample = std::nan(""), acceptance = std::nan(""), nan_rate = std::nan(""), setup_ns = std::nan("");
+  std::size_t rows = 0;
+  std::string note;  // an error (the case did not run)
+};
+
 // Everything the writers need: rows in registration order, skipped cases, peers.
 struct Results {
   std::map<std::string, ResultRow> rows;
@@ -148,6 +161,7 @@ struct Results {
   std::vector<std::pair<std::string, std::string>> skipped;  // name, reason
   std::vector<GpuRow> gpu_rows;
   std::vector<PeerResult> peers;
+  std::vector<SampleRow> samples;  // the sampler cases, in registration order
   GpuInfo gpu;
   double accuracy_s = 0;
 };

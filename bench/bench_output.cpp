@@ -65,6 +65,14 @@ void print_summary(const Results& R) {
       std::printf("%-12s %6zu %7s %5zu %14s %12s %4zu %s\n", p.peer.c_str(), p.K, format_g(p.sigma).c_str(), p.rows,
                   cell(p.median_ns, 5).c_str(), cell(p.max_err_A, 3).c_str(), p.nonfinite, (p.note.empty() ? p.ref : p.note).c_str());
   }
+  if (!R.samples.empty()) {
+    std::printf("\nsamplers (one draw per iteration, CPU time; acceptance and NaN rate of the rejection sampler):\n");
+    std::printf("%-36s %12s %14s %11s %9s %13s %s\n", "case", "ns/sample", "samples/s", "acceptance", "NaN rate", "setup ns/row", "note");
+    for (const auto& s : R.samples)
+      std::printf("%-36s %12s %14s %11s %9s %13s %s\n", s.c.name.c_str(), cell(s.ns_per_sample, 5).c_str(),
+                  cell(1e9 / s.ns_per_sample, 5).c_str(), cell(s.acceptance, 3).c_str(), cell(s.nan_rate, 3).c_str(),
+                  cell(s.setup_ns, 4).c_str(), s.note.c_str());
+  }
   std::printf("(accuracy columns took %.1f s)\n", R.accuracy_s);
 }
 
@@ -124,6 +132,17 @@ std::string summary_json(const Options& o, const Results& R) {
          ", \"note\": " + json_string(p.note) + "}";
     first = false;
   }
+  f += "\n  ],\n  \"sampling\": [\n";
+  first = true;
+  for (const auto& s : R.samples) {
+    f += std::string(first ? "" : ",\n") + "    {\"name\": " + json_string(s.c.name) + ", \"sampler\": " + json_string(s.c.sampler) +
+         ", \"K\": " + std::to_string(s.c.K) + ", \"sigma\": " + format_g(s.c.sigma) +
+         ", \"ns_per_sample\": " + json_number(s.ns_per_sample) + ", \"samples_per_s\": " + json_number(1e9 / s.ns_per_sample) +
+         ", \"acceptance\": " + json_number(s.acceptance) + ", \"nan_rate\": " + json_number(s.nan_rate) +
+         ", \"setup_ns_per_row\": " + json_number(s.setup_ns) + ", \"rows\": " + std::to_string(s.rows) +
+         ", \"note\": " + json_string(s.note) + "}";
+    first = false;
+  }
   f += "\n  ],\n  \"gpu\": {\"available\": " + std::string(R.gpu.reason.empty() ? "true" : "false") +
        ", \"device\": " + json_string(R.gpu.device) + ", \"reason\": " + json_string(R.gpu.reason) +
        ", \"copy_GBps\": " + json_number(R.gpu.copy_gbs) + ", \"cases\": " + std::to_string(R.gpu_rows.size()) +
@@ -150,6 +169,15 @@ std::string gpu_csv(const Results& R) {
   return f;
 }
 
+std::string sample_csv(const Results& R) {
+  std::string f = "sampler,K,sigma,ns_per_sample,samples_per_s,acceptance,nan_rate,setup_ns_per_row,rows,note\n";
+  for (const auto& s : R.samples)
+    f += fmt::format("{},{},{},{},{},{},{},{},{},{}\n", s.c.sampler, s.c.K, format_g(s.c.sigma), cell(s.ns_per_sample, 6),
+                     cell(1e9 / s.ns_per_sample, 6), cell(s.acceptance, 6), cell(s.nan_rate, 6), cell(s.setup_ns, 6), s.rows,
+                     csv_field(s.note));
+  return f;
+}
+
 std::string peers_csv(const Results& R) {
   std::string f = "peer,dtype,K,sigma,rows,ns_per_eval,max_err_A,err_A_ref,nonfinite_rows,note\n";
   for (const auto& p : R.peers)
@@ -164,6 +192,7 @@ void write_files(const std::string& dir, const Options& o, const Results& R) {
   io::write_text(dir + "/bench_ratios.csv", ratios_csv(R));
   io::write_text(dir + "/bench_summary.json", summary_json(o, R));
   io::write_text(dir + "/bench_gpu.csv", gpu_csv(R));
+  io::write_text(dir + "/bench_sample.csv", sample_csv(R));
   if (!R.peers.empty()) io::write_text(dir + "/bench_peers.csv", peers_csv(R));
 }
 

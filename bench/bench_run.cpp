@@ -65,6 +65,36 @@ void collect(const Options& o, const std::vector<Case>& cases, const std::vector
   }
 }
 
+// The sampler cases: ns per draw (CPU time), the counters, or the error.
+void collect_samples(const Options& o, const std::vector<SampleCase>& cases,
+                     const std::vector<benchmark::BenchmarkReporter::Run>& runs, Results& R) {
+  for (const SampleCase& c : cases) {
+    SampleRow row;
+    row.c = c;
+    bool seen = false;
+    for (const auto& r : runs) {
+      if (r.run_name.function_name != c.name) continue;
+      if (r.error_occurred) {
+        row.note = r.error_message;
+        seen = true;
+        continue;
+      }
+      const bool want = o.repetitions > 1 ? (r.run_type == benchmark::BenchmarkReporter::Run::RT_Aggregate && r.aggregate_name == "median")
+                                          : r.run_type == benchmark::BenchmarkReporter::Run::RT_Iteration;
+      if (!want) continue;
+      seen = true;
+      row.ns_per_sample = to_ns(r.GetAdjustedCPUTime(), r.time_unit);
+      auto ctr = [&](const char* k) { auto f = r.counters.find(k); return f == r.counters.end() ? std::nan("") : static_cast<double>(f->second); };
+      row.acceptance = ctr("acceptance");
+      row.nan_rate = ctr("nan_rate");
+      row.setup_ns = ctr("setup_ns_per_row");
+      const double rows = ctr("rows");
+      row.rows = std::isnan(rows) ? 0 : static_cast<std::size_t>(rows);
+    }
+    if (seen) R.samples.push_back(row);  // (a case the filter excluded has no row)
+  }
+}
+
 // GPU: effective bandwidth and speed-up over the CPU batched auto (all threads, same run).
 void gpu_table(const Options& o, Results& R) {
   for (const auto& n : R.order) {
@@ -91,7 +121,7 @@ int run(const Options& opt) {
   if (o.min_time < 0) o.min_time = o.quick ? 0.01 : 0.1;
   if (o.quick && o.acc_rows > 8) o.acc_rows = 8;
   for (const auto& a : o.algos)
-    if (a != "gpu" && std::find(all_algos().begin(), all_algos().end(), a) == all_algos().end()) {
+    if (a != "gpu" && a != "sample" && std::find(all_algos().begin(), all_algos().end(), a) == all_algos().end()) {
       std::fprintf(stderr, "ccnorm bench: unknown algorithm '%s'\n", a.c_str());
       return 2;
     }
@@ -127,8 +157,10 @@ int run(const Options& opt) {
   }
 #endif
   const std::vector<Case> cases = make_cases(o);
+  const std::vector<SampleCase> sample_cases = make_sample_cases(o);
   auto pools = std::make_unique<Pools>(o.seed);
   register_cases(cases, *pools);
+  register_sample_cases(sample_cases, *pools);
 
   // Google Benchmark flags
   std::vector<std::string> args = {"ccnorm-bench"};
@@ -179,6 +211,7 @@ int run(const Options& opt) {
 
   // ---- post-processing
   collect(o, cases, rep.kept, R);
+  collect_samples(o, sample_cases, rep.kept, R);
   // accuracy on the timed inputs (one-row and batched paths give identical results: computed once)
   RefCache refs(*pools);
   std::map<std::string, Accuracy> acc_cache;
@@ -209,8 +242,8 @@ int run(const Options& opt) {
   print_summary(R);
   if (o.json.empty()) return 0;
   write_files(outdir.string(), o, R);
-  std::printf("wrote %s, %s, %s, %s%s\n", o.json.c_str(), (outdir / "bench_ratios.csv").c_str(),
-              (outdir / "bench_summary.json").c_str(), (outdir / "bench_gpu.csv").c_str(),
+  std::printf("wrote %s, %s, %s, %s, %s%s\n", o.json.c_str(), (outdir / "bench_ratios.csv").c_str(),
+              (outdir / "bench_summary.json").c_str(), (outdir / "bench_gpu.csv").c_str(), (outdir / "bench_sample.csv").c_str(),
               R.peers.empty() ? "" : (", " + (outdir / "bench_peers.csv").string()).c_str());
   return 0;
 }

@@ -1,8 +1,10 @@
 // ccnorm bench: the timing bodies (one row per call, evaluate_batch, the GPU family) and their
 // registration with Google Benchmark.
 #include <algorithm>
+#include <chrono>
 
 #include "bench/bench_internal.hpp"
+#include "bench/rejection_sampler.hpp"
 #include "normalizer/normalizer.hpp"
 #if defined(CCNORM_HAVE_CUDA)
 #include "normalizer/cuda/gpu.hpp"
@@ -97,7 +99,57 @@ void run_gpu(benchmark::State& st, const Case& c, Pools& pools) {
 #endif
 }
 
+// One draw per iteration from the next pool row (the samplers of all rows built before timing).
+template <class Sampler>
+void run_sample_with(benchmark::State& st, const SampleCase& c, Pools& pools) {
+  const std::vector<double>& pool = pools.f64(c.K, c.sigma);
+  const std::size_t R = pool.size() / c.K;
+  std::vector<Sampler> s;
+  s.reserve(R);
+  const auto t0 = std::chrono::steady_clock::now();
+  try {
+    for (std::size_t r = 0; r < R; ++r) s.emplace_back(pool.data() + r * c.K, c.K);
+  } catch (const std::exception& e) {
+    st.SkipWithError(e.what());
+    return;
+  }
+  const double setup = std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - t0).count() / R;
+  Rng g(20240601, c.K);
+  std::vector<double> x(c.K);
+  std::size_t i = 0;
+  std::uint64_t nan = 0;
+  for (auto _ : st) {
+    if constexpr (std::is_same_v<Sampler, CCSampler>) s[i].draw(g, x.data());
+    else if (!s[i].draw(g, x.data())) ++nan;
+    benchmark::DoNotOptimize(x.data());
+    benchmark::ClobberMemory();
+    if (++i == R) i = 0;
+  }
+  double acc = 1;
+  if constexpr (!std::is_same_v<Sampler, CCSampler>) {
+    std::uint64_t att = 0, ok = 0;
+    for (const auto& r : s) att += r.attempts(), ok += r.accepted();
+    acc = att ? static_cast<double>(ok) / static_cast<double>(att) : std::nan("");
+  }
+  st.counters["acceptance"] = acc;
+  st.counters["nan_rate"] = st.iterations() ? static_cast<double>(nan) / static_cast<double>(st.iterations()) : 0.0;
+  st.counters["setup_ns_per_row"] = setup;
+  st.counters["rows"] = static_cast<double>(R);
+  st.SetItemsProcessed(static_cast<std::int64_t>(st.iterations()));
+}
+
 }  // namespace
+
+void register_sample_cases(const std::vector<SampleCase>& cases, Pools& pools) {
+  Pools* pp = &pools;
+  for (const SampleCase& c : cases) {
+    if (c.sampler == "ccnorm")
+      benchmark::RegisterBenchmark(c.name.c_str(), [c, pp](benchmark::State& s) { run_sample_with<CCSampler>(s, c, *pp); });
+    else
+      benchmark::RegisterBenchmark(c.name.c_str(),
+                                   [c, pp](benchmark::State& s) { run_sample_with<RejectionSampler>(s, c, *pp); });
+  }
+}
 
 void register_cases(const std::vector<Case>& cases, Pools& pools) {
   benchmark::ClearRegisteredBenchmarks();

@@ -19,7 +19,7 @@ namespace {
 
 const char* kHelpHead =  // then the algorithm list (help())
     "usage: ccnorm bench [--quick] [--json OUT] [--filter REGEX] [--min-time S] [--threads N]\n"
-    "                    [--repetitions N] [--peers] [--no-batch] [--no-gpu] [--list]\n"
+    "                    [--repetitions N] [--peers] [--no-batch] [--no-gpu] [--no-sample] [--list]\n"
     "                    [--algos A,B] [--dtypes f64,f32] [--K k1,k2] [--sigma s1,s2]\n"
     "                    [--acc-rows N] [--seed N] [--python PATH] [--peers-script PATH]\n"
     "                    [-- GOOGLE-BENCHMARK-FLAGS...]\n"
@@ -30,6 +30,7 @@ const char* kHelpHead =  // then the algorithm list (help())
     "                                                             evaluate_batch on B rows\n"
     "  log_partition_batch/gpu/<dtype>/K:<k>/sigma:<s>[/grad]/batch:<B>\n"
     "                                                             CUDA kernels, B rows on the device\n"
+    "  sample/<sampler>/K:<k>/sigma:<s>                           one draw from CC(z), one thread\n"
     ;
 const char* kHelpTail =
     "(opitz-expm: Eigen's matrix exponential of the Opitz matrix, a value-only peer, no batch path;\n"
@@ -49,7 +50,7 @@ const char* kHelpTail =
     "                   from the same run, accuracy of the timed rows), bench_summary.json\n"
     "                   ('throughput' rows as in summary.json, 'skipped', 'peers', 'gpu'),\n"
     "                   bench_gpu.csv (GPU rows, or a first line saying why there are none),\n"
-    "                   bench_peers.csv\n"
+    "                   bench_sample.csv (the sampler family), bench_peers.csv\n"
     "  --filter REGEX   run only matching cases (Google Benchmark filter; '-REGEX' negates)\n"
     "  --min-time S     minimum seconds per case (default 0.1; quick 0.01)\n"
     "  --repetitions N  repeat each case N times; the medians are post-processed\n"
@@ -59,6 +60,12 @@ const char* kHelpTail =
     "                   Eigen opitz-expm and auto on identical f64 rows: time per row + err_A\n"
     "  --no-batch       skip the batched family\n"
     "  --no-gpu         skip the GPU family even when a device exists\n"
+    "  --no-sample      skip the sampler family: sample/ccnorm (the exact sampler) and\n"
+    "                   sample/rejection (the papers' rejection sampler: independent continuous\n"
+    "                   Bernoulli coordinates accepted when their sum is <= 1, NaN after 10^5\n"
+    "                   attempts) at K 3,10,30, sigma 0.01,1,10 on the same rows; it runs by\n"
+    "                   default and with an --algos list that names 'sample'; bench_sample.csv\n"
+    "                   gets samples/s, acceptance, NaN rate and the per-row setup time\n"
     "  --list           list the case names and exit\n"
     "  --algos/--dtypes/--K/--sigma  override the grid (comma-separated)\n"
     "  --acc-rows N     rows per case for the accuracy columns (default 16; certified: <= 8)\n"
@@ -68,7 +75,7 @@ const char* kHelpTail =
 std::string help() {
   std::string algos;
   for (const auto& a : ccnorm::bench::all_algos()) algos += a + ' ';
-  return std::string(kHelpHead) + "algos: " + algos + "gpu\n" + kHelpTail;
+  return std::string(kHelpHead) + "algos: " + algos + "gpu sample\n" + kHelpTail;
 }
 
 template <class T>
@@ -122,6 +129,7 @@ int cmd_bench(int argc, char** argv) {
     else if (a == "--peers") o.peers = true;
     else if (a == "--no-batch") o.batch = false;
     else if (a == "--no-gpu") o.gpu = false;
+    else if (a == "--no-sample") o.sample = false;
     else if (a == "--list") o.list = true;
     else if (a == "--acc-rows") o.acc_rows = std::atoi(need("a count"));
     else if (a == "--seed") o.seed = std::strtoull(need("a number"), nullptr, 10);

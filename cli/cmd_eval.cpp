@@ -1,6 +1,9 @@
-// ccnorm eval: evaluate A, log C and (with --grad) the mean for every input row (docs/design.md §4).
-// The rows are read and written by io/rows.hpp; this file keeps the streaming loop (chunks of
-// rows evaluated in parallel, printed in order).
+// ccnorm eval: evaluate A, log C and (with --grad) the mean, (with --entropy) the entropy and
+// (with --cov) the covariance for every input row (docs/design.md §4.2). The rows are read and
+// written by io/rows.hpp and converted from their parameterisation by normalizer/params.hpp; the
+// entropy and covariance come from normalizer/naive_moments.hpp (distribution.hpp for auto and
+// auto-precise, the naive compositions for the other algorithms); this file keeps the streaming
+// loop (chunks of rows evaluated in parallel, printed in order).
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -15,6 +18,7 @@
 #include "io/rows.hpp"
 #include "io/stream.hpp"
 #include "normalizer/cost.hpp"
+#include "normalizer/naive_moments.hpp"
 #include "normalizer/normalizer.hpp"
 
 #if defined(_OPENMP)
@@ -22,28 +26,44 @@
 #endif
 
 namespace ccnorm::cli {
-int eval_gpu(bool f32, bool grad, bool eta, std::istream& in);  // cli/cmd_eval_gpu.cpp
+int eval_gpu(bool f32, bool grad, ccnorm::Param param, std::istream& in);  // cli/cmd_eval_gpu.cpp
 }
 
 namespace {
 
 const char* kHelpHead =  // then the --algo lines (help())
-    "usage: ccnorm eval [--algo NAME] [--dtype f64|f32] [--grad] [--param logits|eta]\n"
-    "                   [--threads N] [--max-k N] [--max-row-work W] [--max-row-memory B] [FILE|-]\n"
+    "usage: ccnorm eval [--algo NAME] [--dtype f64|f32] [--grad] [--entropy] [--cov]\n"
+    "                   [--param logits|eta|probs] [--threads N] [--max-k N] [--max-row-work W]\n"
+    "                   [--max-row-memory B] [FILE|-]\n"
     "\n"
     "Reads one vector per line (comma-separated decimal or hex floats; blank lines and lines\n"
     "starting with '#' are skipped) and writes one line per row, in order:\n"
-    "  A,logC            A = log-partition log exp[z], logC = LSE(z) - A\n"
-    "  A,logC,mu_1..mu_K with --grad (the CC mean, the gradient of A)\n"
-    "with 17 significant digits (f64) or 9 (f32). A bad row prints 'error: line N: <reason>'\n"
-    "in its place; the others are still evaluated; exit status 2 if any row was bad.\n"
+    "  A,logC[,mu_1..mu_K][,H][,Cov_11,Cov_12,...,Cov_KK]\n"
+    "  A      the log-partition log exp[z];  logC = LSE(z) - A\n"
+    "  mu     with --grad: the CC mean (the gradient of A)\n"
+    "  H      with --entropy: the differential entropy A - z.mu\n"
+    "  Cov    with --cov: the covariance (Hessian of A), K x K, row-major\n"
+    "The fields always come in this order, whichever options are given, and A,logC[,mu] are\n"
+    "exactly what the same command prints without --entropy/--cov. H and Cov come from the\n"
+    "moment series (normalizer/distribution.hpp) for auto and auto-precise; for the other\n"
+    "algorithms they are the naive compositions with that algorithm's own A and mean\n"
+    "(H = A - z.mu, Cov_ij = (1 + [i=j]) e^{A(z, z_i, z_j) - A(z)} - mu_i mu_j with A on the K+2\n"
+    "nodes; normalizer/naive_moments.hpp): the baseline, which may cancel or be nan.\n"
+    "Numbers have 17 significant digits (f64) or 9 (f32). A bad row prints\n"
+    "'error: line N: <reason>' in its place; the others are still evaluated; exit status 2 if\n"
+    "any row was bad.\n"
     "\n"
     ;
 const char* kHelpTail =
     "  --dtype T       f64 (default) or f32 (float in, float out; auto computes in double inside)\n"
     "  --grad          also print the mean mu (K values)\n"
+    "  --entropy       also print the entropy H (one value)\n"
+    "  --cov           also print the covariance (K*K values; not with --algo gpu)\n"
     "  --param P       logits (default): the row is z (K >= 1 values);\n"
-    "                  eta: the row is eta (K-1 values) and a 0 is appended\n"
+    "                  eta: the row is eta (K-1 values) and a 0 is appended;\n"
+    "                  probs: the row is lambda (K values, each > 0, need not sum to 1) and\n"
+    "                  z = log(lambda) in the dtype (A depends on the normalisation of lambda,\n"
+    "                  logC, mu, H and Cov do not); an entry <= 0 is an error row\n"
     "  --threads N     worker threads (default: all cores)\n"
     "  --max-k N       rows with more than N entries (default 2^24 = 16777216) or lines longer than\n"
     "                  64 N + 4096 bytes are error rows ('row too large'), never held in memory\n"
@@ -65,7 +85,9 @@ struct Options {
   ccnorm::Algo algo = ccnorm::Algo::auto_;
   bool f32 = false;
   bool grad = false;
-  bool eta = false;
+  bool entropy = false;
+  bool cov = false;
+  ccnorm::Param param = ccnorm::Param::logits;
   bool gpu = false;  // --algo gpu (cli/cmd_eval_gpu.cpp)
   int threads = 0;
   std::string file = "-";
@@ -115,7 +137,7 @@ int run(const Options& o, ccnorm::io::InputStream& in) {
 #endif
     for (std::ptrdiff_t i = 0; i < static_cast<std::ptrdiff_t>(rows.size()); ++i) {
       Row& r = rows[i];
-      std::vector<T> z;
+      std::vector<T> vals, z;
       std::string why;
       std::string& s = outs[i];
       if (r.too_long) {
@@ -124,29 +146,46 @@ int run(const Options& o, ccnorm::io::InputStream& in) {
                                                " bytes (64 x --max-k + 4096)");
         continue;
       }
-      auto kind = ccnorm::io::parse_row<T>(r.raw, z, why);
-      if (kind != ccnorm::io::LineKind::row) {
+      auto kind = ccnorm::io::parse_row<T>(r.raw, vals, why, o.param == ccnorm::Param::probs ? "probability" : "logit");
+      if (kind == ccnorm::io::LineKind::row) why = ccnorm::to_logits<T>(o.param, vals.data(), vals.size(), z);
+      if (kind != ccnorm::io::LineKind::row || !why.empty()) {
         r.bad = true;
         s = ccnorm::io::error_line(r.line, why);
         continue;
       }
-      if (o.eta) z.push_back(T(0));
-      why = ccnorm::over_limit(ccnorm::row_cost<T>(o.algo, z.data(), z.size(), o.grad), z.size(), o.limits);
+      const std::size_t K = z.size();
+      {
+        ccnorm::RowCost cost = ccnorm::row_cost<T>(o.algo, z.data(), K, o.grad);
+        if (o.cov) cost.work += 4.0 * K * K, cost.bytes += 8.0 * K * K;  // the K x K covariance
+        why = ccnorm::over_limit(cost, K, o.limits);
+      }
       if (!why.empty()) {
         r.bad = true;
         s = ccnorm::io::error_line(r.line, why);
         continue;
       }
-      std::vector<T> mu(o.grad ? z.size() : 0);
+      std::vector<T> mu(o.grad ? K : 0), cov(o.cov ? K * K : 0);
       ccnorm::Out<T> res;
+      T H = T(0);
       try {
-        res = ccnorm::evaluate<T>(o.algo, z.data(), z.size(), o.grad ? mu.data() : nullptr);
+        // A, logC and mu exactly as without --entropy/--cov; H and Cov evaluated on their own
+        res = ccnorm::evaluate<T>(o.algo, z.data(), K, o.grad ? mu.data() : nullptr);
+        if (o.entropy) H = ccnorm::naive::entropy_of<T>(o.algo, z.data(), K);
+        if (o.cov) ccnorm::naive::covariance_of<T>(o.algo, z.data(), K, cov.data());
       } catch (const std::exception& e) {
         r.bad = true;
         s = ccnorm::io::error_line(r.line, std::string(ccnorm::algo_name(o.algo)) + " failed: " + e.what());
         continue;
       }
       ccnorm::io::append_result(s, res.A, res.logC, o.grad ? mu.data() : nullptr, mu.size());
+      if (o.entropy) {
+        s += ',';
+        ccnorm::io::format_value(s, H);
+      }
+      for (std::size_t k = 0; k < cov.size(); ++k) {
+        s += ',';
+        ccnorm::io::format_value(s, cov[k]);
+      }
     }
     std::string block;
     for (std::size_t i = 0; i < rows.size(); ++i) {
@@ -209,12 +248,14 @@ int cmd_eval(int argc, char** argv) {
       else o.limits.max_bytes = x;
     } else if (a == "--grad") {
       o.grad = true;
+    } else if (a == "--entropy") {
+      o.entropy = true;
+    } else if (a == "--cov") {
+      o.cov = true;
     } else if (a == "--param") {
       std::string v = need("--param");
-      if (v == "eta") o.eta = true;
-      else if (v == "logits") o.eta = false;
-      else {
-        std::fprintf(stderr, "ccnorm eval: --param must be logits or eta, not '%s'\n", v.c_str());
+      if (!ccnorm::parse_param(v, o.param)) {
+        std::fprintf(stderr, "ccnorm eval: --param must be logits, eta or probs, not '%s'\n", v.c_str());
         return 2;
       }
     } else if (a == "--threads") {
@@ -236,6 +277,12 @@ int cmd_eval(int argc, char** argv) {
       have_file = true;
     }
   }
+  if (o.gpu && (o.entropy || o.cov)) {
+    std::fprintf(stderr,
+                 "ccnorm eval: --algo gpu computes A, logC and the mean only; --entropy and --cov are computed on the "
+                 "CPU (use --algo auto)\n");
+    return 2;
+  }
   ccnorm::io::InputStream in;
   std::string why;
   if (!in.open(o.file, why)) {
@@ -243,7 +290,7 @@ int cmd_eval(int argc, char** argv) {
     return 2;
   }
   if (o.gpu) {
-    const int rc = ccnorm::cli::eval_gpu(o.f32, o.grad, o.eta, in);
+    const int rc = ccnorm::cli::eval_gpu(o.f32, o.grad, o.param, in);
     if (in.error()) {
       std::fprintf(stderr, "ccnorm eval: %s\n", in.error_message().c_str());
       return ccnorm::io::kExitIo;
@@ -255,4 +302,4 @@ int cmd_eval(int argc, char** argv) {
 
 }  // namespace
 
-CCNORM_COMMAND("eval", "evaluate A, log C and the mean for each input row", cmd_eval);
+CCNORM_COMMAND("eval", "evaluate A, log C, the mean, entropy and covariance for each input row", cmd_eval);

@@ -12,6 +12,7 @@
 
 #include "io/rows.hpp"
 #include "io/stream.hpp"
+#include "normalizer/params.hpp"
 #if defined(CCNORM_HAVE_CUDA)
 #include "normalizer/cuda/gpu.hpp"
 #endif
@@ -24,7 +25,7 @@ namespace {
 
 
 template <class T>
-int run_gpu(bool grad, bool eta, std::istream& in) {
+int run_gpu(bool grad, Param param, std::istream& in) {
   constexpr std::size_t kChunk = 1 << 16;
   bool any_bad = false, eof = false;
   long lineno = 0;
@@ -39,17 +40,17 @@ int run_gpu(bool grad, bool eta, std::istream& in) {
         break;
       }
       ++lineno;
-      std::vector<T> z;
+      std::vector<T> vals, z;
       std::string why;
-      const io::LineKind kind = io::parse_row<T>(line, z, why);
+      const io::LineKind kind = io::parse_row<T>(line, vals, why, param == Param::probs ? "probability" : "logit");
       if (kind == io::LineKind::skip) continue;
-      if (kind == io::LineKind::error) {
+      if (kind == io::LineKind::row) why = to_logits<T>(param, vals.data(), vals.size(), z);
+      if (kind == io::LineKind::error || !why.empty()) {
         any_bad = true;
         outs.push_back(io::error_line(lineno, why));
         rows.emplace_back();
         continue;
       }
-      if (eta) z.push_back(T(0));
       byK[z.size()].push_back(outs.size());
       outs.emplace_back();
       rows.push_back(std::move(z));
@@ -76,14 +77,14 @@ int run_gpu(bool grad, bool eta, std::istream& in) {
 }  // namespace
 #endif
 
-int eval_gpu(bool f32, bool grad, bool eta, std::istream& in) {
+int eval_gpu(bool f32, bool grad, Param param, std::istream& in) {
 #if defined(CCNORM_HAVE_CUDA)
   if (!gpu::available()) {
     std::fprintf(stderr, "ccnorm eval: --algo gpu: no CUDA device (no device found)\n");
     return 2;
   }
   try {
-    return f32 ? run_gpu<float>(grad, eta, in) : run_gpu<double>(grad, eta, in);
+    return f32 ? run_gpu<float>(grad, param, in) : run_gpu<double>(grad, param, in);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "ccnorm eval: --algo gpu: %s\n", e.what());
     return 2;
@@ -91,7 +92,7 @@ int eval_gpu(bool f32, bool grad, bool eta, std::istream& in) {
 #else
   (void)f32;
   (void)grad;
-  (void)eta;
+  (void)param;
   (void)in;
   std::fprintf(stderr, "ccnorm eval: --algo gpu: no CUDA device (built without CUDA)\n");
   return 2;

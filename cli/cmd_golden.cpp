@@ -21,9 +21,14 @@ const char* kHelp =
     "papers' eta protocol; K from 1 to 10^4; logits and eta parameterisations; float32-representable\n"
     "and float64 inputs) to DIR/golden.csv, DIR/golden.jsonl and DIR/README.md.\n"
     "Each case: A, logC and mu correctly rounded to double (hi) plus the next 53 bits (lo) and the\n"
-    "certified radius, the family and the seed. Deterministic in --seed (default 20240611).\n"
+    "certified radius, the family and the seed; the entropy H, the covariance (K x K, row-major) and\n"
+    "KL(z || kl_q) for a deterministic second row kl_q (z_j + max(1e-6 max(1, spread), 8 ulp(z_j))\n"
+    "cos(j), rounded to the dtype), each as hi + lo with a certified bound (format version 2,\n"
+    "reference/golden/README.md).\n"
+    "Deterministic in --seed (default 20240611).\n"
     "  --out DIR    output folder (default: golden)\n"
-    "  --small      the committed set (<= 2 MB; mu omitted for K > 316, K = 10^4 value only)\n"
+    "  --small      the committed set (about 1.5 MB per file; mu and KL omitted for K > 316, the\n"
+    "               covariance for K > 10; 32 without --small)\n"
     "  --date D     date written in the provenance header (default: today, UTC)\n"
     "  --threads N  worker threads for the reference (default: all cores)\n";
 
@@ -62,9 +67,9 @@ int cmd_golden(int argc, char** argv) {
   if (date.empty()) date = ccnorm::io::utc_date();
   try {
     std::vector<ccnorm::golden::Case> cases = ccnorm::golden::golden_inputs(seed, small);
-    ccnorm::golden::certify(cases, {ccnorm::golden::mu_max_K(small), threads});
+    ccnorm::golden::certify(cases, {ccnorm::golden::mu_max_K(small), threads, ccnorm::golden::cov_max_K(small)});
     const ccnorm::io::Provenance prov = ccnorm::golden::provenance(seed, small, ccnorm::cli::git_short(), date);
-    ccnorm::golden::write_golden(out, cases, prov, ccnorm::golden::mu_max_K(small));
+    ccnorm::golden::write_golden(out, cases, prov, ccnorm::golden::mu_max_K(small), ccnorm::golden::cov_max_K(small));
     std::size_t n_eta = 0, n_f32 = 0, n_mu = 0;
     for (const auto& c : cases) n_eta += c.eta, n_f32 += c.f32, n_mu += c.has_mu;
     std::printf("ccnorm golden: %zu cases (%zu eta, %zu f32, %zu with mu) written to %s/golden.csv, golden.jsonl, README.md\n",

@@ -1,4 +1,6 @@
-// ccnorm reference: certified arbitrary-precision values for each input row.
+// ccnorm reference: certified arbitrary-precision values for each input row (docs/design.md §4.5):
+// A, log C, and on request the mean, the entropy and the covariance, in the field order of
+// `ccnorm eval` with a radius after each group.
 #include <cstdio>
 #include <cstring>
 #include <fstream>
@@ -9,6 +11,7 @@
 #include <mpfr.h>
 
 #include "cli/command.hpp"
+#include "io/row_source.hpp"
 #include "io/rows.hpp"
 #include "io/stream.hpp"
 #include "reference/reference.hpp"
@@ -16,14 +19,23 @@
 namespace {
 
 const char* kHelp =
-    "usage: ccnorm reference [--grad] [--param logits|eta] [--dtype f64|f32] [--digits D] [FILE|-]\n"
+    "usage: ccnorm reference [--grad] [--entropy] [--cov] [--param logits|eta|probs] [--dtype f64|f32]\n"
+    "                        [--digits D] [FILE|-]\n"
     "\n"
-    "Same input as `ccnorm eval`. For each row prints\n"
-    "  A,A_rad,logC,logC_rad            (with --grad: ,mu_1,...,mu_K,mu_rad_max)\n"
-    "where A and logC are midpoints of certified Arb enclosures (D significant digits, default 30)\n"
-    "and the radii bound |true - printed| (the decimal rounding is included). The working\n"
-    "precision rises until every enclosure decides the rounding to double.\n"
-    "  --dtype f32   parse the row as float (the reference is then exact for those float values)\n";
+    "Same input as `ccnorm eval`. For each row prints, in eval's field order with radii:\n"
+    "  A,A_rad,logC,logC_rad[,mu_1,...,mu_K,mu_rad_max][,H,H_rad][,Cov_11,Cov_12,...,Cov_KK,cov_rad_max]\n"
+    "  mu, mu_rad_max     with --grad: the mean and the largest radius over j\n"
+    "  H, H_rad           with --entropy: the entropy A - z.mu\n"
+    "  Cov, cov_rad_max   with --cov: the covariance, K x K row-major, and the largest radius over\n"
+    "                     the entries (each radius <= 2^-80 sqrt(Cov_ii Cov_jj) + the decimal rounding)\n"
+    "Values are midpoints of certified Arb enclosures (D significant digits, default 30) and the\n"
+    "radii bound |true - printed| (the decimal rounding is included). The working precision rises\n"
+    "until every enclosure decides the rounding to double (A, logC, mu) or is below 2^-80 of its\n"
+    "scale (H: max(1, |H|); Cov: sqrt(Cov_ii Cov_jj)).\n"
+    "  --dtype f32      parse the row as float (the reference is then exact for those float values)\n"
+    "  --param P        logits (default), eta (K-1 values, a 0 appended) or probs (entries > 0;\n"
+    "                   the reference is for z = log(lambda) as rounded in the dtype, which is what\n"
+    "                   `ccnorm eval --param probs` evaluates)\n";
 
 std::string dec(const ccnorm::ref::mpfloat& x, int digits, double& conv_err) {
   mpfr_t t;
@@ -51,22 +63,101 @@ std::string rad(double r) {
   return b;
 }
 
+struct Flags {
+  bool grad = false, entropy = false, cov = false;
+  int digits = 30;
+};
+
+// The output line of one row (throws what the reference throws).
+std::string reference_line(const std::vector<double>& z, const Flags& fl) {
+  const std::size_t K = z.size();
+  const int digits = fl.digits;
+  auto c = ccnorm::ref::certified(z.data(), K, fl.grad);
+  double e1, e2;
+  std::string A = dec(c.A, digits, e1), L = dec(c.logC, digits, e2);
+  std::string out = A + "," + rad(c.A_rad + e1) + "," + L + "," + rad(c.logC_rad + e2);
+  if (fl.grad) {
+    double mr = 0;
+    for (std::size_t j = 0; j < c.mu.size(); ++j) {
+      double e;
+      out += "," + dec(c.mu[j], digits, e);
+      mr = std::max(mr, c.mu_rad[j] + e);
+    }
+    out += "," + rad(mr);
+  }
+  if (fl.entropy) {
+    const auto h = ccnorm::ref::certified_entropy(z.data(), K);
+    double e;
+    out += "," + dec(h.mid, digits, e);
+    out += "," + rad(h.rad + e);
+  }
+  if (fl.cov) {
+    double mr = 0;
+    if (K == 1) {
+      double e;  // one point mass at x_1 = 1: Var = 0 exactly
+      out += "," + dec(ccnorm::ref::mpfloat(0), digits, e) + "," + rad(0);
+    } else {
+      // cov[c K + i] = Cov_{i,c}; printed row by row, entry (i, j) from column max(i, j) (the
+      // upper triangle, mirrored: the printed matrix is exactly symmetric)
+      const auto cv = ccnorm::ref::certified_covariance(z.data(), K);
+      for (std::size_t i = 0; i < K; ++i)
+        for (std::size_t j = 0; j < K; ++j) {
+          const std::size_t k = i <= j ? j * K + i : i * K + j;
+          double e;
+          out += "," + dec(cv.cov[k], digits, e);
+          mr = std::max(mr, cv.cov_rad[k] + e);
+        }
+      out += "," + rad(mr);
+    }
+  }
+  return out;
+}
+
+template <class T>
+int run(std::istream& in, ccnorm::Param param, const Flags& fl) {
+  ccnorm::io::RowSource<T> src(in, param);
+  bool any_bad = false;
+  long lineno = 0;
+  std::vector<T> zt;
+  std::string why;
+  // one line per row, flushed; false when the output is gone (then stop: main() says why)
+  auto emit = [](const std::string& s) { return ccnorm::io::write_stdout(s + '\n'); };
+  while (src.next(lineno, zt, why)) {
+    if (!why.empty()) {
+      any_bad = true;
+      if (!emit(ccnorm::io::error_line(lineno, why))) return ccnorm::io::kExitIo;
+      continue;
+    }
+    const std::vector<double> z(zt.begin(), zt.end());  // float values widened exactly
+    std::string out;
+    try {
+      out = reference_line(z, fl);
+    } catch (const std::exception& e) {
+      out = ccnorm::io::error_line(lineno, ccnorm::io::escape_bytes(e.what()));
+      any_bad = true;
+    }
+    if (!emit(out)) return ccnorm::io::kExitIo;
+  }
+  return any_bad ? 2 : 0;
+}
+
 int cmd_reference(int argc, char** argv) {
   if (ccnorm::cli::wants_help(argc, argv)) {
     std::fputs(kHelp, stdout);
     return 0;
   }
-  bool grad = false, eta = false, f32 = false;
-  int digits = 30;
+  Flags fl;
+  bool f32 = false;
+  ccnorm::Param param = ccnorm::Param::logits;
   std::string file = "-";
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
-    if (a == "--grad") grad = true;
+    if (a == "--grad") fl.grad = true;
+    else if (a == "--entropy") fl.entropy = true;
+    else if (a == "--cov") fl.cov = true;
     else if (a == "--param" && i + 1 < argc) {
-      std::string v = argv[++i];
-      if (v == "eta") eta = true;
-      else if (v != "logits") {
-        std::fprintf(stderr, "ccnorm reference: --param must be logits or eta\n");
+      if (!ccnorm::parse_param(argv[++i], param)) {
+        std::fprintf(stderr, "ccnorm reference: --param must be logits, eta or probs\n");
         return 2;
       }
     } else if (a == "--dtype" && i + 1 < argc) {
@@ -77,8 +168,8 @@ int cmd_reference(int argc, char** argv) {
         return 2;
       }
     } else if (a == "--digits" && i + 1 < argc) {
-      digits = std::atoi(argv[++i]);
-      if (digits < 17 || digits > 1000) {
+      fl.digits = std::atoi(argv[++i]);
+      if (fl.digits < 17 || fl.digits > 1000) {
         std::fprintf(stderr, "ccnorm reference: --digits must be in 17..1000\n");
         return 2;
       }
@@ -93,57 +184,14 @@ int cmd_reference(int argc, char** argv) {
     std::fprintf(stderr, "ccnorm reference: %s\n", ccnorm::io::escape_bytes(open_why).c_str());
     return 2;
   }
-  std::istream* in = &input;
-  // one line per row, flushed; false when the output is gone (then stop: main() says why)
-  auto emit = [](const std::string& s) { return ccnorm::io::write_stdout(s + '\n'); };
-  bool any_bad = false;
-  std::string line, why;
-  long lineno = 0;
-  std::vector<double> z;
-  std::vector<float> zf;
-  while (std::getline(*in, line)) {
-    ++lineno;
-    ccnorm::io::LineKind k;
-    if (f32) {
-      k = ccnorm::io::parse_row<float>(line, zf, why);
-      z.assign(zf.begin(), zf.end());
-    } else {
-      k = ccnorm::io::parse_row<double>(line, z, why);
-    }
-    if (k == ccnorm::io::LineKind::skip) continue;
-    if (k == ccnorm::io::LineKind::error) {
-      any_bad = true;
-      if (!emit(ccnorm::io::error_line(lineno, why))) return ccnorm::io::kExitIo;
-      continue;
-    }
-    if (eta) z.push_back(0.0);
-    try {
-      auto c = ccnorm::ref::certified(z.data(), z.size(), grad);
-      double e1, e2;
-      std::string A = dec(c.A, digits, e1), L = dec(c.logC, digits, e2);
-      std::string out = A + "," + rad(c.A_rad + e1) + "," + L + "," + rad(c.logC_rad + e2);
-      if (grad) {
-        double mr = 0;
-        for (std::size_t j = 0; j < c.mu.size(); ++j) {
-          double e;
-          out += "," + dec(c.mu[j], digits, e);
-          mr = std::max(mr, c.mu_rad[j] + e);
-        }
-        out += "," + rad(mr);
-      }
-      if (!emit(out)) return ccnorm::io::kExitIo;
-    } catch (const std::exception& e) {
-      any_bad = true;
-      if (!emit(ccnorm::io::error_line(lineno, ccnorm::io::escape_bytes(e.what())))) return ccnorm::io::kExitIo;
-    }
-  }
+  const int rc = f32 ? run<float>(input, param, fl) : run<double>(input, param, fl);
   if (input.error()) {
     std::fprintf(stderr, "ccnorm reference: %s\n", input.error_message().c_str());
     return ccnorm::io::kExitIo;
   }
-  return any_bad ? 2 : 0;
+  return rc;
 }
 
 }  // namespace
 
-CCNORM_COMMAND("reference", "certified arbitrary-precision A, log C and mean (Arb balls)", cmd_reference);
+CCNORM_COMMAND("reference", "certified arbitrary-precision A, log C, mean, entropy, covariance (Arb balls)", cmd_reference);

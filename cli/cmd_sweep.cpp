@@ -14,14 +14,20 @@ namespace {
 const char* kHelpHead =  // then the --algos line (help())
     "usage: ccnorm sweep [--algos A,B,..] [--dtypes f64,f32] [--families F,..] [--K k1,k2,..]\n"
     "                    [--sigmas s1,s2,..] [--seeds N] [--seed S] [--threads N] [--shard i/n]\n"
-    "                    [--out FILE.csv] [--wait] [--no-progress]\n"
+    "                    [--dist-max-K N] [--out FILE.csv] [--wait] [--no-progress]\n"
     "\n"
     "Accuracy of every algorithm on deterministic inputs, against the certified reference\n"
     "(docs/design.md §3 error measures; the reference is never rounded before the difference).\n"
     "One CSV row per case:\n"
-    "  family,K,sigma,seed,algo,dtype,hash,err_A,err_mu,ulps_A\n"
+    "  family,K,sigma,seed,algo,dtype,hash,err_A,err_mu,ulps_A,err_H,err_var,err_cov,err_kl\n"
     "key = (family,K,sigma,seed,algo,dtype); hash = FNV-1a of the evaluated input's bits; NaN,\n"
-    "inf or an exception count as inf. The worst input of each (algo,dtype,family,K) group goes to\n"
+    "inf or an exception count as inf. The distribution columns (K <= --dist-max-K, else empty)\n"
+    "measure what `ccnorm eval --entropy --cov` prints for the algorithm (auto, auto-precise: the\n"
+    "moment series; the others: the naive compositions with their own A and mean): err_H =\n"
+    "|H^-H|/(u max(1,|H|)); err_var = max_i relative error of Var_i; err_cov = max |Cov^_ij-Cov_ij|\n"
+    "/ (u sqrt(Var_i Var_j)) over i != j (all entries for K <= 32, else the top node's column);\n"
+    "err_kl = relative error of KL(z||q), q_j = z_j + max(1e-6 max(1, spread), 8 ulp(z_j)) cos(j)\n"
+    "rounded to the dtype, in u (0 exactly when KL = 0). The worst input of each (algo,dtype,family,K) group goes to\n"
     "<FILE without .csv>.worst.csv (algo,dtype,family,K,n,max_err_A,sigma,seed,hash,input), with\n"
     "the input as space-separated hex floats.\n"
     "\n"
@@ -35,12 +41,14 @@ const char* kHelpTail =
     "  --seeds N   replicates per (family,K,sigma), default 3; replicate r uses seed S+r\n"
     "  --seed S    base seed, default 1\n"
     "  --threads N worker threads (default: all cores)\n"
+    "  --dist-max-K N  distribution columns for K <= N (default 316; 0: none)\n"
     "  --shard i/n evaluate only inputs with index % n == i (0 <= i < n); merge the shards with\n"
     "              `ccnorm merge OUT IN...`\n"
     "  --out FILE  default sweep.csv. Resumable: an existing FILE is read (schema checked), its\n"
     "              finished cases are skipped and a partial last line (killed run) is dropped.\n"
     "              Rows are appended and flushed as each input finishes. A complete run rewrites\n"
-    "              FILE in canonical order (identical whatever the thread count).\n"
+    "              FILE in canonical order (identical whatever the thread count). A file of\n"
+    "              the older schema (the first ten columns) is refused: choose another FILE.\n"
     "              One sweep per FILE at a time (a lock on FILE.lock): a second one refuses, or\n"
     "  --wait      waits for the first to finish. FILE and its directory must be writable (checked\n"
     "              before any work).\n"
@@ -76,6 +84,7 @@ int cmd_sweep(int argc, char** argv) {
       else if (a == "--wait") c.wait_lock = true;
       else if (a == "--out") c.out = value_of(argc, argv, i);
       else if (a == "--no-progress") c.progress = false;
+      else if (a == "--dist-max-K") c.dist_max_K = static_cast<std::size_t>(std::stoul(value_of(argc, argv, i)));
       else if (a == "--stop-after") c.stop_after = std::stoul(value_of(argc, argv, i));  // testing only
       else if (a == "--shard") {
         const std::string s = value_of(argc, argv, i);

@@ -115,14 +115,14 @@ double err_relative(double v, const R& x, double u) {
   if (!std::isfinite(v)) return kFailed;
   using Tr = ref_traits<R>;
   if (Tr::is_zero(x)) return v == 0 ? 0.0 : kFailed;
-  return Tr::abs_diff(v, x) / (u * Tr::magnitude(x));
+  return Tr::abs_diff(v, x) / u / Tr::magnitude(x);  // (u a power of two: / u is exact; see err_mean)
 }
 
 // Absolute error against an explicit scale: |v - x| / (u scale).
 template <class R>
 double err_scaled(double v, const R& x, double scale, double u) {
   if (!std::isfinite(v)) return kFailed;
-  return ref_traits<R>::abs_diff(v, x) / (u * scale);
+  return ref_traits<R>::abs_diff(v, x) / u / scale;  // (see err_mean)
 }
 
 // Distance in ulps of a p-digit output type between v and the unrounded x.
@@ -154,7 +154,9 @@ double err_mean(const T* m, std::size_t K, const R* mu, double u, std::size_t* w
       return kFailed;
     }
     const double mag = Tr::magnitude(mu[j]);
-    const double t = Tr::abs_diff(mj, mu[j]) / (u * (mag >= kMeanRelativeFloor ? mag : kMeanAbsoluteScale));
+    // divided by u first (exact: a power of two), then by the scale: u * 2^-1022 = 2^-1075 would
+    // underflow to 0 in double (0/0 = NaN for an exact component); otherwise bit-identical
+    const double t = Tr::abs_diff(mj, mu[j]) / u / (mag >= kMeanRelativeFloor ? mag : kMeanAbsoluteScale);
     if (t > worst) {
       worst = t;
       wj = j;

@@ -225,7 +225,9 @@ bool invalid(const T* z, std::size_t K) {
 
 // ---- covariance / variances / hvp in one compute type; false: escalate ----
 template <class T, class C>
-bool cov_in(const T* z, std::size_t K, bool full, const double* v, T* cov, T* var, T* hv) {
+// keep_all: the widest type, whose result is kept whatever the estimates say, so every entry is
+// written (a first failing estimate must not leave later entries from a narrower type).
+bool cov_in(const T* z, std::size_t K, bool full, const double* v, T* cov, T* var, T* hv, bool keep_all = false) {
   auto& ws = taylor_detail::workspace<C>();
   T m;
   const double r = prepare<C, T>(z, K, ws, m);
@@ -243,20 +245,21 @@ bool cov_in(const T* z, std::size_t K, bool full, const double* v, T* cov, T* va
     if (var) var[i] = static_cast<T>(d(c));
   }
   if (full) {
-    for (std::size_t i = 0; i < K && fine; ++i)
-      for (std::size_t j = 0; j < K; ++j) {
-        if (i == j) continue;
+    // The upper triangle, mirrored: Cov is symmetric bit for bit (second[i][j] and second[j][i]
+    // are accumulated in different orders and can differ in their last bits).
+    for (std::size_t i = 0; i < K && (fine || keep_all); ++i)
+      for (std::size_t j = i + 1; j < K; ++j) {
         const C c = mo.second[i * K + j] - mo.mu[i] * mo.mu[j];
         const double est = mo.err * (d(mo.second[i * K + j]) + d(mo.mu[i] * mo.mu[j]));
         if (!(est <= goal * std::sqrt(vr[i] * vr[j]))) {
           fine = false;
-          break;
+          if (!keep_all) break;
         }
-        cov[i * K + j] = static_cast<T>(d(c));
+        cov[i * K + j] = cov[j * K + i] = static_cast<T>(d(c));
       }
     for (std::size_t i = 0; i < K; ++i) cov[i * K + i] = static_cast<T>(vr[i]);
   }
-  if (v && fine) {
+  if (v && (fine || keep_all)) {
     C mv = C(0), mva = C(0);
     double natural = 0;
     for (std::size_t j = 0; j < K; ++j) {
@@ -269,7 +272,7 @@ bool cov_in(const T* z, std::size_t K, bool full, const double* v, T* cov, T* va
       const double est = mo.err * (d(mo.Mva[i]) + d(mo.mu[i] * mva));
       if (!(est <= goal * std::sqrt(vr[i]) * natural)) {
         fine = false;
-        break;
+        if (!keep_all) break;
       }
       hv[i] = static_cast<T>(d(h));
     }
@@ -310,7 +313,7 @@ RowStatus cov_any(const T* z, std::size_t K, bool full, const double* v, T* cov,
   if (cov_in<T, double>(z, K, full, v, cov, var, hv)) return RowStatus::ok;
   if constexpr (std::numeric_limits<long double>::digits >= 64)
     if (cov_in<T, long double>(z, K, full, v, cov, var, hv)) return RowStatus::ok;
-  cov_in<T, dd>(z, K, full, v, cov, var, hv);  // the widest type: its result is kept
+  cov_in<T, dd>(z, K, full, v, cov, var, hv, true);  // the widest type: its result is kept
   return RowStatus::ok;
 }
 
@@ -384,11 +387,17 @@ inline double kl_quadratic(const std::vector<dd>& zp, const std::vector<dd>& del
   const double r = prepare_dd(x, ws);
   // mu first (for the centring), then Cov delta_c
   Moments<dd> m0 = moments_of<dd>(ws, K, r, false, false, nullptr);
+  // Two centrings: first by one element (delta - delta_0 is exact in dd when the two are close,
+  // so a shift of 3.1 next to differences of 1e-300 leaves just the differences), then by the
+  // mean of what is left. Centring by delta.mu directly would leave its rounding error,
+  // 2^-106 |delta|, which can be far larger than the differences themselves.
+  std::vector<dd> d1(K);
+  for (std::size_t j = 0; j < K; ++j) d1[j] = delta[j] - delta[0];
   dd c(0.0);
-  for (std::size_t j = 0; j < K; ++j) c += m0.mu[j] * delta[j];
+  for (std::size_t j = 0; j < K; ++j) c += m0.mu[j] * d1[j];
   std::vector<double> dc(K);
   for (std::size_t j = 0; j < K; ++j) {
-    const dd e = delta[j] - c;  // in dd: delta = 3 + 1e-16 next to delta = 3 must stay apart
+    const dd e = d1[j] - c;  // in dd: delta = 3 + 1e-16 next to delta = 3 must stay apart
     dc[j] = e.hi + e.lo;
   }
   prepare_dd(x, ws);

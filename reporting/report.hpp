@@ -18,6 +18,9 @@
 //   section_time         where the time goes (stage wall times)
 //   section_max_dimension  the protocol's table, the "(top)" marking, the published points
 //   section_accuracy     the sweep's tables (per algorithm/dtype, per family)
+//   section_distribution "The rest of the distribution": the sweep's distribution columns
+//                        (entropy, variances, covariance, KL; naive compositions vs ccnorm)
+//   section_sampling     the sampler benchmark (bench/bench_sample.csv): exact vs rejection
 //   section_heat_maps    the heat-map figures
 //   section_throughput   one-thread table, fitted exponents, batched speed-ups, speed goals
 //   section_scorecards   other implementations' scorecards (DIR/validate/*.json)
@@ -87,6 +90,26 @@ struct AccRow {
 std::vector<AccRow> aggregate_accuracy(const std::vector<sweep::Row>& rows, const Table& worst);
 std::string accuracy_csv(const std::vector<AccRow>& acc);
 
+// One distribution group: (quantity, algo, dtype, family) over K, sigma and seeds (the sweep's
+// distribution columns; rows where the column is empty are not counted).
+struct DistAccRow {
+  std::string quantity;  // "H", "var", "cov", "kl" (the columns err_H, err_var, err_cov, err_kl)
+  std::string algo, dtype, family;
+  std::string method;    // "ccnorm" (auto, auto-precise) or "naive" (normalizer/naive_moments.hpp)
+  std::size_t n = 0, nonfinite = 0;
+  double max = 0, p99 = 0, median = 0;
+  // the worst case (largest error, first in canonical order): its key and the regenerated input
+  // (space-separated hex floats, checked against the row's hash)
+  std::size_t worst_K = 0;
+  std::string worst_sigma;
+  std::uint32_t worst_seed = 0;
+  std::string worst_input;
+};
+// The quantities of the distribution columns, in report order.
+const std::vector<std::string>& dist_quantities();
+// Groups in report order (quantity, registry rank, dtype, family).
+std::vector<DistAccRow> aggregate_distribution(const std::vector<sweep::Row>& rows);
+
 // The top-level fields of a `ccnorm validate --json` scorecard ("-" when absent).
 struct Scorecard {
   std::string name, quantity, dtype, cases, failures, nonfinite, median_err, max_err_finite, note, file;
@@ -100,7 +123,10 @@ using Figures = std::set<std::string>;
 struct SummaryData {
   Table max_dimension_median;  // regions/max_dimension_median.csv
   std::vector<AccRow> accuracy;
+  std::vector<DistAccRow> distribution;  // the sweep's distribution columns
+  std::size_t dist_max_K = 0, dist_cov_max_K_naive = 0;
   Table bench;                 // bench/bench_ratios.csv
+  Table sampling;              // bench/bench_sample.csv
   std::string bench_status;    // non-empty: why there is no (fresh) throughput
   Environment env;
   std::string gpu_line;
@@ -118,9 +144,14 @@ void section_environment(Document& d, bool quick, const std::string& out, const 
 void section_time(Document& d, const std::vector<Stage>& stages, double total_s);
 void section_max_dimension(Document& d, const Table& medians, const Figures& figs);
 void section_accuracy(Document& d, const std::vector<sweep::Row>& rows, const sweep::Config& sc, const Figures& figs);
+// schema: the sweep file's schema (1: written before the distribution columns existed).
+void section_distribution(Document& d, const std::vector<DistAccRow>& acc, const sweep::Config& sc, int schema,
+                          const Figures& figs);
 void section_heat_maps(Document& d, const Figures& figs);
 // status: why bench is empty (shown instead of the tables); reused: the tables come from an earlier run.
 void section_throughput(Document& d, const Table& bench, const std::string& status, bool reused, const Figures& figs);
+// rows: bench/bench_sample.csv (status: why it is empty).
+void section_sampling(Document& d, const Table& rows, const std::string& status);
 void section_scorecards(Document& d, const std::vector<Scorecard>& cards);
 void section_gpu(Document& d, const GpuStatus& gpu);
 void section_reproduce(Document& d, bool quick, const std::string& out);

@@ -124,6 +124,7 @@ int run_report(const ReportConfig& c) {
     fs::create_directories(bench_dir);
     std::remove((bench_dir + "/bench_ratios.csv").c_str());
     std::remove((bench_dir + "/bench_gpu.csv").c_str());
+    std::remove((bench_dir + "/bench_sample.csv").c_str());
     std::vector<std::string> a{c.ccnorm_exe, "bench", "--json", bench_dir + "/bench.json"};
     if (c.quick) a.push_back("--quick");
     // Full one-thread grid; the batched family only at K <= 1000 and sigma = 1 (its large-K and
@@ -156,20 +157,28 @@ int run_report(const ReportConfig& c) {
     if (st != 0) problems.push_back(args[1] + " exited with status " + std::to_string(st) + " (see report.log)");
   };
   if (fs::exists(sc.out)) plot("plot_accuracy.py", {sc.out, out});
+  if (fs::exists(sc.out)) plot("plot_distribution.py", {sc.out, out});
   if (fs::exists(rc.out + "/max_dimension.json")) plot("plot_regions.py", {rc.out, out});
   if (!bench.empty()) plot("plot_bench.py", {bench_dir + "/bench_ratios.csv", out, sc.out});
   stages.push_back({"plots (matplotlib)", now_s() - t});
 
   // ---- the data of the sections
   std::vector<sweep::Row> rows;
+  int schema = sweep::kSchema;
   try {
-    rows = sweep::load_csv(sc.out).rows;
+    sweep::LoadResult lr = sweep::load_csv(sc.out);
+    rows = std::move(lr.rows);
+    schema = lr.schema;
   } catch (const std::exception& e) {
     problems.push_back(std::string("cannot read the sweep: ") + e.what());
   }
   SummaryData sd;
   sd.accuracy = aggregate_accuracy(rows, io::read_table_if_exists(sweep::worst_path(sc.out)));
   io::write_text(out + "/accuracy.csv", accuracy_csv(sd.accuracy));
+  sd.distribution = aggregate_distribution(rows);
+  sd.dist_max_K = sc.dist_max_K;
+  sd.dist_cov_max_K_naive = sc.dist_cov_max_K_naive;
+  sd.sampling = io::read_table_if_exists(bench_dir + "/bench_sample.csv");
   sd.max_dimension_median = io::read_table_if_exists(rc.out + "/max_dimension_median.csv");
   sd.bench = bench;
   sd.bench_status = bench_status;
@@ -189,8 +198,10 @@ int run_report(const ReportConfig& c) {
   section_time(d, stages, now_s() - T0);
   section_max_dimension(d, sd.max_dimension_median, figs);
   section_accuracy(d, rows, sc, figs);
+  section_distribution(d, sd.distribution, sc, schema, figs);
   section_heat_maps(d, figs);
   section_throughput(d, bench, bench_status, c.no_bench, figs);
+  section_sampling(d, sd.sampling, bench_status.empty() ? "" : bench_status);
   section_scorecards(d, read_scorecards(out + "/validate"));
   section_gpu(d, gpu);
   section_reproduce(d, c.quick, out);

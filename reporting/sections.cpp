@@ -6,6 +6,7 @@
 #include <tuple>
 
 #include "bench/regions.hpp"
+#include "bench/sweep/sweep_csv.hpp"
 #include "io/format.hpp"
 #include "normalizer/registry.hpp"
 #include "reporting/report.hpp"
@@ -175,6 +176,111 @@ void section_accuracy(Document& d, const std::vector<sweep::Row>& rows, const sw
     d.figure("accuracy_err_A_vs_K.png", "err_A vs K per family (max over sigma and seeds).");
   if (figs.count("accuracy_err_mu_vs_K.png"))
     d.figure("accuracy_err_mu_vs_K.png", "err_mean vs K per family (max over sigma and seeds).");
+}
+
+void section_distribution(Document& d, const std::vector<DistAccRow>& acc, const sweep::Config& sc, int schema,
+                          const Figures& figs) {
+  d.heading(2, "The rest of the distribution");
+  if (schema < sweep::kSchema) {
+    d.paragraph("The sweep file was written before the distribution columns existed (schema 1: no err_H, err_var, "
+                "err_cov, err_kl); rerun the sweep with this ccnorm to measure the entropy, covariance and KL divergence.");
+    return;
+  }
+  d.paragraph("Entropy H = A - z.mu, covariance Cov = grad^2 A and KL divergence KL(p||q) (docs/design.md §1.7) as "
+              "`ccnorm eval --entropy --cov` prints them, against certified references computed in the sweep "
+              "(ref::certified_entropy, certified_covariance, certified_kl). Method `ccnorm`: the moment series of "
+              "normalizer/distribution.hpp (auto and auto-precise); method `naive`: the compositions of "
+              "normalizer/naive_moments.hpp with the algorithm's own A and mean (what autodiff or composition of that "
+              "normalizer gives: H = A - z.mu, Cov_ij = (1 + [i=j]) e^{A(z, z_i, z_j) - A(z)} - mu_i mu_j with A on K+2 "
+              "nodes, KL = A(q) - A(p) - (q - p).mu_p; taylor shows what the formulas lose even with an accurate A). "
+              "Units of u of the dtype: err_H = |H^ - H| / (u max(1,|H|)); err_var = max_i |Var^_i - Var_i| / (u Var_i); "
+              "err_cov = max over i != j of |Cov^_ij - Cov_ij| / (u sqrt(Var_i Var_j)) (every entry for K <= 32, else the "
+              "column of the top node); err_kl = |KL^ - KL| / (u KL) for the pair (z, q), q_j = RN(z_j + max(1e-6 max(1, "
+              "spread), 8 ulp(z_j)) cos(j)) (an exact 0 must come out 0). Computed for K <= " +
+              std::to_string(sc.dist_max_K) + " (err_var and err_cov of the naive methods for K <= " +
+              std::to_string(sc.dist_cov_max_K_naive) +
+              ": the naive covariance is 2K evaluations on K+2 nodes, O(K^3) per row for the O(K^2) baselines); empty "
+              "above. Max over K, sigma and seeds; the worst input's key regenerates it (`ccnorm sweep`; summary.json "
+              "`distribution_accuracy` has it in hex).");
+  if (acc.empty()) {
+    d.paragraph("No distribution columns in this sweep (every K above the bound, or no rows).");
+    return;
+  }
+  const std::pair<const char*, const char*> titles[] = {{"H", "Entropy: max err_H"},
+                                                        {"var", "Variances: max err_var"},
+                                                        {"cov", "Covariance: max err_cov"},
+                                                        {"kl", "KL divergence: max err_kl"}};
+  for (const auto& [q, title] : titles) {
+    std::map<std::pair<int, std::string>, std::map<std::string, const DistAccRow*>> t;
+    std::map<std::pair<int, std::string>, std::string> method;
+    for (const auto& a : acc)
+      if (a.quantity == q) {
+        const auto k = ranked(a.algo, a.algo + "/" + a.dtype);
+        t[k][a.family] = &a;
+        method[k] = a.method;
+      }
+    if (t.empty()) continue;
+    std::vector<std::string> head{"algo/dtype", "method"};
+    for (const auto& f : sc.families) head.push_back(f);
+    head.push_back("worst input (family K sigma seed)");
+    std::vector<std::vector<std::string>> tr;
+    for (auto& [k, fams] : t) {
+      std::vector<std::string> r{k.second, method[k]};
+      const DistAccRow* worst = nullptr;
+      for (const auto& f : sc.families) {
+        auto it = fams.find(f);
+        r.push_back(it == fams.end() ? "-" : g3(it->second->max));
+        if (it != fams.end() && (!worst || it->second->max > worst->max)) worst = it->second;
+      }
+      r.push_back(worst ? worst->family + " K=" + std::to_string(worst->worst_K) + " sigma=" + worst->worst_sigma +
+                              " seed=" + std::to_string(worst->worst_seed) + " (" + g3(worst->max) + ")"
+                        : "-");
+      tr.push_back(r);
+    }
+    d.paragraph(std::string(title) + " per family (units of u; inf = NaN/inf/exception):");
+    d.table(head, tr);
+  }
+  if (figs.count("distribution_err_vs_K.png"))
+    d.figure("distribution_err_vs_K.png", "err_H, err_var, err_cov and err_kl vs K (max over families, sigma and seeds); "
+                                          "solid f64, dashed f32; inf drawn at 1e18.");
+}
+
+void section_sampling(Document& d, const Table& rows, const std::string& status) {
+  d.heading(2, "Sampling speed");
+  if (rows.empty()) {
+    d.paragraph(status.empty() ? "sampling: not measured (no bench/bench_sample.csv)" : status);
+    return;
+  }
+  d.paragraph("From `ccnorm bench` (cases `sample/<sampler>/K:<k>/sigma:<s>`, bench/bench_sample.csv): draws from CC(z) on "
+              "the same rows z = (sigma N(0,1)^(K-1), 0) (sigma 0.01: near-uniform logits), one draw per iteration cycling "
+              "over the rows, one thread, CPU time; the per-row setup (the exact sampler's table) is excluded and given "
+              "separately. `ccnorm`: the exact sampler of normalizer/sample.hpp (mixture over the series degrees, no "
+              "rejection). `rejection`: the papers' sampler (bench/rejection_sampler.hpp): independent continuous Bernoulli "
+              "draws of the K-1 free coordinates x_i ~ CB(z_i - z_K), accepted when their sum is <= 1, NaN after 10^5 "
+              "attempts; acceptance = accepted / attempts (1/(K-1)! at tied logits), NaN rate = draws that gave up, valid "
+              "samples/s = samples/s x (1 - NaN rate); vs rejection = the exact sampler's samples/s over the rejection "
+              "sampler's (NaN draws included) on the same rows.");
+  std::map<std::pair<std::string, std::string>, double> rej;  // (K, sigma) -> rejection samples/s
+  for (const auto& r : rows)
+    if (value(r, "sampler") == "rejection" && !value(r, "samples_per_s").empty())
+      rej[{value(r, "K"), value(r, "sigma")}] = std::stod(value(r, "samples_per_s"));
+  std::vector<std::vector<std::string>> tr;
+  auto num = [](const std::string& v) { return v.empty() ? std::string("-") : g3(std::stod(v)); };
+  for (const auto& r : rows) {
+    const std::string sps = value(r, "samples_per_s");
+    std::string x = "-";
+    auto it = rej.find({value(r, "K"), value(r, "sigma")});
+    if (value(r, "sampler") != "rejection" && !sps.empty() && it != rej.end() && it->second > 0)
+      x = "x" + g3(std::stod(sps) / it->second);
+    const std::string setup = value(r, "setup_ns_per_row");
+    const std::string nr = value(r, "nan_rate");
+    const std::string valid = sps.empty() || nr.empty() ? "-" : g3(std::stod(sps) * (1 - std::stod(nr)));
+    tr.push_back({value(r, "sampler"), value(r, "K"), value(r, "sigma"), num(sps), valid, num(value(r, "ns_per_sample")),
+                  setup.empty() ? "-" : g3(std::stod(setup) / 1000), num(value(r, "acceptance")), num(nr), x, value(r, "note")});
+  }
+  d.table({"sampler", "K", "sigma", "samples/s", "valid samples/s", "ns/sample", "setup us/row", "acceptance", "NaN rate",
+           "vs rejection", "note"},
+          tr);
 }
 
 void section_heat_maps(Document& d, const Figures& figs) {
@@ -375,6 +481,7 @@ void section_reproduce(Document& d, bool quick, const std::string& out) {
                  " --out regions\nccnorm bench" + q +
                  " --json bench/bench.json\nccnorm algorithms > algorithms.csv   # the plots' legend order\n"
                  "/usr/bin/python3 plots/plot_accuracy.py sweep.csv .\n"
+                 "/usr/bin/python3 plots/plot_distribution.py sweep.csv .\n"
                  "/usr/bin/python3 plots/plot_regions.py regions .\n"
                  "/usr/bin/python3 plots/plot_bench.py bench/bench_ratios.csv . sweep.csv");
 }

@@ -6,8 +6,10 @@
 #include <map>
 #include <tuple>
 
+#include "bench/sweep/inputs.hpp"
 #include "io/format.hpp"
 #include "io/json.hpp"
+#include "normalizer/naive_moments.hpp"
 #include "normalizer/registry.hpp"
 #include "reporting/report.hpp"
 
@@ -38,6 +40,70 @@ std::vector<AccRow> aggregate_accuracy(const std::vector<sweep::Row>& rows, cons
     acc.push_back(a);
   }
   return acc;
+}
+
+const std::vector<std::string>& dist_quantities() {
+  static const std::vector<std::string> q{"H", "var", "cov", "kl"};
+  return q;
+}
+
+namespace {
+double dist_value(const sweep::Row& r, const std::string& q) {
+  if (q == "H") return r.err_H;
+  if (q == "var") return r.err_var;
+  if (q == "cov") return r.err_cov;
+  return r.err_kl;
+}
+// The input of a sweep row, regenerated and checked against its hash (hex floats), or why not.
+std::string regenerated_input(const sweep::Row& r) {
+  try {
+    const auto z = sweep::generate(r.family, r.K, std::stod(r.sigma), r.seed);
+    if (r.dtype == "f32") {
+      const auto zf = sweep::as<float>(z);
+      if (sweep::hex64(sweep::hash_input(zf)) == r.hash) return sweep::input_hex(zf);
+    } else if (sweep::hex64(sweep::hash_input(z)) == r.hash) {
+      return sweep::input_hex(z);
+    }
+  } catch (const std::exception&) {
+  }
+  return "unavailable (generator mismatch)";
+}
+}  // namespace
+
+std::vector<DistAccRow> aggregate_distribution(const std::vector<sweep::Row>& in) {
+  // canonical order first, so that ties go to the first row whatever the file's order
+  std::vector<const sweep::Row*> rows;
+  for (const auto& r : in) rows.push_back(&r);
+  std::stable_sort(rows.begin(), rows.end(), [](const sweep::Row* a, const sweep::Row* b) { return a->order() < b->order(); });
+  std::vector<DistAccRow> out;
+  for (std::size_t qi = 0; qi < dist_quantities().size(); ++qi) {
+    const std::string& q = dist_quantities()[qi];
+    std::map<std::tuple<int, std::string, std::string>, std::vector<const sweep::Row*>> groups;
+    for (const sweep::Row* r : rows)
+      if (!std::isnan(dist_value(*r, q))) groups[{algo_rank(r->algo), r->dtype, r->family}].push_back(r);
+    for (const auto& [k, v] : groups) {
+      DistAccRow a;
+      a.quantity = q;
+      a.algo = v[0]->algo, a.dtype = v[0]->dtype, a.family = v[0]->family;
+      Algo id;
+      a.method = parse_algo(a.algo, id) ? naive::method_name(id) : "naive";
+      a.n = v.size();
+      std::vector<double> e;
+      const sweep::Row* worst = v[0];
+      for (const sweep::Row* r : v) {
+        const double x = dist_value(*r, q);
+        e.push_back(x);
+        if (!std::isfinite(x)) ++a.nonfinite;
+        if (x > dist_value(*worst, q)) worst = r;
+      }
+      std::sort(e.begin(), e.end());
+      a.max = measures::percentile(e, 100), a.p99 = measures::percentile(e, 99), a.median = measures::percentile(e, 50);
+      a.worst_K = worst->K, a.worst_sigma = worst->sigma, a.worst_seed = worst->seed;
+      a.worst_input = regenerated_input(*worst);
+      out.push_back(std::move(a));
+    }
+  }
+  return out;
 }
 
 std::string accuracy_csv(const std::vector<AccRow>& acc) {
@@ -128,7 +194,40 @@ std::string summary_json(const SummaryData& s) {
   for (std::size_t i = 0; i < s.sigmas.size(); ++i) f += (i ? ", " : "") + io::format_g(s.sigmas[i]);
   f += "], \"sweep_seeds\": " + std::to_string(s.seeds) + "},\n  \"problems\": [";
   for (std::size_t i = 0; i < s.problems.size(); ++i) f += (i ? ", " : "") + json_string(s.problems[i]);
-  f += "]\n}\n";
+  f += "],\n";
+  // the rest of the distribution (docs/design.md §4.6): one object per (quantity, algo, dtype, family)
+  f += "  \"distribution_accuracy\": [";
+  first = true;
+  for (const auto& a : s.distribution) {
+    f += std::string(first ? "" : ",") + "\n    {\"quantity\": " + json_string(a.quantity) + ", \"algo\": " + json_string(a.algo) +
+         ", \"dtype\": " + json_string(a.dtype) + ", \"family\": " + json_string(a.family) +
+         ", \"method\": " + json_string(a.method) + ", \"n\": " + std::to_string(a.n) +
+         ", \"nonfinite\": " + std::to_string(a.nonfinite) + ", \"max_err\": " + json_error(a.max) +
+         ", \"p99_err\": " + json_error(a.p99) + ", \"median_err\": " + json_error(a.median) +
+         ", \"worst_K\": " + std::to_string(a.worst_K) + ", \"worst_sigma\": " + json_error(std::stod(a.worst_sigma)) +
+         ", \"worst_seed\": " + std::to_string(a.worst_seed) + ", \"worst_input\": " + json_string(a.worst_input) + "}";
+    first = false;
+  }
+  f += "\n  ],\n  \"distribution_protocol\": {\"units\": \"u of the dtype\", \"err_H\": \"|H^ - H| / (u max(1, |H|))\", "
+       "\"err_var\": \"max_i |Var^_i - Var_i| / (u Var_i)\", \"err_cov\": \"max_{i != j} |Cov^_ij - Cov_ij| / (u "
+       "sqrt(Var_i Var_j)); all entries for K <= 32, else the column of the top node\", \"err_kl\": \"|KL^ - KL| / (u "
+       "KL), pair (z, q), q_j = RN(z_j + max(1e-6 max(1, spread), 8 ulp(z_j)) cos(j)); exact 0 must be 0\", \"max_K\": " +
+       std::to_string(s.dist_max_K) + ", \"cov_max_K_naive\": " + std::to_string(s.dist_cov_max_K_naive) +
+       ", \"methods\": {\"ccnorm\": \"normalizer/distribution.hpp (auto, auto-precise)\", \"naive\": "
+       "\"normalizer/naive_moments.hpp with the algorithm's own A and mean\"}},\n";
+  // the sampler benchmark (bench/bench_sample.csv)
+  f += "  \"sampling\": [";
+  first = true;
+  auto num = [](const std::string& v) { return v.empty() ? std::string("null") : json_error(std::stod(v)); };
+  for (const auto& r : s.sampling) {
+    if (value(r, "samples_per_s").empty()) continue;
+    f += std::string(first ? "" : ",") + "\n    {\"sampler\": " + json_string(value(r, "sampler")) + ", \"K\": " + value(r, "K") +
+         ", \"sigma\": " + num(value(r, "sigma")) + ", \"samples_per_s\": " + num(value(r, "samples_per_s")) +
+         ", \"ns_per_sample\": " + num(value(r, "ns_per_sample")) + ", \"acceptance\": " + num(value(r, "acceptance")) +
+         ", \"nan_rate\": " + num(value(r, "nan_rate")) + ", \"setup_ns_per_row\": " + num(value(r, "setup_ns_per_row")) + "}";
+    first = false;
+  }
+  f += "\n  ]\n}\n";
   return f;
 }
 

@@ -8,3 +8,6 @@ if(CCNORM_BUILD_BENCH)
 else()
   message(STATUS "ccnorm: test_bench not registered (CCNORM_BUILD_BENCH=OFF: this build has no `ccnorm bench`)")
 endif()
+# The papers' rejection sampler, the baseline of the sampler benchmark (bench/rejection_sampler.hpp):
+# acceptance 1/(K-1)! at tied logits, exactness against the library's moments, NaN after the cap.
+ccnorm_add_gtest(test_rejection_sampler SOURCES tests/test_rejection_sampler.cpp LABELS unit TIMEOUT 120)

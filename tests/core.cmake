@@ -7,3 +7,4 @@ target_compile_definitions(test_eval_cli PRIVATE CCNORM_BIN="$<TARGET_FILE:ccnor
 add_dependencies(test_eval_cli ccnorm)
 # The batch API with a status per row, the registry and the parameterisations.
 ccnorm_add_gtest(test_batch SOURCES tests/test_batch.cpp LABELS unit)
+ccnorm_add_gtest(test_covariance_structure SOURCES tests/test_covariance_structure.cpp LABELS unit)

@@ -250,3 +250,49 @@ TEST_F(BenchRun, GpuAvailabilityIsReported) {
     EXPECT_NE(ss.str().find("--algos gpu: no GPU: "), std::string::npos) << ss.str();
   }
 }
+
+// The sampler family (docs/design.md §4.7): `--algos sample` registers only the sample/... cases,
+// 2 samplers x K {3, 10, 30} x sigma {0.01, 1, 10}, and bench_sample.csv has one row per case
+// with samples/s, the rejection sampler's acceptance (about 1/(K-1)! at near-uniform logits) and
+// its NaN rate (every K = 30 near-uniform draw gives up after 10^5 attempts).
+TEST(BenchSample, CasesNamesAndAcceptance) {
+  const fs::path dir = fs::temp_directory_path() / ("ccnorm_test_bench_sample_" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  const std::string cmd = std::string("'") + CCNORM_EXE + "' bench --algos sample --min-time 0.001 --json '" +
+                          (dir / "bench.json").string() + "' > '" + (dir / "log.txt").string() + "' 2>&1";
+  ASSERT_EQ(std::system(cmd.c_str()), 0);
+  pt::ptree j;
+  pt::read_json((dir / "bench.json").string(), j);
+  std::set<std::string> names;
+  for (const auto& [k, b] : j.get_child("benchmarks")) names.insert(b.get<std::string>("name"));
+  EXPECT_EQ(names.size(), 18u);
+  for (const char* n : {"sample/ccnorm/K:3/sigma:0.01", "sample/rejection/K:30/sigma:10", "sample/ccnorm/K:10/sigma:1"})
+    EXPECT_TRUE(names.count(n)) << n;
+  for (const auto& n : names) EXPECT_EQ(n.rfind("sample/", 0), 0u) << n;  // no log_partition cases
+  const Csv c = read_csv(dir / "bench_sample.csv");
+  const std::vector<std::string> head = {"sampler", "K", "sigma", "ns_per_sample", "samples_per_s", "acceptance",
+                                         "nan_rate", "setup_ns_per_row", "rows", "note"};
+  EXPECT_EQ(c.header, head);
+  ASSERT_EQ(c.rows.size(), 18u);
+  for (const auto& r : c.rows) {
+    SCOPED_TRACE(r.at("sampler") + " K=" + r.at("K") + " sigma=" + r.at("sigma"));
+    EXPECT_GT(std::stod(r.at("samples_per_s")), 0);
+    if (r.at("sampler") == "ccnorm") {
+      EXPECT_EQ(std::stod(r.at("acceptance")), 1.0);
+      EXPECT_EQ(std::stod(r.at("nan_rate")), 0.0);
+    }
+    if (r.at("sampler") == "rejection" && r.at("K") == "3" && r.at("sigma") == "0.01") {
+      EXPECT_NEAR(std::stod(r.at("acceptance")), 0.5, 0.05);  // 1/2! at near-uniform logits
+      EXPECT_EQ(std::stod(r.at("nan_rate")), 0.0);
+    }
+    if (r.at("sampler") == "rejection" && r.at("K") == "30" && r.at("sigma") == "0.01") {
+      EXPECT_EQ(std::stod(r.at("nan_rate")), 1.0);  // 1/29! ~ 1e-31 per attempt
+    }
+  }
+  pt::ptree s;
+  pt::read_json((dir / "bench_summary.json").string(), s);
+  EXPECT_EQ(s.get_child("sampling").size(), 18u);
+  EXPECT_TRUE(s.get_child("throughput").empty());
+  fs::remove_all(dir);
+}

@@ -4,6 +4,7 @@
 // scorecards' fields, and the Markdown/HTML rendering of the document model.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <sstream>
@@ -317,4 +318,108 @@ TEST(Report, SweepConfigOfQuickAndDefault) {
   EXPECT_EQ(q.sigmas, (std::vector<double>{0.01, 1, 10}));
   EXPECT_EQ(q.seeds, 2u);
   EXPECT_EQ(q.algos, sweep::all_algos());
+}
+
+// ---- the rest of the distribution and the sampler benchmark
+
+namespace {
+sweep::Row drow(const std::string& algo, const std::string& dtype, const std::string& family, std::size_t K, std::uint32_t seed,
+                double eH, double ev, double ec, double ek) {
+  sweep::Row r = row(algo, dtype, family, K, 0.5, 1);
+  r.seed = seed;
+  const auto z = sweep::generate(family, K, 1.0, seed);
+  r.hash = dtype == "f32" ? sweep::hex64(sweep::hash_input(sweep::as<float>(z))) : sweep::hex64(sweep::hash_input(z));
+  r.err_H = eH, r.err_var = ev, r.err_cov = ec, r.err_kl = ek;
+  return r;
+}
+}  // namespace
+
+TEST(Sections, DistributionTablesWorstInputAndSchema1) {
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  std::vector<sweep::Row> rows = {
+      drow("closed-form", "f64", "gaussian", 3, 1, 5, kInf, kInf, 1e9),
+      drow("closed-form", "f64", "gaussian", 5, 2, 7, nan, nan, 2e9),  // var/cov not computed
+      drow("closed-form", "f64", "ties", 3, 1, kInf, kInf, kInf, kInf),
+      drow("auto", "f64", "gaussian", 3, 1, 0.25, 0.5, 0.125, 1),
+      drow("auto", "f64", "gaussian", 5, 2, 0.75, 0.5, 0.0625, 3),
+      drow("auto", "f64", "ties", 3, 1, 0.5, 0.25, 0.25, 0),
+      drow("auto", "f64", "ties", 316, 1, nan, nan, nan, nan)};  // above dist_max_K: not counted
+  rows.back().hash = "0123456789abcdef";
+  const auto acc = aggregate_distribution(rows);
+  // 4 quantities x (auto, closed-form) x (gaussian, ties), in report order (quantity, rank)
+  ASSERT_EQ(acc.size(), 16u);
+  EXPECT_EQ(acc[0].quantity, "H");
+  EXPECT_EQ(acc[0].algo, "closed-form");
+  EXPECT_EQ(acc[0].method, "naive");
+  EXPECT_EQ(acc[0].n, 2u);
+  EXPECT_EQ(acc[0].max, 7);
+  EXPECT_EQ(acc[0].worst_K, 5u);
+  EXPECT_EQ(acc[0].worst_seed, 2u);
+  EXPECT_NE(acc[0].worst_input.find("0x"), std::string::npos) << acc[0].worst_input;  // regenerated, hash checked
+  EXPECT_EQ(acc[0].worst_input.find("unavailable"), std::string::npos);
+  EXPECT_EQ(std::count(acc[0].worst_input.begin(), acc[0].worst_input.end(), ' '), 4);  // K = 5 values
+  const auto var_cf = std::find_if(acc.begin(), acc.end(), [](const DistAccRow& a) {
+    return a.quantity == "var" && a.algo == "closed-form" && a.family == "gaussian";
+  });
+  ASSERT_NE(var_cf, acc.end());
+  EXPECT_EQ(var_cf->n, 1u);  // the empty cell is not counted
+  EXPECT_EQ(var_cf->nonfinite, 1u);
+  const auto kl_auto = std::find_if(acc.begin(), acc.end(), [](const DistAccRow& a) {
+    return a.quantity == "kl" && a.algo == "auto" && a.family == "ties";
+  });
+  ASSERT_NE(kl_auto, acc.end());
+  EXPECT_EQ(kl_auto->method, "ccnorm");
+  EXPECT_EQ(kl_auto->n, 1u);  // the K = 316 row has no distribution values
+  sweep::Config sc;
+  sc.families = {"gaussian", "ties"};
+  Document d;
+  section_distribution(d, acc, sc, sweep::kSchema, {"distribution_err_vs_K.png"});
+  const std::string md = d.markdown();
+  EXPECT_TRUE(has(md, "## The rest of the distribution"));
+  EXPECT_TRUE(has(md, "| algo/dtype | method | gaussian | ties | worst input (family K sigma seed) |")) << md;
+  EXPECT_TRUE(has(md, "| closed-form/f64 | naive | 7 | inf | ties K=3 sigma=1 seed=1 (inf) |")) << md;
+  EXPECT_TRUE(has(md, "| auto/f64 | ccnorm | 0.75 | 0.5 | gaussian K=5 sigma=1 seed=2 (0.75) |")) << md;
+  EXPECT_TRUE(has(md, "KL divergence: max err_kl"));
+  EXPECT_TRUE(has(md, "(distribution_err_vs_K.png)"));
+  // an old sweep file: no tables, a message
+  Document o;
+  section_distribution(o, {}, sc, 1, {});
+  EXPECT_TRUE(has(o.markdown(), "written before the distribution columns existed (schema 1"));
+  EXPECT_FALSE(has(o.markdown(), "| algo/dtype |"));
+  // summary.json: one object per group with the documented keys, the protocol, the sampling rows
+  SummaryData s;
+  s.distribution = acc;
+  s.dist_max_K = 316;
+  s.dist_cov_max_K_naive = 100;
+  s.sampling = {{{"sampler", "ccnorm"}, {"K", "3"}, {"sigma", "0.01"}, {"samples_per_s", "3e7"}, {"ns_per_sample", "33"},
+                 {"acceptance", "1"}, {"nan_rate", "0"}, {"setup_ns_per_row", "500"}}};
+  std::istringstream in(summary_json(s));
+  boost::property_tree::ptree t;
+  boost::property_tree::read_json(in, t);
+  const auto& da = t.get_child("distribution_accuracy");
+  ASSERT_EQ(da.size(), 16u);
+  for (const char* k : {"quantity", "algo", "dtype", "family", "method", "n", "nonfinite", "max_err", "p99_err", "median_err",
+                        "worst_K", "worst_sigma", "worst_seed", "worst_input"})
+    EXPECT_TRUE(da.begin()->second.get_child_optional(k)) << k;
+  EXPECT_EQ(t.get<int>("distribution_protocol.max_K"), 316);
+  EXPECT_EQ(t.get<int>("distribution_protocol.cov_max_K_naive"), 100);
+  EXPECT_EQ(t.get_child("sampling").size(), 1u);
+  EXPECT_EQ(t.get_child("sampling").begin()->second.get<double>("samples_per_s"), 3e7);
+  for (const char* k : {"max_dimension", "accuracy", "throughput", "environment", "config", "problems"})
+    EXPECT_TRUE(t.get_child_optional(k)) << k;  // the existing keys are still there
+}
+
+TEST(Sections, SamplingTable) {
+  Document d;
+  section_sampling(d, {}, "throughput: not available (--no-bench)");
+  EXPECT_TRUE(has(d.markdown(), "throughput: not available (--no-bench)"));
+  auto r = [](const char* s, const char* K, const char* sps, const char* acc, const char* nan) {
+    return io::TableRow{{"sampler", s}, {"K", K}, {"sigma", "0.01"}, {"ns_per_sample", "10"}, {"samples_per_s", sps},
+                        {"acceptance", acc}, {"nan_rate", nan}, {"setup_ns_per_row", "2000"}, {"rows", "64"}, {"note", ""}};
+  };
+  Document e;
+  section_sampling(e, {r("ccnorm", "10", "4e6", "1", "0"), r("rejection", "10", "200", "2.8e-06", "0.75")}, "");
+  const std::string md = e.markdown();
+  EXPECT_TRUE(has(md, "| ccnorm | 10 | 0.01 | 4e+06 | 4e+06 | 10 | 2 | 1 | 0 | x2e+04 |  |")) << md;
+  EXPECT_TRUE(has(md, "| rejection | 10 | 0.01 | 200 | 50 | 10 | 2 | 2.8e-06 | 0.75 | - |  |")) << md;
 }

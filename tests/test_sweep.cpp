@@ -257,3 +257,97 @@ TEST(Sweep, SurvivesSigkill) {
   ASSERT_TRUE(run_sweep(c).complete);
   EXPECT_EQ(slurp(out), slurp(c.out));
 }
+
+// The distribution columns (schema 2): present for K <= dist_max_K, empty above; the naive
+// variances/covariance only up to dist_cov_max_K_naive; auto meets the goals of
+// tests/data/distribution_tolerances.csv on every row, and the naive compositions fail where
+// they must (the closed form on K+2 nodes always sees a repeated node).
+TEST(Sweep, DistributionColumns) {
+  Config c = small_config(tmpdir() / "dist.csv");
+  c.families = {"gaussian", "ties", "outlier", "offsets"};
+  c.dist_max_K = 5;            // K = 12 rows: empty
+  c.dist_cov_max_K_naive = 2;  // naive var/cov only at K = 2
+  ASSERT_TRUE(run_sweep(c).complete);
+  const LoadResult lr = load_csv(c.out);
+  EXPECT_EQ(lr.schema, kSchema);
+  bool naive_kl_fails = false;
+  for (const auto& r : lr.rows) {
+    SCOPED_TRACE(r.line());
+    const bool naive = r.algo != "auto" && r.algo != "auto-precise";
+    if (r.K > c.dist_max_K) {
+      EXPECT_TRUE(std::isnan(r.err_H) && std::isnan(r.err_var) && std::isnan(r.err_cov) && std::isnan(r.err_kl));
+      EXPECT_EQ(r.line().substr(r.line().size() - 4), ",,,,");
+      continue;
+    }
+    EXPECT_FALSE(std::isnan(r.err_H));
+    EXPECT_FALSE(std::isnan(r.err_kl));
+    EXPECT_EQ(std::isnan(r.err_var), naive && r.K > c.dist_cov_max_K_naive);
+    EXPECT_EQ(std::isnan(r.err_cov), naive && r.K > c.dist_cov_max_K_naive);
+    if (!naive) {
+      EXPECT_LE(r.err_H, 16);
+      EXPECT_LE(r.err_var, 64);
+      EXPECT_LE(r.err_cov, 64);
+      EXPECT_LE(r.err_kl, r.dtype == "f64" ? 8192 : 1);
+    }
+    if (r.algo == "closed-form" && r.K == 2) {
+      EXPECT_TRUE(std::isinf(r.err_var));
+      EXPECT_TRUE(std::isinf(r.err_cov));
+    }
+    if (naive && r.err_kl > 1e6) naive_kl_fails = true;
+  }
+  EXPECT_TRUE(naive_kl_fails) << "the naive KL A(q) - A(p) - (q - p).mu never cancelled";
+  // the pair's q: a perturbation of every node (K >= 2), kept by the rounding to float
+  for (const auto& z : {generate("offsets", 5, 0.1, 7), generate("ties", 5, 10, 7)}) {
+    const auto zf = as<float>(z);
+    const auto q = kl_partner(z);
+    const auto qf = kl_partner(zf);
+    const double spread = *std::max_element(z.begin(), z.end()) - *std::min_element(z.begin(), z.end());
+    for (std::size_t j = 0; j < z.size(); ++j) {
+      EXPECT_NE(q[j], z[j]);
+      EXPECT_NE(qf[j], zf[j]);
+      // at most 1e-6 of the spread, or 8 ulps of the logit (and the rounding to the dtype)
+      EXPECT_LE(std::fabs(q[j] - z[j]), std::max(1e-6 * std::max(1.0, spread), 8 * 0x1p-52 * std::fabs(z[j])) * (1 + 1e-12));
+      EXPECT_LE(std::fabs(static_cast<double>(qf[j]) - zf[j]), std::max(1e-6 * std::max(1.0, spread), 9 * 0x1p-23 * std::fabs(z[j])) * 1.01);
+    }
+  }
+}
+
+// A schema-1 file (written before the distribution columns): read (its rows have no distribution
+// values), merged into a schema-1 file, never mixed with schema 2, and not resumed.
+TEST(Sweep, Schema1FilesAreReadMergedButNotResumed) {
+  Config c = small_config(tmpdir() / "v2.csv");
+  c.families = {"gaussian"};
+  ASSERT_TRUE(run_sweep(c).complete);
+  // the same rows in schema 1: the first ten fields under the old header
+  std::string v1 = std::string(kHeaderV1) + "\n";
+  const LoadResult full = load_csv(c.out);
+  for (Row r : full.rows) {
+    r.schema = 1;
+    v1 += r.line() + "\n";
+  }
+  std::ofstream(tmpdir() / "v1.csv") << v1;
+  const LoadResult lr = load_csv((tmpdir() / "v1.csv").string());
+  EXPECT_EQ(lr.schema, 1);
+  ASSERT_EQ(lr.rows.size(), full.rows.size());
+  for (std::size_t i = 0; i < lr.rows.size(); ++i) {
+    EXPECT_EQ(lr.rows[i].key(), full.rows[i].key());
+    EXPECT_EQ(lr.rows[i].err_A, full.rows[i].err_A);
+    EXPECT_TRUE(std::isnan(lr.rows[i].err_H));
+  }
+  // resume: refused with a message that names the file and the schema
+  Config r = c;
+  r.out = (tmpdir() / "v1.csv").string();
+  try {
+    run_sweep(r);
+    ADD_FAILURE() << "resumed a schema-1 file";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("schema-1 sweep header"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(slurp(tmpdir() / "v1.csv"), v1);  // untouched
+  // merge: schema-1 inputs give a schema-1 output; mixing the schemas is refused
+  ASSERT_EQ(run({CCNORM_EXE, "merge", (tmpdir() / "m1.csv").string(), (tmpdir() / "v1.csv").string()}), 0);
+  EXPECT_EQ(slurp(tmpdir() / "m1.csv").substr(0, std::string(kHeaderV1).size() + 1), std::string(kHeaderV1) + "\n");
+  EXPECT_EQ(load_csv((tmpdir() / "m1.csv").string()).rows.size(), full.rows.size());
+  EXPECT_EQ(run({CCNORM_EXE, "merge", (tmpdir() / "m2.csv").string(), (tmpdir() / "v1.csv").string(), c.out}), 1);
+  EXPECT_FALSE(fs::exists(tmpdir() / "m2.csv"));
+}

@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <set>
 #include <unistd.h>
 #include <sstream>
@@ -22,6 +23,7 @@
 
 #include "reference/reference.hpp"
 #include "validate/golden.hpp"
+#include "validate/score.hpp"
 #include "validate/validate.hpp"
 
 namespace {
@@ -301,7 +303,8 @@ TEST_F(Validate, MisalignedAndMalformedFilesExit2) {
   write("r.txt", results_A(v));
   r = validate({"--cases", path("g.csv"), "--results", path("r.txt")});
   EXPECT_EQ(r.rc, 2);
-  EXPECT_NE(r.err.find("g.csv:" + std::to_string(i + 3) + ": expected 16 fields, found 15"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("g.csv:" + std::to_string(i + 3) + ": expected 26 fields (format version 2), found 25"), std::string::npos)
+      << r.err;
   // missing file, bad option
   EXPECT_EQ(validate({"--cases", path("nope.csv"), "--results", path("r.txt")}).rc, 2);
   EXPECT_EQ(validate({"--cases", path("cases.csv"), "--results", path("r.txt"), "--quantity", "B"}).rc, 2);
@@ -334,6 +337,182 @@ TEST_F(Validate, Float32Cases) {
   write("r.txt", res);
   r = validate({"--cases", path("f32.csv"), "--results", path("r.txt"), "--dtype", "f32", "--tol", "1"});
   EXPECT_EQ(r.rc, 0) << r.out << r.err;
+}
+
+// ---- the rest of the distribution: --quantity H | cov | kl (golden format version 2)
+
+// Rows of perfect results (the stored hi parts), per quantity.
+std::string perfect(const std::vector<Case>& cs, const char* q) {
+  std::string s = "# results\n";
+  for (const auto& c : cs) {
+    if (std::string(q) == "H") s += fmt::format("{:.17g}\n", c.H);
+    else if (std::string(q) == "kl") s += fmt::format("{:.17g}\n", c.kl);
+    else {
+      for (std::size_t k = 0; k < c.cov.size(); ++k) s += (k ? "," : "") + fmt::format("{:.17g}", c.cov[k]);
+      s += "\n";
+    }
+  }
+  return s;
+}
+
+TEST_F(Validate, DistributionQuantitiesPerfectAndOneUlpOff) {
+  // the subset (K <= 10) stores H, cov and kl for every case
+  for (const auto& c : cases) ASSERT_TRUE(c.has_H && c.has_cov && c.has_kl) << c.id;
+  for (const char* q : {"H", "cov", "kl"}) {
+    SCOPED_TRACE(q);
+    write("p.txt", perfect(cases, q));
+    RunResult r = validate({"--cases", path("cases.csv"), "--results", path("p.txt"), "--quantity", q, "--tol", "1", "--json",
+                            path("s.json")});
+    EXPECT_EQ(r.rc, 0) << r.out << r.err;
+    const std::string j = slurp(std::fopen(path("s.json").c_str(), "r"));
+    EXPECT_NE(j.find(fmt::format("\"quantity\":\"{}\"", q)), std::string::npos) << j;
+    EXPECT_NE(j.find("\"references_computed\":0"), std::string::npos) << j;
+  }
+  // one planted 1-ulp error, away from the true value (the low part gives the side), in a value
+  // whose ulp is at least u of its scale: H with |H| >= 1, a variance (a diagonal entry), a KL
+  auto away = [](double hi, double lo) { return std::nextafter(hi, lo > 0 ? -INFINITY : INFINITY); };
+  std::size_t kH = 0;
+  while (kH < cases.size() && !(std::fabs(cases[kH].H) >= 1 && cases[kH].H_lo != 0)) ++kH;
+  std::size_t kC = 0;
+  while (kC < cases.size() && !(cases[kC].K >= 3 && cases[kC].cov_lo[cases[kC].K + 1] != 0)) ++kC;
+  std::size_t kK = 0;
+  while (kK < cases.size() && !(cases[kK].kl > 0 && cases[kK].kl_lo != 0)) ++kK;
+  ASSERT_LT(kH, cases.size());
+  ASSERT_LT(kC, cases.size());
+  ASSERT_LT(kK, cases.size());
+  std::vector<Case> bad = cases;
+  bad[kH].H = away(bad[kH].H, bad[kH].H_lo);
+  const std::size_t d = bad[kC].K + 1;  // Cov_22
+  bad[kC].cov[d] = away(bad[kC].cov[d], bad[kC].cov_lo[d]);
+  bad[kK].kl = away(bad[kK].kl, bad[kK].kl_lo);
+  const std::pair<const char*, std::size_t> planted[] = {{"H", kH}, {"cov", kC}, {"kl", kK}};
+  for (const auto& [q, k] : planted) {
+    SCOPED_TRACE(q);
+    write("b.txt", perfect(bad, q));
+    RunResult r = validate({"--cases", path("cases.csv"), "--results", path("b.txt"), "--quantity", q, "--tol", "1", "--json",
+                            path("s.json")});
+    EXPECT_EQ(r.rc, 1) << r.out << r.err;
+    const std::string j = slurp(std::fopen(path("s.json").c_str(), "r"));
+    EXPECT_NE(j.find("\"failures\":1,"), std::string::npos) << j;
+    EXPECT_NE(j.find("\"worst\":[{\"id\":\"" + cases[k].id + "\""), std::string::npos) << j;
+    if (std::string(q) == "cov") {
+      EXPECT_NE(j.find("\"component\":" + std::to_string(d + 1) + ",\"entry\":\"2,2\""), std::string::npos) << j;
+    }
+  }
+  // the default KL tolerance (2^-40 relative) lets a 1-ulp error pass and catches 2^-30
+  write("b.txt", perfect(bad, "kl"));
+  EXPECT_EQ(validate({"--cases", path("cases.csv"), "--results", path("b.txt"), "--quantity", "kl"}).rc, 0);
+  bad = cases;
+  bad[kK].kl *= 1 + 0x1p-30;
+  write("b.txt", perfect(bad, "kl"));
+  EXPECT_EQ(validate({"--cases", path("cases.csv"), "--results", path("b.txt"), "--quantity", "kl"}).rc, 1);
+  // a negative KL for an exact 0 is caught (0/inf rule)
+  std::size_t k0 = 0;
+  while (k0 < cases.size() && cases[k0].kl != 0) ++k0;
+  ASSERT_LT(k0, cases.size());
+  bad = cases;
+  bad[k0].kl = -1e-300;
+  write("b.txt", perfect(bad, "kl"));
+  EXPECT_EQ(validate({"--cases", path("cases.csv"), "--results", path("b.txt"), "--quantity", "kl"}).rc, 1);
+}
+
+// Without stored values the scorer certifies H, cov and kl itself (kl needs kl_q); a version 1
+// file has no kl_q, so --quantity kl on it is an error naming the line.
+TEST_F(Validate, DistributionReferencesComputedAndVersion1) {
+  // the subset with its distribution reference fields emptied (kl_q kept)
+  std::string sub;
+  for (auto& l : ccnorm::golden::read_lines(path("cases.csv"))) {
+    if (l.empty() || l[0] == '#' || l.rfind("id,", 0) == 0) {
+      sub += l + "\n";
+      continue;
+    }
+    Case c = ccnorm::golden::parse_csv_row(l);
+    c.has_H = c.has_cov = c.has_kl = false;
+    sub += ccnorm::golden::csv_row(c) + "\n";
+  }
+  write("nodist.csv", sub);
+  for (const char* q : {"H", "cov", "kl"}) {
+    SCOPED_TRACE(q);
+    write("p.txt", perfect(cases, q));
+    RunResult r = validate({"--cases", path("nodist.csv"), "--results", path("p.txt"), "--quantity", q, "--tol", "1", "--json",
+                            path("s.json")});
+    EXPECT_EQ(r.rc, 0) << r.out << r.err;
+    const std::string j = slurp(std::fopen(path("s.json").c_str(), "r"));
+    EXPECT_NE(j.find(fmt::format("\"references_computed\":{}", cases.size())), std::string::npos) << j;
+  }
+  // version 1: the first 16 columns
+  std::string v1;
+  for (auto& l : ccnorm::golden::read_lines(path("cases.csv"))) {
+    if (!l.empty() && l[0] == '#') continue;
+    std::size_t p = 0;
+    for (int k = 0; k < 16 && p != std::string::npos; ++k) p = l.find(',', p + (k ? 1 : 0));
+    v1 += l.substr(0, p) + "\n";
+  }
+  write("v1.csv", v1);
+  write("a.txt", results_A(perfect_A()));
+  EXPECT_EQ(validate({"--cases", path("v1.csv"), "--results", path("a.txt"), "--tol", "1"}).rc, 0);
+  write("p.txt", perfect(cases, "H"));
+  EXPECT_EQ(validate({"--cases", path("v1.csv"), "--results", path("p.txt"), "--quantity", "H", "--tol", "1"}).rc, 0);
+  write("p.txt", perfect(cases, "kl"));
+  RunResult r = validate({"--cases", path("v1.csv"), "--results", path("p.txt"), "--quantity", "kl"});
+  EXPECT_EQ(r.rc, 2);
+  EXPECT_NE(r.err.find("v1.csv:2: --quantity kl needs the second row of each pair"), std::string::npos) << r.err;
+}
+
+// `ccnorm eval --grad --entropy --cov` output: the layout is read off the field counts and each
+// quantity's columns are picked; a layout without the quantity is an error.
+TEST_F(Validate, EvalResultsLayouts) {
+  std::string all, plain;
+  for (const auto& c : cases) {
+    std::string row = num(c.A) + "," + num(c.logC);
+    plain += row + "\n";
+    for (double m : c.mu) row += "," + num(m);
+    row += "," + num(c.H);
+    for (double v : c.cov) row += "," + num(v);
+    all += row + "\n";
+  }
+  write("all.txt", all);
+  write("plain.txt", plain);
+  for (const char* q : {"A", "logC", "mean", "H", "cov"})
+    EXPECT_EQ(validate({"--cases", path("cases.csv"), "--results", path("all.txt"), "--results-format", "eval", "--quantity", q,
+                        "--tol", "1"})
+                  .rc,
+              0)
+        << q;
+  RunResult r = validate({"--cases", path("cases.csv"), "--results", path("plain.txt"), "--results-format", "eval", "--quantity",
+                          "H"});
+  EXPECT_EQ(r.rc, 2);
+  EXPECT_NE(r.err.find("--quantity H needs eval --entropy output"), std::string::npos) << r.err;
+  r = validate({"--cases", path("cases.csv"), "--results", path("all.txt"), "--results-format", "eval", "--quantity", "kl"});
+  EXPECT_EQ(r.rc, 2);
+  EXPECT_NE(r.err.find("--results-format eval does not apply"), std::string::npos) << r.err;
+}
+
+// The default tolerances of H, cov and kl are the goals of tests/data/distribution_tolerances.csv.
+TEST(ValidateTolerances, DefaultsAreTheDistributionGoals) {
+  using ccnorm::validate::Quantity;
+  std::ifstream in("tests/data/distribution_tolerances.csv");
+  ASSERT_TRUE(in);
+  std::map<std::string, double> t;
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.empty() || line[0] == '#' || line.rfind("quantity,", 0) == 0) continue;
+    std::stringstream ss(line);
+    std::string q, dt, v;
+    std::getline(ss, q, ',');
+    std::getline(ss, dt, ',');
+    std::getline(ss, v, ',');
+    t[q + "/" + dt] = std::stod(v);
+  }
+  for (const char* dt : {"f64", "f32"}) {
+    const bool f32 = std::string(dt) == "f32";
+    const double u = f32 ? 0x1p-24 : 0x1p-53;
+    EXPECT_EQ(ccnorm::validate::default_tol(Quantity::H, f32), t.at(std::string("entropy/") + dt));
+    EXPECT_EQ(ccnorm::validate::default_tol(Quantity::cov, f32),
+              std::max(t.at(std::string("cov_diag/") + dt), t.at(std::string("cov_offdiag/") + dt)));
+    // kl: a plain relative goal; f32 results are also allowed their own rounding (2^-24)
+    EXPECT_EQ(ccnorm::validate::default_tol(Quantity::kl, f32) * u, std::max(t.at(std::string("kl/") + dt), f32 ? 0x1p-24 : 0.0));
+  }
 }
 
 }  // namespace

@@ -34,6 +34,15 @@ std::string csv_row(const Case& c) {
     s += fmt::format(",{},{},{}", format_shortest_list(c.mu, ';'), format_shortest_list(c.mu_lo, ';'),
                      format_shortest(c.mu_relrad));
   else s += ",,,";
+  if (c.has_H) s += fmt::format(",{},{},{}", format_shortest(c.H), format_shortest(c.H_lo), format_shortest(c.H_rad));
+  else s += ",,,";
+  if (c.has_cov)
+    s += fmt::format(",{},{},{}", format_shortest_list(c.cov, ';'), format_shortest_list(c.cov_lo, ';'),
+                     format_shortest(c.cov_relrad));
+  else s += ",,,";
+  s += "," + format_shortest_list(c.kl_q, ';');
+  if (c.has_kl) s += fmt::format(",{},{},{}", format_shortest(c.kl), format_shortest(c.kl_lo), format_shortest(c.kl_rad));
+  else s += ",,,";
   return s;
 }
 
@@ -48,6 +57,14 @@ std::string json_row(const Case& c) {
   if (c.has_mu)
     s += fmt::format(R"(,"mu":[{}],"mu_lo":[{}],"mu_relrad":{})", format_shortest_list(c.mu, ','),
                      format_shortest_list(c.mu_lo, ','), format_shortest(c.mu_relrad));
+  if (c.has_H)
+    s += fmt::format(R"(,"H":{},"H_lo":{},"H_rad":{})", format_shortest(c.H), format_shortest(c.H_lo), format_shortest(c.H_rad));
+  if (c.has_cov)
+    s += fmt::format(R"(,"cov":[{}],"cov_lo":[{}],"cov_relrad":{})", format_shortest_list(c.cov, ','),
+                     format_shortest_list(c.cov_lo, ','), format_shortest(c.cov_relrad));
+  if (!c.kl_q.empty()) s += fmt::format(R"(,"kl_q":[{}])", format_shortest_list(c.kl_q, ','));
+  if (c.has_kl)
+    s += fmt::format(R"(,"kl":{},"kl_lo":{},"kl_rad":{})", format_shortest(c.kl), format_shortest(c.kl_lo), format_shortest(c.kl_rad));
   s += '}';
   return s;
 }
@@ -221,13 +238,32 @@ void finish_case(Case& c) {
   if (c.f32)
     for (double v : c.x)
       if (!float_representable(v)) throw std::invalid_argument("dtype f32 but an input value is not a float: " + format_shortest(v));
+  if (c.has_cov && (c.cov.size() != c.K * c.K || c.cov_lo.size() != c.K * c.K))
+    throw std::invalid_argument(fmt::format("cov holds {} values and cov_lo {}, expected K*K = {}", c.cov.size(),
+                                            c.cov_lo.size(), c.K * c.K));
+  if (!c.kl_q.empty() && c.kl_q.size() != n)
+    throw std::invalid_argument(fmt::format("kl_q holds {} values, z {}: the q row has the shape of z", c.kl_q.size(), n));
+  if (c.has_kl && c.kl_q.empty()) throw std::invalid_argument("kl is stored without its q row kl_q");
+  if (c.f32)
+    for (double v : c.kl_q)
+      if (!float_representable(v)) throw std::invalid_argument("dtype f32 but a kl_q value is not a float: " + format_shortest(v));
+}
+
+// All three fields present (true), all empty (false), else an error naming them.
+bool group(const std::vector<std::string>& f, std::size_t first, const char* names) {
+  const bool a = !f[first].empty(), b = !f[first + 1].empty(), c = !f[first + 2].empty();
+  if (a && b && c) return true;
+  if (!a && !b && !c) return false;
+  throw std::invalid_argument(std::string(names) + " must be all present or all empty");
 }
 
 }  // namespace
 
-Case parse_csv_row(std::string_view line) {
+Case parse_csv_row(std::string_view line, int version) {
   auto f = io::split_trimmed(line, ',');
-  if (f.size() != 16) throw std::invalid_argument(fmt::format("expected 16 fields, found {}", f.size()));
+  const std::size_t want = version == 1 ? kCsvFieldsV1 : kCsvFields;
+  if (f.size() != want)
+    throw std::invalid_argument(fmt::format("expected {} fields (format version {}), found {}", want, version, f.size()));
   Case c;
   c.id = std::string(f[0]);
   c.family = std::string(f[1]);
@@ -265,6 +301,27 @@ Case parse_csv_row(std::string_view line) {
     c.mu = to_list(f[13], ';', "mu");
     c.mu_lo = to_list(f[14], ';', "mu_lo");
     c.mu_relrad = to_double(f[15], "mu_relrad");
+  }
+  if (version >= 2) {
+    if (group(f, 16, "H, H_lo, H_rad")) {
+      c.has_H = true;
+      c.H = to_double(f[16], "H");
+      c.H_lo = to_double(f[17], "H_lo");
+      c.H_rad = to_double(f[18], "H_rad");
+    }
+    if (group(f, 19, "cov, cov_lo, cov_relrad")) {
+      c.has_cov = true;
+      c.cov = to_list(f[19], ';', "cov");
+      c.cov_lo = to_list(f[20], ';', "cov_lo");
+      c.cov_relrad = to_double(f[21], "cov_relrad");
+    }
+    if (!f[22].empty()) c.kl_q = to_list(f[22], ';', "kl_q");
+    if (group(f, 23, "kl, kl_lo, kl_rad")) {
+      c.has_kl = true;
+      c.kl = to_double(f[23], "kl");
+      c.kl_lo = to_double(f[24], "kl_lo");
+      c.kl_rad = to_double(f[25], "kl_rad");
+    }
   }
   finish_case(c);
   return c;
@@ -319,6 +376,25 @@ Case parse_json_row(std::string_view line) {
     c.mu_lo = jlist(need("mu_lo"), "mu_lo");
     c.mu_relrad = to_double(need("mu_relrad").text, "mu_relrad");
   }
+  if (get("H")) {
+    c.has_H = true;
+    c.H = to_double(need("H").text, "H");
+    c.H_lo = to_double(need("H_lo").text, "H_lo");
+    c.H_rad = to_double(need("H_rad").text, "H_rad");
+  }
+  if (get("cov")) {
+    c.has_cov = true;
+    c.cov = jlist(need("cov"), "cov");
+    c.cov_lo = jlist(need("cov_lo"), "cov_lo");
+    c.cov_relrad = to_double(need("cov_relrad").text, "cov_relrad");
+  }
+  if (get("kl_q")) c.kl_q = jlist(need("kl_q"), "kl_q");
+  if (get("kl")) {
+    c.has_kl = true;
+    c.kl = to_double(need("kl").text, "kl");
+    c.kl_lo = to_double(need("kl_lo").text, "kl_lo");
+    c.kl_rad = to_double(need("kl_rad").text, "kl_rad");
+  }
   finish_case(c);
   return c;
 }
@@ -348,19 +424,27 @@ std::vector<std::string> read_lines(const std::string& path) {
 std::vector<Case> parse_golden(const std::vector<std::string>& lines, FileKind kind, const std::string& path) {
   std::vector<Case> cases;
   bool header_seen = false;
+  int version = kFormatVersion;
   for (std::size_t i = 0; i < lines.size(); ++i) {
     auto t = io::trim(lines[i]);
     if (t.empty() || t.front() == '#') continue;
     try {
       if (kind == FileKind::golden_csv) {
-        if (!header_seen) {
-          if (t != kCsvHeader)
-            throw std::invalid_argument(std::string("header must be exactly '") + kCsvHeader + "'");
+        if (t.rfind("id,family,", 0) == 0) {
+          // the header (a repeated one, of concatenated files, must match the first)
+          const int v = t == kCsvHeader ? kFormatVersion : t == kCsvHeaderV1 ? 1 : 0;
+          if (v == 0)
+            throw std::invalid_argument(std::string("header must be exactly '") + kCsvHeader + "' (or the version 1 header '" +
+                                        kCsvHeaderV1 + "')");
+          if (header_seen && v != version) throw std::invalid_argument("a header of another format version");
+          version = v;
           header_seen = true;
           continue;
         }
-        if (t.rfind("id,family,", 0) == 0) continue;  // a repeated header (concatenated files)
-        cases.push_back(parse_csv_row(t));
+        if (!header_seen)
+          throw std::invalid_argument(std::string("header must be exactly '") + kCsvHeader + "' (or the version 1 header '" +
+                                      kCsvHeaderV1 + "')");
+        cases.push_back(parse_csv_row(t, version));
       } else {
         if (t.find("\"format\"") != std::string_view::npos && t.find("ccnorm-golden") != std::string_view::npos &&
             t.find("\"z\"") == std::string_view::npos)

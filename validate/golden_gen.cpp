@@ -18,6 +18,7 @@
 
 #include "bench/families.hpp"
 #include "bench/rng.hpp"
+#include "bench/sweep/inputs.hpp"
 #include "io/files.hpp"
 #include "reference/reference.hpp"
 
@@ -196,9 +197,88 @@ bool decided(const ccnorm::ref::mpfloat& mid, double rad, double& hi, double& lo
   return ok;
 }
 
+// hi = RN(mid), lo = RN(mid - hi) and the bound rad + |mid - (hi + lo)| on |true - (hi + lo)|
+// (rounded up), for the values that need not be decided (the rest of the distribution).
+double split_pair(const ccnorm::ref::mpfloat& mid, double rad, double& hi, double& lo) {
+  const mpfr_srcptr m = mid.backend().data();
+  hi = mpfr_get_d(m, MPFR_RNDN);
+  const mpfr_prec_t pr = std::max<mpfr_prec_t>(mpfr_get_prec(m), 64) + 128;
+  mpfr_t a;
+  mpfr_init2(a, pr);
+  mpfr_sub_d(a, m, hi, MPFR_RNDN);  // exact at this precision
+  lo = mpfr_get_d(a, MPFR_RNDN);
+  if (lo == 0) lo = 0.0;
+  mpfr_sub_d(a, a, lo, MPFR_RNDN);
+  mpfr_abs(a, a, MPFR_RNDN);
+  mpfr_add_d(a, a, rad, MPFR_RNDU);
+  const double r = mpfr_get_d(a, MPFR_RNDU);
+  mpfr_clear(a);
+  return r;
+}
+
+// x / sqrt(a b) rounded up (a, b > 0 as MPFR numbers; 0 when x == 0).
+double over_scale(double x, const ccnorm::ref::mpfloat& a, const ccnorm::ref::mpfloat& b) {
+  if (x == 0) return 0;
+  mpfr_t s;
+  mpfr_init2(s, 64);
+  mpfr_mul(s, a.backend().data(), b.backend().data(), MPFR_RNDD);
+  mpfr_sqrt(s, s, MPFR_RNDD);
+  mpfr_d_div(s, x, s, MPFR_RNDU);
+  const double r = mpfr_get_d(s, MPFR_RNDU);
+  mpfr_clear(s);
+  return std::fabs(r);
+}
+
+// The q row of a case's KL pair: kl_partner of its input values, in its dtype (no negative zeros).
+std::vector<double> kl_q_of(const Case& c) {
+  std::vector<double> q;
+  if (c.f32) {
+    const auto qf = ccnorm::sweep::kl_partner(ccnorm::sweep::as<float>(c.x));
+    q.assign(qf.begin(), qf.end());
+  } else {
+    q = ccnorm::sweep::kl_partner(c.x);
+  }
+  for (double& v : q)
+    if (v == 0) v = 0.0;
+  return q;
+}
+
+// The entropy, covariance (K <= cov_max_K) and KL (K <= kl_max_K) columns of one case.
+void certify_distribution(Case& c, std::size_t cov_max_K, std::size_t kl_max_K) {
+  const auto z = c.z();
+  const std::size_t K = z.size();
+  const auto h = ref::certified_entropy(z.data(), K);
+  c.H_rad = split_pair(h.mid, h.rad, c.H, c.H_lo);
+  c.has_H = true;
+  if (K <= cov_max_K) {
+    c.cov.assign(K * K, 0.0);
+    c.cov_lo.assign(K * K, 0.0);
+    c.cov_relrad = 0;
+    if (K > 1) {  // K = 1: a point mass, Cov = 0 exactly
+      const auto cv = ref::certified_covariance(z.data(), K);
+      // the upper triangle (entry (i, j), i <= j, from column j), mirrored: exactly symmetric
+      for (std::size_t i = 0; i < K; ++i)
+        for (std::size_t j = i; j < K; ++j) {
+          const double r = split_pair(cv.cov[j * K + i], cv.cov_rad[j * K + i], c.cov[i * K + j], c.cov_lo[i * K + j]);
+          c.cov[j * K + i] = c.cov[i * K + j];
+          c.cov_lo[j * K + i] = c.cov_lo[i * K + j];
+          c.cov_relrad = std::max(c.cov_relrad, over_scale(r, cv.var[i], cv.var[j]));
+        }
+    }
+    c.has_cov = true;
+  }
+  if (K > kl_max_K) return;
+  c.kl_q = kl_q_of(c);
+  const auto zq = c.zq();
+  const auto kl = ref::certified_kl(z.data(), zq.data(), K);
+  c.kl_rad = split_pair(kl.mid, kl.rad, c.kl, c.kl_lo);
+  c.has_kl = true;
+}
+
 }  // namespace
 
 std::size_t mu_max_K(bool small) { return small ? 316 : 100000; }
+std::size_t cov_max_K(bool small) { return small ? 10 : 32; }
 
 std::vector<Case> golden_inputs(std::uint64_t seed, bool small) {
   Gen G{seed, small, {}, {}};
@@ -257,6 +337,11 @@ void certify_some(std::vector<Case>& cases, const std::vector<std::size_t>& idx,
         if (!std::isfinite(c.mu_relrad)) errors[idx[t]] = "non-finite relative radius of the mean";
       }
       if (!ok) errors[idx[t]] = "an enclosure does not decide its rounding to double";
+      if (!values_only && o.distribution) {
+        certify_distribution(c, o.cov_max_K, o.mu_max_K);
+        if (!std::isfinite(c.H_rad) || !std::isfinite(c.cov_relrad) || !std::isfinite(c.kl_rad))
+          errors[idx[t]] = "non-finite radius of the entropy, covariance or KL";
+      }
     } catch (const std::exception& e) {
       errors[idx[t]] = e.what();
     }
@@ -299,30 +384,36 @@ io::Provenance provenance(std::uint64_t seed, bool small, const std::string& git
 }
 
 void write_golden(const std::string& dir, const std::vector<Case>& cases, const io::Provenance& prov,
-                  std::size_t mu_max_K) {
+                  std::size_t mu_max_K, std::size_t cov_max_K) {
   std::filesystem::create_directories(dir);
   std::map<std::string, std::size_t> per_family;
   std::map<std::string, std::size_t> per_K;
-  std::size_t n_eta = 0, n_f32 = 0, n_mu = 0;
+  std::size_t n_eta = 0, n_f32 = 0, n_mu = 0, n_H = 0, n_cov = 0, n_kl = 0;
   for (const Case& c : cases) {
     ++per_family[c.family];
     ++per_K[k_band(c.K)];
     n_eta += c.eta;
     n_f32 += c.f32;
     n_mu += c.has_mu;
+    n_H += c.has_H;
+    n_cov += c.has_cov;
+    n_kl += c.has_kl;
   }
   const std::string prov_line = io::provenance_line(prov);
 
-  std::string csv = "# ccnorm golden vectors, format version 1 (see README.md)\n";
+  std::string csv = fmt::format("# ccnorm golden vectors, format version {} (see README.md)\n", kFormatVersion);
   csv += "# generated by " + prov_line + "\n";
   csv += "# reference: ccnorm::ref::certified (Arb ball arithmetic, all-positive Taylor series)\n";
   csv += "# values: X = RN(X_true) to double, X_lo = RN(X_true - X); X_rad = certified radius; mu_relrad = max_j rad_j/mu_j\n";
-  csv += fmt::format("# cases: {} ({} eta, {} f32-representable, {} with mu)\n", cases.size(), n_eta, n_f32, n_mu);
+  csv += "# H, cov, kl: X = RN(mid), X_lo = RN(mid - X), X_rad (cov_relrad: over sqrt(Cov_ii Cov_jj)) bounds |X_true - (X + "
+         "X_lo)|; kl = KL(z || kl_q)\n";
+  csv += fmt::format("# cases: {} ({} eta, {} f32-representable, {} with mu, {} with H, {} with cov, {} with kl)\n",
+                     cases.size(), n_eta, n_f32, n_mu, n_H, n_cov, n_kl);
   csv += std::string(kCsvHeader) + "\n";
   for (const Case& c : cases) csv += csv_row(c) + "\n";
   io::write_text(dir + "/golden.csv", csv);
 
-  std::string jl = "{\"format\":\"ccnorm-golden\",\"version\":1,\"provenance\":{" + io::provenance_json(prov) +
+  std::string jl = "{\"format\":\"ccnorm-golden\",\"version\":" + std::to_string(kFormatVersion) + ",\"provenance\":{" + io::provenance_json(prov) +
                    ",\"reference\":\"ccnorm::ref::certified (Arb ball arithmetic)\",\"cases\":" +
                    std::to_string(cases.size()) + "}}\n";
   for (const Case& c : cases) jl += json_row(c) + "\n";
@@ -334,19 +425,22 @@ void write_golden(const std::string& dir, const std::vector<Case>& cases, const 
   io::write_text(dir + "/README.md", fmt::format(R"(# ccnorm golden vectors
 
 Certified test vectors for the log-normalizer of the continuous categorical (CC) distribution,
-`A(z) = log exp[z_1..z_K]` (divided difference of exp), `log C = LSE(z) - A(z)` and the mean
-`mu = grad A`, for other projects to copy into their unit tests. Generated (never typed) by
+`A(z) = log exp[z_1..z_K]` (divided difference of exp), `log C = LSE(z) - A(z)`, the mean
+`mu = grad A`, and the rest of the distribution: the entropy `H = A - z.mu`, the covariance
+`Cov = grad^2 A` and the KL divergence `KL(p || q)` of a pair, for other projects to copy into
+their unit tests. Generated (never typed) by
 
     {} --out DIR
 
 (git {}, {}; {}). Regenerating with the same seed reproduces every data line exactly; only the
-provenance header (date, git revision) changes.
+provenance header (date, git revision) changes. Format version {} (version 1 files, without the
+columns from `H` on, are still read by `ccnorm validate`).
 
 ## Files
 
 - `golden.csv`  - `#` provenance lines, then a header line and one case per line.
-- `golden.jsonl` - the same cases: line 1 is `{{"format":"ccnorm-golden","version":1,"provenance":{{...}}}}`,
-  then one JSON object per case with the same keys (`z`, `mu`, `mu_lo` as arrays).
+- `golden.jsonl` - the same cases: line 1 is `{{"format":"ccnorm-golden","version":{},"provenance":{{...}}}}`,
+  then one JSON object per case with the same keys (`z`, `mu`, `mu_lo`, `cov`, `cov_lo`, `kl_q` as arrays).
 
 ## Columns
 
@@ -364,6 +458,11 @@ provenance header (date, git revision) changes.
 | `logC`, `logC_lo`, `logC_rad` | the same for `log C = LSE(z) - A(z)` |
 | `mu`, `mu_lo` | the mean (K components, `;`-separated in CSV), each correctly rounded to double, plus the low parts; empty for K > {} in this set |
 | `mu_relrad` | `max_j rad(mu_j) / mu_j` over the certified enclosures of the mean |
+| `H`, `H_lo`, `H_rad` | the entropy: `H = RN(mid)`, `H_lo = RN(mid - H)` of its certified midpoint, `H_rad` bounds `|H_true - (H + H_lo)|` (the enclosure is within 2^-80 max(1, |H|); `H` is not guaranteed to be the correctly rounded value when H_true is within that of a rounding boundary) |
+| `cov`, `cov_lo` | the covariance, K x K row-major (`;`-separated), the same pair per entry; empty for K > {} in this set |
+| `cov_relrad` | `max_ij` of the bound on `|Cov_ij_true - (cov + cov_lo)|` over `sqrt(Cov_ii Cov_jj)` (the entry's natural scale) |
+| `kl_q` | the second row q of the case's KL pair, in the case's `param` and `dtype` (an `eta` row's logits are `(kl_q, 0)`): `q_j = RN(z_j + max(1e-6 max(1, spread), 8 ulp(z_j)) cos(j))` of its input values (`bench/sweep/inputs.hpp` kl_partner); empty (with `kl`) for K > {} in this set |
+| `kl`, `kl_lo`, `kl_rad` | `KL(p || q)` for p = the case's logits and q = `kl_q`: pair and bound as for `H`; exactly 0 when q - p is a multiple of (1, ..., 1) |
 
 Conventions: the papers' `log C(eta)` equals `-A(eta, 0)` for the exp-numerator form of the paper and
 `LSE(eta, 0) - A(eta, 0)` = `logC` for the lambda-numerator form used by `cc_log_norm_const` in
@@ -375,7 +474,9 @@ measures of docs/design.md §3, or write one result per case and run
 
     ccnorm validate --cases golden.csv --results my_results.txt --quantity A [--dtype f32]
 
-## Composition ({} cases: {} eta, {} float32-representable, {} with the mean)
+(`--quantity H|cov|kl` for the entropy, the K*K covariance entries, and KL(z || kl_q)).
+
+## Composition ({} cases: {} eta, {} float32-representable, {} with the mean, {} with H, {} with the covariance, {} with KL)
 
 | family | cases |
 |---|---|
@@ -391,7 +492,8 @@ far from the rest), `offset` (large common offset), `wide` (uniform on [0, S]), 
 (A = c - log((K-1)!)), `small_A` (shifted so |A| < 1). Parameters are in each id; the generator is
 `validate/golden_gen.cpp`.
 )",
-      prov.tool, prov.git, prov.date, prov.libraries, mu_max_K, cases.size(), n_eta, n_f32, n_mu, fam, ks));
+      prov.tool, prov.git, prov.date, prov.libraries, kFormatVersion, kFormatVersion, mu_max_K, cov_max_K, mu_max_K, cases.size(),
+      n_eta, n_f32, n_mu, n_H, n_cov, n_kl, fam, ks));
 }
 
 }  // namespace ccnorm::golden

@@ -9,6 +9,14 @@
 //                                ball are re-checked to round to the same double: an undecided value
 //                                is an error, never written. `small_A` rows are first shifted by
 //                                RN(A) of the unshifted row (rounded to the dtype), so |A| < 1.
+//                                The rest of the distribution (format version 2): the entropy
+//                                (certified_entropy), the covariance for K <= cov_max_K
+//                                (certified_covariance) and, for K <= mu_max_K, the KL divergence
+//                                of the pair (x, kl_q) with kl_q = kl_partner(x) of bench/sweep/inputs.hpp
+//                                rounded to the dtype (certified_kl): hi, lo and a radius that
+//                                bounds |true - (hi + lo)| (the enclosure's radius plus the pair's
+//                                rounding), certified to 2^-80 of the value's scale, not required
+//                                to be decided (golden.hpp).
 //   write_golden(dir, cases, prov, mu_max_K)   DIR/golden.csv, DIR/golden.jsonl, DIR/README.md
 //
 // Families (parameters in each id): gaussian, eta (the papers' max-dimension protocol), cb
@@ -35,13 +43,17 @@ inline constexpr std::uint64_t kDefaultSeed = 20240611;
 
 // The largest K with a stored mean: 316 in the small (committed) set, no limit otherwise.
 std::size_t mu_max_K(bool small);
+// The largest K with a stored covariance (K x K values): 10 in the small set, 32 otherwise.
+std::size_t cov_max_K(bool small);
 
 // Throws std::logic_error on a duplicate id or a non-finite generated input (a generator bug).
 std::vector<Case> golden_inputs(std::uint64_t seed, bool small);
 
 struct CertifyOptions {
-  std::size_t mu_max_K = 0;  // the mean for K <= mu_max_K
-  int threads = 0;           // 0: all cores
+  std::size_t mu_max_K = 0;   // the mean for K <= mu_max_K
+  int threads = 0;            // 0: all cores
+  std::size_t cov_max_K = 10; // the covariance for K <= cov_max_K
+  bool distribution = true;   // the entropy, covariance and KL columns (format version 2)
 };
 // Fills the reference of every case. Throws std::runtime_error whose message holds one line
 // "<id>: <reason>" per case that could not be certified.
@@ -53,6 +65,6 @@ io::Provenance provenance(std::uint64_t seed, bool small, const std::string& git
 // Writes the three files into dir (created); throws std::runtime_error naming a file that cannot be
 // written.
 void write_golden(const std::string& dir, const std::vector<Case>& cases, const io::Provenance& prov,
-                  std::size_t mu_max_K);
+                  std::size_t mu_max_K, std::size_t cov_max_K = 10);
 
 }  // namespace ccnorm::golden

@@ -59,10 +59,52 @@ std::string mp_text(const mp200& x) {
   return buf;
 }
 
+// The fields of an `ccnorm eval` output row: A,logC[,mu_1..mu_K][,H][,Cov_11..Cov_KK]
+// (docs/design.md §4.2). The flags are read off the field count of the first row with K >= 2
+// (2 + g K + e + c K^2 is unique there) and every row must then have that layout; rows of
+// K = 1 before it take the layout that their count allows with the fewest flags.
+struct Layout {
+  bool known = false, grad = false, entropy = false, cov = false;
+};
+Layout eval_layout(const Options& o, std::size_t nfields, const golden::Case& c, std::size_t line, Layout& fixed) {
+  auto count = [&](const Layout& l) { return 2 + (l.grad ? c.K : 0) + (l.entropy ? 1 : 0) + (l.cov ? c.K * c.K : 0); };
+  if (fixed.known) {
+    if (count(fixed) != nfields)
+      throw golden::FormatError(fmt::format("{}:{}: eval output row has {} fields; the earlier rows have the layout of {}{}{}{} "
+                                            "(expected {} for the case at {}:{}, K = {})",
+                                            o.results, line, nfields, "A,logC", fixed.grad ? ",mu" : "", fixed.entropy ? ",H" : "",
+                                            fixed.cov ? ",Cov" : "", count(fixed), o.cases, c.line, c.K));
+    return fixed;
+  }
+  // for K = 1 (ambiguous): the fewest flags that include the quantity's own, else the fewest
+  const int need = o.q == Quantity::mean ? 1 : o.q == Quantity::H ? 2 : o.q == Quantity::cov ? 4 : 0;
+  for (int pass = 0; pass < 2; ++pass)
+    for (int bits : {0, 1, 2, 4, 3, 5, 6, 7}) {
+      if (pass == 0 && (bits & need) != need) continue;
+      Layout l;
+      l.known = true;
+      l.grad = bits & 1, l.entropy = bits & 2, l.cov = bits & 4;
+      if (count(l) != nfields) continue;
+      if (c.K >= 2) fixed = l;
+      return l;
+    }
+  if (c.K == 1)
+    throw golden::FormatError(fmt::format("{}:{}: eval output row has {} fields; expected 2 to 5 for the case at {}:{} (K = 1)",
+                                          o.results, line, nfields, o.cases, c.line));
+  throw golden::FormatError(fmt::format("{}:{}: eval output row has {} fields; expected 2 (A,logC) or {} (A,logC,mu_1..mu_K) "
+                                        "for the case at {}:{} (K = {}), or a layout of eval --entropy/--cov "
+                                        "(A,logC[,mu][,H][,Cov_11..Cov_KK])",
+                                        o.results, line, nfields, 2 + c.K, o.cases, c.line, c.K));
+}
+
 // Parse results. Throws golden::FormatError naming path:line.
 std::vector<Scored> read_results(const Options& o, const std::vector<golden::Case>& cases) {
   auto lines = golden::read_lines(o.results);
+  if (o.eval_results && o.q == Quantity::kl)
+    throw golden::FormatError("--quantity kl: results are one value per case (`ccnorm kl` output); --results-format eval "
+                              "does not apply");
   std::vector<Scored> out;
+  Layout layout;  // of the eval output, fixed by its first row with K >= 2
   std::size_t k = 0;
   for (std::size_t i = 0; i < lines.size(); ++i) {
     auto t = io::trim(lines[i]);
@@ -79,23 +121,29 @@ std::vector<Scored> read_results(const Options& o, const std::vector<golden::Cas
     } else {
       auto f = io::split_trimmed(t, ',');
       std::size_t first = 0, count = 1;
+      const std::size_t want = o.q == Quantity::mean ? c.K : o.q == Quantity::cov ? c.K * c.K : 1;
       if (o.eval_results) {
-        const std::size_t need = o.q == Quantity::mean ? 2 + c.K : 2;
-        if (f.size() != 2 && f.size() != 2 + c.K)
-          throw golden::FormatError(fmt::format("{}:{}: eval output row has {} fields; expected 2 (A,logC) or {} (A,logC,mu_1..mu_K) "
-                                                "for the case at {}:{} (K = {})",
-                                                o.results, i + 1, f.size(), 2 + c.K, o.cases, c.line, c.K));
-        if (f.size() < need)
-          throw golden::FormatError(fmt::format("{}:{}: --quantity mean needs eval --grad output ({} fields), found {}",
-                                                o.results, i + 1, need, f.size()));
-        first = o.q == Quantity::logC ? 1 : o.q == Quantity::mean ? 2 : 0;
-        count = o.q == Quantity::mean ? c.K : 1;
+        const Layout lay = eval_layout(o, f.size(), c, i + 1, layout);
+        const bool have = o.q == Quantity::mean ? lay.grad : o.q == Quantity::H ? lay.entropy : o.q == Quantity::cov ? lay.cov : true;
+        if (!have)
+          throw golden::FormatError(fmt::format("{}:{}: --quantity {} needs eval {} output; this row has {} fields", o.results, i + 1,
+                                                quantity_name(o.q),
+                                                o.q == Quantity::mean ? "--grad" : o.q == Quantity::H ? "--entropy" : "--cov",
+                                                f.size()));
+        first = o.q == Quantity::logC ? 1
+                : o.q == Quantity::mean ? 2
+                : o.q == Quantity::H    ? 2 + (lay.grad ? c.K : 0)
+                : o.q == Quantity::cov  ? 2 + (lay.grad ? c.K : 0) + (lay.entropy ? 1 : 0)
+                                        : 0;
+        count = want;
       } else {
-        count = o.q == Quantity::mean ? c.K : 1;
+        count = want;
         if (f.size() != count)
           throw golden::FormatError(fmt::format("{}:{}: expected {} value{} ({}) for the case at {}:{} (K = {}), found {} fields",
                                                 o.results, i + 1, count, count == 1 ? "" : "s",
-                                                o.q == Quantity::mean ? "the K mean components" : quantity_name(o.q),
+                                                o.q == Quantity::mean  ? "the K mean components"
+                                                : o.q == Quantity::cov ? "the K*K covariance entries, row-major"
+                                                                       : quantity_name(o.q),
                                                 o.cases, c.line, c.K, f.size()));
       }
       for (std::size_t j = first; j < first + count; ++j) {
@@ -157,23 +205,56 @@ std::vector<golden::Case> read_cases(const Options& o, golden::FileKind& kind) {
 
 void to_mp(mp200& dst, const ref::mpfloat& src) { mpfr_set(dst.backend().data(), src.backend().data(), MPFR_RNDN); }
 
-// The reference of every case: stored golden values, or certified() (in parallel).
+// The largest K whose covariance is certified here when the file does not store it.
+constexpr std::size_t kCovComputedMaxK = 32;
+
+// Is the case's reference for quantity q stored in the file?
+bool stored(const golden::Case& c, Quantity q) {
+  switch (q) {
+    case Quantity::mean: return c.has_ref && c.has_mu;
+    case Quantity::H: return c.has_H;
+    case Quantity::cov: return c.has_cov;
+    case Quantity::kl: return c.has_kl;
+    default: return c.has_ref;
+  }
+}
+
+// The reference of every case: stored golden values, or the certified reference (in parallel).
 std::vector<Ref> references(const Options& o, const std::vector<golden::Case>& cases, std::size_t& computed) {
   std::vector<Ref> refs(cases.size());
   std::vector<std::string> errors(cases.size());
-  const bool need_mu = o.q == Quantity::mean;
+  const Quantity q = o.q;
   std::vector<std::size_t> todo;
   for (std::size_t i = 0; i < cases.size(); ++i) {
     const auto& c = cases[i];
-    if (c.has_ref && (!need_mu || c.has_mu)) {
-      refs[i].A = hi_lo(c.A, c.A_lo);
-      refs[i].logC = hi_lo(c.logC, c.logC_lo);
-      if (need_mu) {
-        refs[i].mu.resize(c.K);
-        for (std::size_t j = 0; j < c.K; ++j) refs[i].mu[j] = hi_lo(c.mu[j], c.mu_lo[j]);
-      }
-    } else {
+    if (!stored(c, q)) {
+      if (q == Quantity::kl && c.kl_q.empty())
+        throw golden::FormatError(fmt::format("{}:{}: --quantity kl needs the second row of each pair: a golden case with a "
+                                              "kl_q column (format version 2)",
+                                              o.cases, c.line));
+      if (q == Quantity::cov && c.K > kCovComputedMaxK)
+        throw golden::FormatError(fmt::format("{}:{}: case {} (K = {}) has no stored covariance, and the certified covariance "
+                                              "is computed here only up to K = {} (K*K entries); score the cases that have a "
+                                              "cov column",
+                                              o.cases, c.line, c.id, c.K, kCovComputedMaxK));
       todo.push_back(i);
+      continue;
+    }
+    Ref& r = refs[i];
+    switch (q) {
+      case Quantity::H: r.H = hi_lo(c.H, c.H_lo); break;
+      case Quantity::kl: r.kl = hi_lo(c.kl, c.kl_lo); break;
+      case Quantity::cov:
+        r.cov.resize(c.K * c.K);
+        for (std::size_t k = 0; k < c.K * c.K; ++k) r.cov[k] = hi_lo(c.cov[k], c.cov_lo[k]);
+        break;
+      default:
+        r.A = hi_lo(c.A, c.A_lo);
+        r.logC = hi_lo(c.logC, c.logC_lo);
+        if (q == Quantity::mean) {
+          r.mu.resize(c.K);
+          for (std::size_t j = 0; j < c.K; ++j) r.mu[j] = hi_lo(c.mu[j], c.mu_lo[j]);
+        }
     }
   }
   computed = todo.size();
@@ -184,13 +265,32 @@ std::vector<Ref> references(const Options& o, const std::vector<golden::Case>& c
   for (std::ptrdiff_t t = 0; t < static_cast<std::ptrdiff_t>(todo.size()); ++t) {
     const std::size_t i = todo[t];
     const auto z = cases[i].z();
+    const std::size_t K = z.size();
+    Ref& r = refs[i];
     try {
-      ref::Certified r = ref::certified(z.data(), z.size(), need_mu);
-      to_mp(refs[i].A, r.A);
-      to_mp(refs[i].logC, r.logC);
-      if (need_mu) {
-        refs[i].mu.resize(z.size());
-        for (std::size_t j = 0; j < z.size(); ++j) to_mp(refs[i].mu[j], r.mu[j]);
+      if (q == Quantity::H) {
+        to_mp(r.H, ref::certified_entropy(z.data(), K).mid);
+      } else if (q == Quantity::kl) {
+        const auto zq = cases[i].zq();
+        to_mp(r.kl, ref::certified_kl(z.data(), zq.data(), K).mid);
+      } else if (q == Quantity::cov) {
+        r.cov.assign(K * K, mp200(0));
+        if (K > 1) {  // K = 1: Cov = 0 exactly
+          const auto cv = ref::certified_covariance(z.data(), K);
+          for (std::size_t a = 0; a < K; ++a)  // the upper triangle, mirrored (as the golden files)
+            for (std::size_t b = a; b < K; ++b) {
+              to_mp(r.cov[a * K + b], cv.cov[b * K + a]);
+              r.cov[b * K + a] = r.cov[a * K + b];
+            }
+        }
+      } else {
+        ref::Certified c = ref::certified(z.data(), K, q == Quantity::mean);
+        to_mp(r.A, c.A);
+        to_mp(r.logC, c.logC);
+        if (q == Quantity::mean) {
+          r.mu.resize(K);
+          for (std::size_t j = 0; j < K; ++j) to_mp(r.mu[j], c.mu[j]);
+        }
       }
     } catch (const std::exception& e) {
       errors[i] = e.what();
@@ -200,6 +300,30 @@ std::vector<Ref> references(const Options& o, const std::vector<golden::Case>& c
     if (!errors[i].empty())
       throw golden::FormatError(fmt::format("{}:{}: no certified reference for this case: {}", o.cases, cases[i].line, errors[i]));
   return refs;
+}
+
+// The covariance error of one case: the largest over its K*K entries of |got - Cov| / (u s), s =
+// Cov_ii on the diagonal, sqrt(Cov_ii Cov_jj) off it (scales below 2^-1000: 2^-1022, as err_mean);
+// worst_j: the entry (row-major index) that attains it.
+double err_cov(const std::vector<double>& got, const std::vector<mp200>& cov, std::size_t K, double u, std::size_t& worst_j) {
+  if (got.size() != K * K || cov.size() != K * K) return kInf;
+  std::vector<double> d(K);
+  for (std::size_t i = 0; i < K; ++i) d[i] = measures::ref_traits<mp200>::magnitude(cov[i * K + i]);
+  double worst = 0;
+  worst_j = 0;
+  for (std::size_t i = 0; i < K; ++i)
+    for (std::size_t j = 0; j < K; ++j) {
+      const std::size_t k = i * K + j;
+      double scale = i == j ? d[i] : std::sqrt(d[i] * d[j]);
+      if (!(scale >= measures::kMeanRelativeFloor)) scale = measures::kMeanAbsoluteScale;
+      const double e = measures::err_scaled(got[k], cov[k], scale, u);
+      if (!(e <= worst)) {  // the first non-finite or larger one
+        worst = e;
+        worst_j = k;
+        if (!std::isfinite(e)) return kInf;
+      }
+    }
+  return worst;
 }
 
 struct Summary {
@@ -265,10 +389,11 @@ std::string worst_json(const Summary& S, const Options& o) {
                      io::json_escape(w.c->id), io::json_escape(w.c->family), w.c->K, w.c->eta ? "eta" : "logits",
                      w.c->line, w.results_line, io::json_number(w.err, 0));
     if (w.ulps >= 0) s += fmt::format(R"("ulps":{},)", io::json_number(w.ulps, 0));
-    if (o.q == Quantity::mean) s += fmt::format(R"("component":{},)", w.worst_j + 1);
+    if (is_vector(o.q)) s += fmt::format(R"("component":{},)", w.worst_j + 1);
+    if (o.q == Quantity::cov) s += fmt::format(R"("entry":"{},{}",)", w.worst_j / w.c->K + 1, w.worst_j % w.c->K + 1);
     std::string got = w.error_row ? "error" : "";
     if (!w.error_row) {
-      double g = o.q == Quantity::mean ? (w.worst_j < w.got.size() ? w.got[w.worst_j] : NAN) : w.got.at(0);
+      double g = is_vector(o.q) ? (w.worst_j < w.got.size() ? w.got[w.worst_j] : NAN) : w.got.at(0);
       got = io::format_shortest(g);
     }
     s += fmt::format(R"("got":"{}","reference":"{}","input":"{}"}})", got, w.ref_text, io::json_escape(preview(w.c->x, 8)));
@@ -336,16 +461,18 @@ void write_html(const std::string& path, const Options& o, const Summary& S, dou
   for (const Scored* w : S.worst) {
     std::string got = w->error_row ? "error" : "";
     if (!w->error_row) {
-      double g = o.q == Quantity::mean ? (w->worst_j < w->got.size() ? w->got[w->worst_j] : NAN) : w->got.at(0);
+      double g = is_vector(o.q) ? (w->worst_j < w->got.size() ? w->got[w->worst_j] : NAN) : w->got.at(0);
       got = io::format_shortest(g);
       if (o.q == Quantity::mean) got = fmt::format("mu_{} = {}", w->worst_j + 1, got);
+      if (o.q == Quantity::cov) got = fmt::format("Cov_{},{} = {}", w->worst_j / w->c->K + 1, w->worst_j % w->c->K + 1, got);
     }
     h += fmt::format("<tr><td class=\"l\">{} ({}:{})</td><td>{}</td><td>{}</td><td class=\"l\">{}</td><td class=\"l\">{}</td><td class=\"l\">{}</td></tr>",
                      io::html_escape(w->c->id), io::html_escape(w->c->family), w->c->line, w->c->K, io::format_g(w->err, 3), got, w->ref_text,
                      io::html_escape(preview(w->c->x)));
   }
-  h += "</table><p>Error measures: docs/design.md §3 (value: |v - ref| / (u max(1,|ref|)); mean: componentwise "
-       "relative); the reference is never rounded to the output type.</p></body></html>\n";
+  h += "</table><p>Error measures: docs/design.md §3 (value, H: |v - ref| / (u max(1,|ref|)); mean: componentwise "
+       "relative; cov: per entry, relative on the diagonal, against sqrt(Cov_ii Cov_jj) off it; kl: relative, an exact 0 "
+       "must be 0); the reference is never rounded to the output type.</p></body></html>\n";
   close_checked(f, path, h);
 }
 
@@ -383,8 +510,11 @@ int parse_args(int argc, char** argv, Options& o, std::FILE* err) {
       else if (v == "logC") o.q = Quantity::logC;
       else if (v == "negA") o.q = Quantity::negA;
       else if (v == "mean" || v == "mu") o.q = Quantity::mean;
+      else if (v == "H" || v == "entropy") o.q = Quantity::H;
+      else if (v == "cov" || v == "covariance") o.q = Quantity::cov;
+      else if (v == "kl" || v == "KL") o.q = Quantity::kl;
       else {
-        std::fprintf(err, "ccnorm validate: --quantity must be A, logC, negA or mean, not '%s'\n", v.c_str());
+        std::fprintf(err, "ccnorm validate: --quantity must be A, logC, negA, mean, H, cov or kl, not '%s'\n", v.c_str());
         return 2;
       }
     } else if (a == "--dtype") {
@@ -442,7 +572,7 @@ int parse_args(int argc, char** argv, Options& o, std::FILE* err) {
 }
 
 int run(const Options& o, std::FILE* out, std::FILE* err) {
-  const double tol = o.tol >= 0 ? o.tol : (o.q == Quantity::mean ? 64.0 : 16.0);
+  const double tol = o.tol >= 0 ? o.tol : default_tol(o.q, o.f32);
   const double u = measures::unit_roundoff(o.f32);
   const int p = measures::digits(o.f32);
   try {
@@ -455,10 +585,19 @@ int run(const Options& o, std::FILE* out, std::FILE* err) {
     for (std::size_t i = 0; i < sc.size(); ++i) {
       Scored& s = sc[i];
       const Ref& r = refs[i];
+      auto value_ref = [&]() -> mp200 {
+        switch (o.q) {
+          case Quantity::logC: return r.logC;
+          case Quantity::negA: return mp200(-r.A);
+          case Quantity::H: return r.H;
+          case Quantity::kl: return r.kl;
+          default: return r.A;
+        }
+      };
       if (s.error_row) {
         s.err = kInf;
         s.nonfinite = true;
-        s.ref_text = o.q == Quantity::mean ? "" : mp_text(o.q == Quantity::logC ? r.logC : (o.q == Quantity::negA ? mp200(-r.A) : r.A));
+        s.ref_text = is_vector(o.q) ? "" : mp_text(value_ref());
         continue;
       }
       for (double g : s.got)
@@ -466,9 +605,12 @@ int run(const Options& o, std::FILE* out, std::FILE* err) {
       if (o.q == Quantity::mean) {
         s.err = measures::err_mean(s.got, r.mu, u, &s.worst_j);
         s.ref_text = mp_text(r.mu[s.worst_j]);
+      } else if (o.q == Quantity::cov) {
+        s.err = err_cov(s.got, r.cov, s.c->K, u, s.worst_j);
+        s.ref_text = mp_text(r.cov[s.worst_j]);
       } else {
-        const mp200 x = o.q == Quantity::A ? r.A : o.q == Quantity::logC ? r.logC : mp200(-r.A);
-        s.err = measures::err_value(s.got[0], x, u);
+        const mp200 x = value_ref();
+        s.err = o.q == Quantity::kl ? measures::err_relative(s.got[0], x, u) : measures::err_value(s.got[0], x, u);
         s.ulps = measures::ulps(s.got[0], x, p);
         s.ref_text = mp_text(x);
       }

@@ -23,10 +23,19 @@
 //   protocol_row  the 2022 paper's "max computable dimension" row z = (eta, 0),
 //                 eta ~ N(0, sigma^2 I_{K-1}) (docs/design.md §3); identical to
 //                 tests/test_baselines.cpp's generator (seed_seq{seed, K, 0x63636e}).
+// kl_partner(z): the q row of the sweep's KL column (and of the golden vectors' kl_q):
+//   q_j = RN_T(z_j + max(1e-6 max(1, spread(z)), 8 ulp_T(z_j)) cos(j)),  j = 1..K
+// (computed in double, rounded to T once): a deterministic perturbation of relative size ~1e-6 of
+// the distribution's scale (the spread), at least 8 ulps of the logit in T so that the rounding to
+// T keeps it (float rows with a large common offset would otherwise round most of it away); q - z
+// is then not a multiple of (1,...,1) for K >= 2, and for K = 1 KL = 0 exactly.
 // Helpers: as<T> (element-wise conversion), hash_input (FNV-1a 64 of the double bit patterns),
 // hex64 (16 hex digits), input_hex (space-separated C99 hex floats, %a).
 #pragma once
+#include <algorithm>
+#include <cmath>
 #include <cstdint>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -39,6 +48,21 @@ std::uint32_t family_tag(const std::string& family);
 std::vector<double> generate(const std::string& family, std::size_t K, double sigma, std::uint32_t seed);
 std::vector<double> cluster_row(std::size_t K, double gap, double width, std::uint32_t seed);
 std::vector<double> protocol_row(double sigma, std::uint32_t seed, std::size_t K);
+
+template <class T>
+std::vector<T> kl_partner(const std::vector<T>& z) {
+  if (z.empty()) return {};
+  double lo = static_cast<double>(z[0]), hi = lo;
+  for (T x : z) lo = std::min(lo, static_cast<double>(x)), hi = std::max(hi, static_cast<double>(x));
+  const double scale = 1e-6 * std::max(1.0, hi - lo);
+  std::vector<T> q(z.size());
+  for (std::size_t j = 0; j < z.size(); ++j) {
+    const T a = z[j] < 0 ? -z[j] : z[j];
+    const double ulp = static_cast<double>(std::nextafter(a, std::numeric_limits<T>::infinity()) - a);
+    q[j] = static_cast<T>(static_cast<double>(z[j]) + std::max(scale, 8 * ulp) * std::cos(static_cast<double>(j + 1)));
+  }
+  return q;
+}
 
 template <class T, class S>
 std::vector<T> as(const std::vector<S>& z) {

@@ -18,6 +18,7 @@
 #include "bench/progress.hpp"
 #include "io/format.hpp"
 #include "io/stream.hpp"
+#include "normalizer/naive_moments.hpp"
 
 #if defined(_OPENMP)
 #include <omp.h>
@@ -45,10 +46,13 @@ std::vector<Input> enumerate_inputs(const Config& c) {
 
 namespace {
 
-// Rough cost of one input (reference O(K N) with N ~ spread + 20, O(K^2) baselines).
-double input_cost(const Input& in) {
+// Rough cost of one input (reference O(K N) with N ~ spread + 20, O(K^2) baselines; with the
+// distribution columns about 4x the references and O(K^3) for the naive covariance).
+double input_cost(const Input& in, std::size_t dist_max_K) {
   const double K = static_cast<double>(in.K);
-  return K * (30.0 + 8.0 * in.sigma) + 1e-2 * K * K;
+  const double base = K * (30.0 + 8.0 * in.sigma) + 1e-2 * K * K;
+  if (in.K > dist_max_K) return base;
+  return 4 * base + (in.K <= kDistFullK ? 1e-2 * K * K * K * K : 1e-1 * K * K * K) * (in.K <= kDistCovMaxKNaive ? 1 : 0.01);
 }
 
 void check(const Config& c) {
@@ -81,6 +85,10 @@ Summary run_sweep(const Config& c) {
   const OutputLock lock(c.out, c.wait_lock);
   check_writable(c.out);
   LoadResult lr = load_csv(c.out);
+  if (lr.existed && lr.valid_bytes > 0 && lr.schema != kSchema)
+    throw std::runtime_error(c.out + " has the schema-1 sweep header '" + std::string(kHeaderV1) +
+                             "' (written before the distribution columns err_H,err_var,err_cov,err_kl); this sweep "
+                             "writes schema 2 and cannot resume it: remove the file or choose another --out");
   if (lr.dropped_partial) {
     sum.dropped_partial = true;
     if (::truncate(c.out.c_str(), static_cast<off_t>(lr.valid_bytes)) != 0)
@@ -99,7 +107,7 @@ Summary run_sweep(const Config& c) {
     else todo.push_back(in);
   }
   std::stable_sort(todo.begin(), todo.end(),
-                   [](const Input& a, const Input& b) { return input_cost(a) > input_cost(b); });
+                   [&](const Input& a, const Input& b) { return input_cost(a, c.dist_max_K) > input_cost(b, c.dist_max_K); });
 
   std::FILE* f = std::fopen(c.out.c_str(), "ab");
   if (!f) throw io::io_error("cannot open " + c.out + " for appending: " + std::strerror(errno));
@@ -110,7 +118,7 @@ Summary run_sweep(const Config& c) {
   }
   int write_errno = 0;
   double total = 0;
-  for (const auto& in : todo) total += input_cost(in);
+  for (const auto& in : todo) total += input_cost(in, c.dist_max_K);
   bench::Progress bar(total, c.progress && !c.quiet, "sweep");
   std::mutex wm;
   auto last_sync = std::chrono::steady_clock::now();
@@ -137,6 +145,15 @@ Summary run_sweep(const Config& c) {
         }
         return r64;
       };
+      DistRef d64;  // the distribution references of z (kl: of the f64 pair)
+      bool haved64 = false;
+      auto dref64 = [&]() -> const DistRef& {
+        if (!haved64) {
+          d64 = dist_reference(z);
+          haved64 = true;
+        }
+        return d64;
+      };
       for (const auto& d : c.dtypes) {
         std::vector<Algo> need;
         for (Algo a : c.algos)
@@ -148,8 +165,9 @@ Summary run_sweep(const Config& c) {
         row.sigma = io::format_g(in.sigma);
         row.seed = in.seed;
         row.dtype = d;
-        // one row per algorithm for input zz (float or double) against reference r
-        auto emit = [&]<class T>(const std::vector<T>& zz, const RefMP& r) {
+        const bool dist = in.K <= c.dist_max_K;
+        // one row per algorithm for input zz (float or double) against references r, dr (dist)
+        auto emit = [&]<class T>(const std::vector<T>& zz, const RefMP& r, const DistRef* dr, const std::vector<T>& q) {
           row.hash = hex64(hash_input(zz));
           for (Algo a : need) {
             const Errors e = measure<T>(a, zz, r, true);
@@ -157,18 +175,34 @@ Summary run_sweep(const Config& c) {
             row.err_A = e.err_A;
             row.err_mu = e.err_mu;
             row.ulps_A = e.ulps_A;
+            if (dr) {
+              const bool with_cov = !naive::uses_naive(a) || in.K <= c.dist_cov_max_K_naive;
+              const DistErrors de = measure_dist<T>(a, zz, q, *dr, with_cov);
+              row.err_H = de.H, row.err_var = de.var, row.err_cov = de.cov, row.err_kl = de.kl;
+            }
             block += row.line() + '\n';
             ++nrows;
           }
         };
         if (d == "f64") {
-          emit(z, ref64());
+          const std::vector<double> q = dist ? kl_partner(z) : std::vector<double>{};
+          if (dist) {
+            dref64();
+            d64.kl = kl_reference(z, q);
+          }
+          emit(z, ref64(), dist ? &d64 : nullptr, q);
         } else {
           const std::vector<float> zf = as<float>(z);
           const std::vector<double> zw = as<double>(zf);
+          const std::vector<float> qf = dist ? kl_partner(zf) : std::vector<float>{};
+          DistRef d32;
+          if (dist) {
+            d32 = zw == z ? dref64() : dist_reference(zw);
+            d32.kl = kl_reference(zw, as<double>(qf));
+          }
           // the reference of the rounded input (shared with f64 when rounding changed nothing)
-          if (zw == z) emit(zf, ref64());
-          else emit(zf, reference(zw, true));
+          if (zw == z) emit(zf, ref64(), dist ? &d32 : nullptr, qf);
+          else emit(zf, reference(zw, true), dist ? &d32 : nullptr, qf);
         }
       }
     } catch (const std::exception& ex) {
@@ -198,7 +232,7 @@ Summary run_sweep(const Config& c) {
         if (c.stop_after && k >= c.stop_after) stop = true;
       }
     }
-    bar.add(input_cost(in), 1);
+    bar.add(input_cost(in, c.dist_max_K), 1);
   }
   errno = 0;
   bool closed_ok = std::fflush(f) == 0;

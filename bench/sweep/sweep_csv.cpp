@@ -10,6 +10,7 @@
 #include <cstring>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <map>
@@ -28,17 +29,30 @@ namespace ccnorm::sweep {
 std::string Row::key() const {
   return family + ',' + std::to_string(K) + ',' + sigma + ',' + std::to_string(seed) + ',' + algo + ',' + dtype;
 }
-std::string Row::line() const {
-  return key() + ',' + hash + ',' + io::format_error(err_A) + ',' + io::format_error(err_mu) + ',' +
-         io::format_error(ulps_A);
+namespace {
+// A distribution column: empty when not computed (NaN), else as format_error.
+std::string dist_field(double x) { return std::isnan(x) ? std::string() : io::format_error(x); }
+double parse_dist_field(const std::string& s) {
+  return s.empty() ? std::numeric_limits<double>::quiet_NaN() : io::parse_error(s);
 }
+}  // namespace
+
+std::string Row::line() const {
+  std::string s = key() + ',' + hash + ',' + io::format_error(err_A) + ',' + io::format_error(err_mu) + ',' +
+                  io::format_error(ulps_A);
+  if (schema >= 2) s += ',' + dist_field(err_H) + ',' + dist_field(err_var) + ',' + dist_field(err_cov) + ',' + dist_field(err_kl);
+  return s;
+}
+
+const char* header_of(int schema) { return schema == 1 ? kHeaderV1 : kHeader; }
 std::tuple<std::string, std::size_t, double, std::uint32_t, std::string, std::string> Row::order() const {
   return std::make_tuple(family, K, std::stod(sigma), seed, algo, dtype);
 }
 
-bool parse_row(const std::string& line, Row& r) {
+bool parse_row(const std::string& line, Row& r, int schema) {
   const auto f = io::split(line, ',');
-  if (f.size() != kFields) return false;
+  if (f.size() != (schema == 1 ? kFieldsV1 : kFields)) return false;
+  r.schema = schema;
   try {
     std::size_t p = 0;
     r.family = f[0];
@@ -55,6 +69,12 @@ bool parse_row(const std::string& line, Row& r) {
     r.err_A = io::parse_error(f[7]);
     r.err_mu = io::parse_error(f[8]);
     r.ulps_A = io::parse_error(f[9]);
+    if (schema >= 2) {
+      r.err_H = parse_dist_field(f[10]);
+      r.err_var = parse_dist_field(f[11]);
+      r.err_cov = parse_dist_field(f[12]);
+      r.err_kl = parse_dist_field(f[13]);
+    }
   } catch (const std::exception&) {
     return false;
   }
@@ -92,14 +112,17 @@ LoadResult load_csv(const std::string& path) {
     ++lineno;
     if (!line.empty() && line.back() == '\r') line.pop_back();
     if (header) {
-      if (line != kHeader)
-        throw std::runtime_error(path + ": header does not match the sweep schema '" + std::string(kHeader) + "'");
+      if (line == kHeader) res.schema = kSchema;
+      else if (line == kHeaderV1) res.schema = 1;
+      else
+        throw std::runtime_error(path + ": header does not match the sweep schema '" + std::string(kHeader) +
+                                 "' (nor the schema-1 header of older files, its first ten columns)");
       header = false;
       continue;
     }
     if (line.empty()) continue;
     Row r;
-    if (!parse_row(line, r))
+    if (!parse_row(line, r, res.schema))
       throw std::runtime_error(path + ":" + std::to_string(lineno) + ": malformed sweep row: " + io::shorten(line));
     res.rows.push_back(std::move(r));
   }
@@ -139,8 +162,12 @@ void sort_canonically(std::vector<Row>& rows) {
 }  // namespace
 
 void write_sorted(const std::string& path, std::vector<Row> rows) {
+  const int schema = rows.empty() ? kSchema : rows.front().schema;
+  for (const auto& r : rows)
+    if (r.schema != schema)
+      throw std::invalid_argument("sweep rows of schema 1 (no distribution columns) and schema 2 cannot be written to one file");
   sort_canonically(rows);
-  std::string text = std::string(kHeader) + '\n';
+  std::string text = std::string(header_of(schema)) + '\n';
   std::string prev;
   for (const auto& r : rows) {
     std::string l = r.line();
