@@ -1,6 +1,6 @@
 // libFuzzer target: the sweep/merge CSV reader (bench/sweep/sweep_csv.hpp load_csv, parse_row),
 // the input being a whole sweep file (read through an in-memory file, /proc/self/fd/N). Checks:
-// no crash or UB; a parsed row prints back to a line that parses to the same row; the canonical
+// no crash or UB; a parsed row (schema 1 or 2, that of its file) prints back to a line that parses to the same row; the canonical
 // writer's output of the loaded rows loads again to the same rows (merge's round trip).
 #include <sys/mman.h>
 #include <unistd.h>
@@ -31,10 +31,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   using namespace ccnorm::sweep;
   // single lines through parse_row
   const std::string text(reinterpret_cast<const char*>(data), size);
-  Row r;
-  if (parse_row(text, r)) {
-    Row again;
-    if (!parse_row(r.line(), again) || again.line() != r.line()) std::abort();
+  for (int schema : {1, kSchema}) {
+    Row r;
+    if (parse_row(text, r, schema)) {
+      Row again;
+      if (!parse_row(r.line(), again, schema) || again.line() != r.line()) std::abort();
+    }
   }
   const int fd = mem_file(data, size);
   LoadResult lr;
@@ -49,7 +51,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (lr.valid_bytes > size) std::abort();
   for (const Row& row : lr.rows) {
     Row again;
-    if (!parse_row(row.line(), again) || again.line() != row.line()) std::abort();
+    if (!parse_row(row.line(), again, lr.schema) || again.line() != row.line()) std::abort();
   }
   return 0;
 }

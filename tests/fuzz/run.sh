@@ -26,8 +26,8 @@ for t in "${targets[@]}"; do
     grep -E 'ERROR|runtime error|invariant failed|SUMMARY|Test unit written' "$log" | head -20 >&2 || tail -30 "$log" >&2
     status=1
   fi
-  execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
-  cov=$(grep -oE 'cov: [0-9]+ ft: [0-9]+' "$log" | tail -1)
+  execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1 || true)
+  cov=$(grep -oE 'cov: [0-9]+ ft: [0-9]+' "$log" | tail -1 || true)
   summary+=("fuzz: $t: ${execs:-?} executions in ${secs} s, ${cov:-no coverage line}")
 done
 printf '%s\n' "${summary[@]}" | tee "$out/summary.txt" >&2
