@@ -51,7 +51,8 @@ const char* kHelpHead =  // then the --algo lines (help())
     "nodes; normalizer/naive_moments.hpp): the baseline, which may cancel or be nan.\n"
     "Numbers have 17 significant digits (f64) or 9 (f32). A bad row prints\n"
     "'error: line N: <reason>' in its place; the others are still evaluated; exit status 2 if\n"
-    "any row was bad.\n"
+    "any row was bad (rows over the --max-* caps included), 3 if the output could not be\n"
+    "written or the input not read to its end (docs/design.md 4.11).\n"
     "\n"
     ;
 const char* kHelpTail =

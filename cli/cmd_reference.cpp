@@ -35,7 +35,9 @@ const char* kHelp =
     "  --dtype f32      parse the row as float (the reference is then exact for those float values)\n"
     "  --param P        logits (default), eta (K-1 values, a 0 appended) or probs (entries > 0;\n"
     "                   the reference is for z = log(lambda) as rounded in the dtype, which is what\n"
-    "                   `ccnorm eval --param probs` evaluates)\n";
+    "                   `ccnorm eval --param probs` evaluates)\n"
+    "Exit status: 0, 2 if any row was an error row or on a usage error, 3 if the output could not\n"
+    "be written or the input not read to its end.\n";
 
 std::string dec(const ccnorm::ref::mpfloat& x, int digits, double& conv_err) {
   mpfr_t t;
