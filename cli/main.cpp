@@ -6,6 +6,7 @@
 
 #include "cli/command.hpp"
 #include "io/stream.hpp"
+#include "reference/cr_oracle.hpp"
 
 namespace ccnorm::cli {
 
@@ -37,6 +38,7 @@ static void usage(std::FILE* f) {
 }
 
 int main(int argc, char** argv) {
+  ccnorm::ref::install_cr_oracle();  // auto-cr's last level: the certified reference
   if (argc < 2) {
     usage(stderr);
     return 2;

@@ -86,6 +86,7 @@ enum class Algo {
   taylor,
   auto_,          // production path: plain double inside (f32 in/out also uses double inside)
   auto_precise,   // the same series entirely in double-double: <= 1 ulp for A, <= 1 u for mu
+  auto_cr,        // correctly rounded A, log C and mu (normalizer/auto_cr.hpp)
   gpu,            // batched CUDA kernels (normalizer/cuda/gpu.hpp); no one-row entry point
 };
 

@@ -8,7 +8,7 @@
 //   RowCost row_cost<T>(Algo, z, K, mean)
 //     series (taylor; auto and auto-precise inside their domain, spread <= 2^22):
 //         work = K (N + 1) (2 with the mean), N = spread + 8 sqrt(spread) + 20 degrees;
-//         auto-precise x 6 (double-double); bytes = 16 (K + N)
+//         auto-precise x 6 (double-double), auto-cr x 8; bytes = 16 (K + N)
 //     taylor beyond spread 2^40: returns NaN at once (work K)
 //     auto, auto-precise beyond 2^22 (the fallback) and the Newton-table baselines:
 //         work = K^2 (x K/8 for sorted-difference's mean); bytes = 8 K (8 K^2 with that mean)
@@ -62,8 +62,9 @@ RowCost row_cost(Algo a, const T* z, std::size_t K, bool mean) {
       break;
     case Algo::auto_:
     case Algo::auto_precise:
+    case Algo::auto_cr:  // its levels: the double series, double-double (x6), rarely the Arb oracle
       if (!(spread <= series::kAccuracyDomainMaxSpread)) table(false);
-      else series(a == Algo::auto_precise ? 6 : 1);
+      else series(a == Algo::auto_ ? 1 : a == Algo::auto_precise ? 6 : 8);
       break;
     case Algo::sorted_difference: table(mean); break;
     default: table(false); break;  // the closed forms: O(K^2) products, O(K) memory

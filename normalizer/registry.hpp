@@ -17,6 +17,7 @@
 #include <string_view>
 
 #include "normalizer/auto.hpp"
+#include "normalizer/auto_cr.hpp"
 #include "normalizer/closed_form.hpp"
 #include "normalizer/closed_form_scaled.hpp"
 #include "normalizer/common.hpp"
@@ -65,8 +66,8 @@ struct AlgoInfo {
 };
 
 // In report order: the baselines first, then the series, the production paths, the GPU.
-inline const std::array<AlgoInfo, 7>& algorithms() {
-  static const std::array<AlgoInfo, 7> table = {{
+inline const std::array<AlgoInfo, 8>& algorithms() {
+  static const std::array<AlgoInfo, 8> table = {{
       {Algo::closed_form, "closed-form", "the papers' formula sum e^{z_k} / prod (z_k - z_i), max-shifted",
        CostClass::quadratic, true, true, true, true, 0, &closed_form<float>, &closed_form<double>},
       {Algo::closed_form_scaled, "closed-form-scaled", "the published TensorFlow variant (nodes divided by their std)",
@@ -80,6 +81,8 @@ inline const std::array<AlgoInfo, 7>& algorithms() {
        CostClass::series, false, true, true, true, 0, &auto_eval<float>, &auto_eval<double>},
       {Algo::auto_precise, "auto-precise", "the series entirely in double-double (<= 1 ulp / 1 u observed)",
        CostClass::series, false, true, true, true, 0, &auto_precise<float>, &auto_precise<double>},
+      {Algo::auto_cr, "auto-cr", "correctly rounded A, log C and mean (Ziv: long double / double, double-double, Arb)",
+       CostClass::series, false, true, true, true, 0, &auto_cr<float>, &auto_cr<double>},
       {Algo::gpu, "gpu", "batched CUDA kernels (needs a CUDA build and a device)", CostClass::device, false, true, true,
        true, 0, nullptr, nullptr},
   }};

@@ -107,6 +107,15 @@ double mag_to_double_up(const mag_t x) {
   return mpfr_get_d(t.v, MPFR_RNDU);
 }
 
+// e with x <= 2^e (LONG_MIN for 0): the radius below the double range.
+long mag_log2_up(const mag_t x) {
+  if (mag_is_zero(x)) return std::numeric_limits<long>::min();
+  if (mag_is_inf(x)) return std::numeric_limits<long>::max();
+  Arf a;
+  arf_set_mag(a, x);
+  return static_cast<long>(arf_abs_bound_lt_2exp_si(a));
+}
+
 // Round an arf to the nearest double (ties-to-even, gradual underflow, overflow to inf).
 double arf_to_double_nearest(const arf_t x) {
   if (arf_is_zero(x)) return 0.0;
@@ -416,12 +425,15 @@ Certified certified(const double* z, std::size_t K, bool with_mu, const Options&
   c.logC = arf_to_mpfloat(arb_midref(b.logC.v), prec);
   c.A_rad = mag_to_double_up(arb_radref(b.A.v));
   c.logC_rad = mag_to_double_up(arb_radref(b.logC.v));
+  c.A_rad_log2 = mag_log2_up(arb_radref(b.A.v));
+  c.logC_rad_log2 = mag_log2_up(arb_radref(b.logC.v));
   if (with_mu) {
     c.mu.reserve(K);
     c.mu_rad.reserve(K);
     for (std::size_t j = 0; j < K; ++j) {
       c.mu.push_back(arf_to_mpfloat(arb_midref(b.mu[j].v), prec));
       c.mu_rad.push_back(mag_to_double_up(arb_radref(b.mu[j].v)));
+      c.mu_rad_log2.push_back(mag_log2_up(arb_radref(b.mu[j].v)));
     }
   }
   return c;

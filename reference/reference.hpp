@@ -21,6 +21,10 @@ struct Certified {
   std::vector<double> mu_rad; // certified radii of mu_j
   long prec_bits = 0;         // working precision that decided the result
   long terms = 0;             // series terms N used at that precision (added)
+  // (added) rad <= 2^X_rad_log2, also below the double range where X_rad stops at 2^-1074
+  // (auto-cr's oracle and test decide values such as an exact 0 with it); LONG_MIN: rad = 0
+  long A_rad_log2 = 0, logC_rad_log2 = 0;
+  std::vector<long> mu_rad_log2;
 };
 
 // Largest spread max(z) - min(z) the series reference accepts (cost O(K * spread)); beyond it

@@ -98,7 +98,7 @@ TEST(Registry, NamesOrderAndLimits) {
     EXPECT_STREQ(ccnorm::algo_name(a.id), a.name);
     EXPECT_EQ(a.host(), a.id != Algo::gpu);
   }
-  EXPECT_EQ(ccnorm::algorithm_list(), "closed-form, closed-form-scaled, sorted-difference, taylor, auto, auto-precise");
+  EXPECT_EQ(ccnorm::algorithm_list(), "closed-form, closed-form-scaled, sorted-difference, taylor, auto, auto-precise, auto-cr");
   EXPECT_EQ(ccnorm::info(Algo::sorted_difference).max_K_mean, ccnorm::kSortedDifferenceMaxKMean);
   EXPECT_EQ(ccnorm::algo_rank("no-such-algorithm"), static_cast<int>(ccnorm::algorithms().size()));
   Algo x;
