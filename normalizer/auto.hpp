@@ -19,14 +19,20 @@
 //   double-double (series/assembly.hpp assemble_dd): A <= 1 ulp and mu <= 1 u observed
 //   (docs/design.md §2).
 //
-// Spreads beyond series::kAccuracyDomainMaxSpread (2^22 ~ 4e6; the series needs ~spread terms) are
-// outside the accuracy domain: auto then falls back to the confluent Newton table
+// Wide rows (spread > series::kSeparatedMinSpread = 128) are first given to the residue method over
+// separated clusters (separated.hpp, docs/design.md §2.11): O(K) for well-separated logits at ANY
+// finite spread, accurate to ~1 ulp (A, log C) and ~1 u (mu) where its acceptance tests hold; it
+// declines within a budget of min(2^23, max(2^14, K spread / 8)) operations where the series can run
+// (rows with spread <= 128 are untouched).
+// Spreads beyond series::kAccuracyDomainMaxSpread (2^22 ~ 4e6; the series needs ~spread terms) that
+// separated declines are outside the accuracy domain: auto then falls back to the confluent Newton table
 // (sorted-difference in long double, accurate when all gaps are large) and clamps into the
 // certified bounds
 //   mean(z) - log((K-1)!) <= A <= max(z) - log((K-1)!),
 // with mu projected into the open simplex, so that the result is always finite.
 //
-// Cost: O(K log K + K N) per row with N ~ spread + O(sqrt(spread)) + 20; never O(K^2).
+// Cost: O(K log K + K N) per row with N ~ spread + O(sqrt(spread)) + 20 (series), O(K) per evaluated
+// cluster (separated); never O(K^2) except in the flagged fallback.
 #pragma once
 #include <algorithm>
 #include <cmath>
@@ -38,6 +44,7 @@
 #include "normalizer/dd.hpp"
 #include "normalizer/series/assembly.hpp"
 #include "normalizer/series/escalation.hpp"
+#include "normalizer/separated.hpp"
 #include "normalizer/series/limits.hpp"
 #include "normalizer/sorted_difference.hpp"
 #include "normalizer/taylor.hpp"
@@ -184,6 +191,16 @@ Out<T> auto_eval(const T* z, std::size_t K, T* mu) {
   auto& ws = workspace<double>();
   T mT;
   const double r = taylor_prepare<double, T>(z, K, ws, mT);
+  // Wide rows (the series needs ~spread terms): the residue method over separated clusters
+  // (separated.hpp), O(K) for well-separated logits at any spread; it declines where its
+  // acceptance tests fail (one cluster, heavy lower clusters), and the series runs instead.
+  if (!(r <= series::kSeparatedMinSpread)) {
+    Out<T> o;
+    const double budget = r <= series::kAccuracyDomainMaxSpread
+                              ? std::min(separated_detail::kWorkBudget, std::max(0x1p14, 0.125 * r * static_cast<double>(K)))
+                              : separated_detail::kWorkBudget;
+    if (separated<T>(z, K, mu, o, budget, r <= series::kAccuracyDomainMaxSpread)) return o;
+  }
   if (!(r <= series::kAccuracyDomainMaxSpread)) return auto_detail::huge_spread(z, K, mu);
   // f64 mean over a long series: its componentwise error grows like sqrt(N) u along the degree
   // chain (~80 u at spread 3000 in plain double), so such rows go to extended precision at once.
@@ -210,7 +227,11 @@ Out<T> auto_precise(const T* z, std::size_t K, T* mu) {
   auto& wd = workspace<dd>();
   T mT;
   const double r = taylor_prepare<dd, T>(z, K, wd, mT);
-  if (!(r <= series::kAccuracyDomainMaxSpread)) return auto_detail::huge_spread(z, K, mu);
+  if (!(r <= series::kAccuracyDomainMaxSpread)) {  // beyond the series: as auto (separated.hpp)
+    Out<T> o;
+    if (separated<T>(z, K, mu, o)) return o;
+    return auto_detail::huge_spread(z, K, mu);
+  }
   Series<dd> sd = run_series<dd>(wd, K, r, mu != nullptr);
   if (!sd.ok) return auto_detail::huge_spread(z, K, mu);
   auto ad = series::assemble_dd(static_cast<double>(mT), sd.S, sd.E, auto_detail::Lf{K});

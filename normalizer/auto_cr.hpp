@@ -1,4 +1,4 @@
-// ccnorm: `auto-cr` - correctly rounded A, log C and mean (docs/design.md §8).
+// ccnorm: `auto-cr` - correctly rounded A, log C and mean (docs/design.md §2.12).
 //
 // Result: for T = double (float), A, log C and every mu_j are RN(exact value), the double (float)
 // nearest to the exact value, ties to even - or the row's status says why not (below). Ziv's
@@ -20,7 +20,7 @@
 // Stable regime: every finite row with spread r <= 2^22 (series::kAccuracyDomainMaxSpread); the
 // series has only nonnegative terms and nonnegative coefficients. Cost: O(K log K + K N),
 // N ~ r + O(sqrt r) + 20, at the first level (the series in the level's type), plus O(K) dd
-// exponentials for log C; an escalated row pays the next level again. Measured (docs/design.md §8):
+// exponentials for log C; an escalated row pays the next level again. Measured (docs/design.md §2.12):
 // ~2.4x `auto` for f32 rows, ~4.3x for f64 values, ~9x for f64 with the mean (dd series).
 //
 // The bound (proof sketch; u_C the unit roundoff of the level's type, eps = its per-operation

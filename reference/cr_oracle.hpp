@@ -1,4 +1,4 @@
-// ccnorm reference: the last level of `auto-cr` (normalizer/auto_cr.hpp, docs/design.md §8) - the
+// ccnorm reference: the last level of `auto-cr` (normalizer/auto_cr.hpp, docs/design.md §2.12) - the
 // certified Arb reference (reference.hpp certified()) at increasing precision until each ball
 // decides the rounding of its value to the requested type.
 //

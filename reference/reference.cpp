@@ -30,6 +30,7 @@
 #include "reference/reference.hpp"
 
 #include <arb.h>
+#include <arb_poly.h>
 #include <arf.h>
 #include <flint/flint.h>
 #include <gmp.h>
@@ -633,6 +634,221 @@ CertifiedValue certified_marginal_sf(const double* z, std::size_t K, std::size_t
       if (mag_cmp(arb_radref(p.v), lim) <= 0) return to_value(p, prec);
     }
     if (prec * 2 > kMaxPrec) throw std::runtime_error("ccnorm::ref: precision limit reached (marginal)");
+  }
+}
+
+namespace {
+// Confluent partial fractions (ties): distinct values v_g (multiplicity m_g), y = v - M exactly;
+//   exp[y] = sum_g e^{v_g} [s^{m_g - 1}] exp(s - sum_{h != g} m_h log(1 + s/d_gh)) prod_h d_gh^-m_h,
+// d_gh = v_g - v_h; mu of a node of group g = exp[y, v_g] / exp[y] (m_g + 1). Cost O(D^2 m) per
+// divided difference, O(D^3 m) with the mean (D distinct values): small rows only.
+void grouped_dd(const std::vector<Arf>& v, const std::vector<slong>& mult, slong extra, slong prec, arb_t out) {
+  const slong D = static_cast<slong>(v.size());
+  Arf lim30;
+  arf_set_si_2exp_si(lim30, -1, 30);
+  arb_zero(out);
+  Arb term, d, c, ex;
+  arb_poly_t Q, G;
+  arb_poly_init(Q);
+  arb_poly_init(G);
+  for (slong g = 0; g < D; ++g) {
+    const slong n = mult[g] + (g == extra ? 1 : 0);
+    arb_poly_zero(Q);
+    if (n >= 2) arb_poly_set_coeff_si(Q, 1, 1);
+    if (arf_cmp(v[g], lim30) < 0) {
+      arb_zero(ex);
+      arb_add_error_2exp_si(ex, -(1L << 30));
+    } else {
+      arb_set_arf(ex, v[g]);
+      arb_exp(ex, ex, prec);
+    }
+    arb_set(term, ex);
+    for (slong h = 0; h < D; ++h) {
+      if (h == g) continue;
+      const slong mh = mult[h] + (h == extra ? 1 : 0);
+      arb_set_arf(d, v[g]);
+      arb_sub_arf(d, d, v[h], prec);
+      Arb p;
+      arb_pow_ui(p, d, static_cast<ulong>(mh), prec);
+      arb_div(term, term, p, prec);
+      // -mh log(1 + s/d) = sum_k -mh (-1)^(k+1) s^k / (k d^k)
+      Arb inv, pw;
+      arb_inv(inv, d, prec);
+      arb_set(pw, inv);
+      for (slong k = 1; k < n; ++k) {
+        Arb cur;
+        arb_poly_get_coeff_arb(cur, Q, k);
+        arb_mul_si(c, pw, mh, prec);
+        arb_div_si(c, c, k, prec);
+        if (k % 2 == 1) arb_sub(cur, cur, c, prec);
+        else arb_add(cur, cur, c, prec);
+        arb_poly_set_coeff_arb(Q, k, cur);
+        arb_mul(pw, pw, inv, prec);
+      }
+    }
+    arb_poly_exp_series(G, Q, n, prec);
+    Arb cf;
+    arb_poly_get_coeff_arb(cf, G, n - 1);
+    arb_mul(term, term, cf, prec);
+    arb_add(out, out, term, prec);
+  }
+  arb_poly_clear(Q);
+  arb_poly_clear(G);
+}
+}  // namespace
+
+Certified certified_grouped(const double* z, std::size_t K, bool with_mu) {
+  check_input(z, K);
+  std::vector<double> sorted(z, z + K);
+  std::sort(sorted.begin(), sorted.end());
+  std::vector<double> vals;
+  std::vector<slong> mult;
+  for (double x : sorted)
+    if (vals.empty() || vals.back() != x) {
+      vals.push_back(x);
+      mult.push_back(1);
+    } else {
+      ++mult.back();
+    }
+  Arf M;
+  arf_set_d(M, vals.back());
+  std::vector<Arf> v(vals.size());
+  for (std::size_t g = 0; g < vals.size(); ++g) {
+    arf_set_d(v[g], vals[g]);
+    arf_sub(v[g], v[g], M, ARF_PREC_EXACT, ARF_RND_DOWN);
+  }
+  const slong D = static_cast<slong>(vals.size());
+  for (slong prec = 128 + static_cast<slong>(std::ceil(std::log2(static_cast<double>(K) + 1.0)));; prec *= 2) {
+    Balls b(K);
+    Arb S, E, e, t;
+    grouped_dd(v, mult, -1, prec, S);
+    for (slong g = 0; g < D; ++g) {
+      arb_set_arf(e, v[g]);
+      if (arf_cmp_si(v[g], -(1L << 30)) < 0) {
+        arb_zero(e);
+        arb_add_error_2exp_si(e, -(1L << 30));
+      } else {
+        arb_exp(e, e, prec);
+      }
+      arb_mul_si(e, e, mult[g], prec);
+      arb_add(E, E, e, prec);
+    }
+    arb_log(b.A, S, prec);
+    arb_add_arf(b.A, b.A, M, prec);
+    arb_div(t, E, S, prec);
+    arb_log(b.logC, t, prec);
+    bool ok = arb_is_positive(S) && ball_ok(b.A, Goal::AbsBelowOne) && ball_ok(b.logC, Goal::AbsBelowOne);
+    if (ok && with_mu) {
+      std::vector<Arb> mg(static_cast<std::size_t>(D));
+      for (slong g = 0; g < D && ok; ++g) {
+        grouped_dd(v, mult, g, prec, t);
+        arb_div(mg[g], t, S, prec);
+        ok = ball_ok(mg[g], Goal::Relative);
+      }
+      for (std::size_t j = 0; ok && j < K; ++j) {
+        const slong g = static_cast<slong>(std::lower_bound(vals.begin(), vals.end(), z[j]) - vals.begin());
+        arb_set(b.mu[j], mg[g]);
+      }
+    }
+    if (ok) {
+      Certified c;
+      c.prec_bits = prec;
+      c.A = arf_to_mpfloat(arb_midref(b.A.v), prec);
+      c.logC = arf_to_mpfloat(arb_midref(b.logC.v), prec);
+      c.A_rad = mag_to_double_up(arb_radref(b.A.v));
+      c.logC_rad = mag_to_double_up(arb_radref(b.logC.v));
+      if (with_mu)
+        for (std::size_t j = 0; j < K; ++j) {
+          c.mu.push_back(arf_to_mpfloat(arb_midref(b.mu[j].v), prec));
+          c.mu_rad.push_back(mag_to_double_up(arb_radref(b.mu[j].v)));
+        }
+      return c;
+    }
+    if (prec * 2 > kMaxPrec) throw std::runtime_error("ccnorm::ref: precision limit reached (grouped)");
+  }
+}
+
+Certified certified_distinct(const double* z, std::size_t K, bool with_mu) {
+  check_input(z, K);
+  std::vector<double> sorted(z, z + K);
+  std::sort(sorted.begin(), sorted.end());
+  for (std::size_t i = 1; i < K; ++i)
+    if (sorted[i] == sorted[i - 1]) return certified_grouped(z, K, with_mu);
+  const double zmax = sorted.back();
+  Arf M;
+  arf_set_d(M, zmax);
+  std::vector<Arf> y(K);
+  for (std::size_t i = 0; i < K; ++i) {
+    arf_set_d(y[i], z[i]);
+    arf_sub(y[i], y[i], M, ARF_PREC_EXACT, ARF_RND_DOWN);  // exact
+  }
+  const slong k = static_cast<slong>(K);
+  Arf lim30;
+  arf_set_si_2exp_si(lim30, -1, 30);
+  for (slong prec = 128 + static_cast<slong>(std::ceil(std::log2(static_cast<double>(K) + 1.0)));; prec *= 2) {
+    ArbVec t(k), ex(k);
+    Arb S, E, d, acc, one;
+    arb_one(one);
+    for (slong i = 0; i < k; ++i) {
+      if (arf_cmp(y[i], lim30) < 0) {
+        arb_zero(ex[i]);
+        arb_add_error_2exp_si(ex[i], -(1L << 30));
+      } else {
+        arb_set_arf(ex[i], y[i]);
+        arb_exp(ex[i], ex[i], prec);
+      }
+      arb_set(t[i], ex[i]);
+      for (slong l = 0; l < k; ++l) {
+        if (l == i) continue;
+        arb_set_arf(d, y[i]);
+        arb_sub_arf(d, d, y[l], prec);
+        arb_div(t[i], t[i], d, prec);
+      }
+      arb_add(S, S, t[i], prec);
+      arb_add(E, E, ex[i], prec);
+    }
+    Balls b(K);
+    arb_log(b.A, S, prec);
+    arb_add_arf(b.A, b.A, M, prec);
+    arb_div(d, E, S, prec);
+    arb_log(b.logC, d, prec);
+    bool ok = arb_is_positive(S) && ball_ok(b.A, Goal::AbsBelowOne) && ball_ok(b.logC, Goal::AbsBelowOne);
+    if (ok && with_mu) {
+      for (slong j = 0; j < k && ok; ++j) {
+        arb_zero(acc);
+        Arb sinv;
+        for (slong i = 0; i < k; ++i) {
+          if (i == j) continue;
+          arb_set_arf(d, y[i]);
+          arb_sub_arf(d, d, y[j], prec);  // y_i - y_j
+          Arb q;
+          arb_div(q, t[i], d, prec);
+          arb_add(acc, acc, q, prec);
+          arb_inv(q, d, prec);
+          arb_sub(sinv, sinv, q, prec);  // sum 1/(y_j - y_i)
+        }
+        Arb f;
+        arb_sub(f, one, sinv, prec);
+        arb_addmul(acc, t[j], f, prec);
+        arb_div(b.mu[j], acc, S, prec);
+        ok = ball_ok(b.mu[j], Goal::Relative);
+      }
+    }
+    if (ok) {
+      Certified c;
+      c.prec_bits = prec;
+      c.A = arf_to_mpfloat(arb_midref(b.A.v), prec);
+      c.logC = arf_to_mpfloat(arb_midref(b.logC.v), prec);
+      c.A_rad = mag_to_double_up(arb_radref(b.A.v));
+      c.logC_rad = mag_to_double_up(arb_radref(b.logC.v));
+      if (with_mu)
+        for (std::size_t j = 0; j < K; ++j) {
+          c.mu.push_back(arf_to_mpfloat(arb_midref(b.mu[j].v), prec));
+          c.mu_rad.push_back(mag_to_double_up(arb_radref(b.mu[j].v)));
+        }
+      return c;
+    }
+    if (prec * 2 > kMaxPrec) throw std::runtime_error("ccnorm::ref: precision limit reached (distinct)");
   }
 }
 

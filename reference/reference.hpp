@@ -95,6 +95,22 @@ bool closed_form_mpfr(const double* z, std::size_t K, int digits, mpfloat& A);
 // t_k = e^{z_k}/prod_{i!=k}(z_k - z_i). Cost O(K^2) per component. Distinct nodes only (false on ties).
 bool closed_form_mean_mpfr(const double* z, std::size_t K, int digits, std::vector<mpfloat>& mu);
 
+// (added) Certified A, log C and mu for pairwise DISTINCT nodes and ANY finite spread (the
+// series reference above stops at kMaxSpread): the partial-fraction form
+//     exp[z] = e^M sum_k e^{y_k} / prod_{i!=k} (y_k - y_i),   y = z - M exactly (arf), M = max z,
+//     exp[z, z_j] = e^M (sum_{k!=j} t_k/(y_k - y_j) + t_j (1 - sum_{i!=j} 1/(y_j - y_i))),
+// in Arb balls, the precision doubling until the goals of certified() are met (its cancellation
+// is absorbed by precision, never estimated). e^{y_k} for y_k < -2^30 is enclosed as
+// [0 +- 2^-2^30] (rigorous). Cost O(K^2) ball operations per precision (K <= a few thousand).
+// Rows with exact ties are handed to certified_grouped. Throws std::invalid_argument on K == 0 or
+// non-finite input.
+Certified certified_distinct(const double* z, std::size_t K, bool with_mu);
+// (added) The same for rows with exact ties, any spread: the confluent partial fractions, each tie
+// group's term [s^(m-1)] of exp(s - sum_h m_h log(1 + s/d)) (Arb power series) times
+// e^{v} prod_h d^-m_h; cost O(D^2 m) per divided difference, O(D^3 m) with the mean (D distinct
+// values): rows of up to a few hundred nodes.
+Certified certified_grouped(const double* z, std::size_t K, bool with_mu);
+
 // "Arb x, FLINT y, MPFR z, GMP w": the versions of the libraries behind certified(), for the
 // provenance lines of the files that store its values (io/provenance.hpp).
 std::string library_versions();

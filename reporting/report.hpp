@@ -26,7 +26,10 @@
 //   section_scorecards   other implementations' scorecards (DIR/validate/*.json)
 //   section_gpu          the GPU family of the bench run, or why there is none
 //   section_reproduce    the commands that reproduce the run
+//   section_casestudy    the case studies (label smoothing, distillation) from
+//                        DIR/casestudy/results.json (`ccnorm casestudy`), or why there are none
 #pragma once
+#include <map>
 #include <set>
 #include <string>
 #include <vector>
@@ -138,6 +141,45 @@ struct SummaryData {
 };
 std::string summary_json(const SummaryData& s);
 
+// The case studies' results.json (`ccnorm casestudy`, python/ccnorm/casestudy; docs/design.md
+// §5.14), as the section needs it. status non-empty: why there is nothing (file missing,
+// unreadable, unknown format); the other fields are then empty.
+struct CaseStudy {
+  struct Key {
+    std::string study, dataset, T;  // T: "%g" of the temperature, "" in the label-smoothing study
+    bool operator==(const Key& o) const { return study == o.study && dataset == o.dataset && T == o.T; }
+  };
+  struct Dataset { std::string name, source, n_train, n_val, n_test; };
+  struct Teacher { std::string dataset, epochs, best_epoch; double val_acc, test_acc; };
+  struct Agg { Key key; std::string arm, metric, n; double mean, std; };
+  struct Timing { Key key; std::string arm; double mean_s, std_s, ratio_to_ce; };
+  struct Published {
+    Key key;
+    std::string arm;
+    double fallback;                          // NaN for arms other than ccpub
+    std::vector<double> fallback_per_epoch;   // ccpub only
+    std::string sampled_rows;
+    double would_fallback, err_median, err_max, over_1pct, nonfinite, ccnorm_err_max, spread_median, spread_max;
+  };
+  struct Claim { std::string claim, source, measured; };
+  std::string status, file;
+  std::string command, started, finished, jobs, resumed_runs, expected_runs, git_sha, cpu, versions, seeds, eps, batch,
+      lr, reference_note, statement_rule;
+  bool quick = false;
+  double wall_s = 0, compute_s = 0;
+  std::vector<std::string> missing_runs, problems, helps, does_not_help, published_not_cc;
+  std::map<std::string, std::string> labels, principled;
+  std::map<std::string, std::vector<std::string>> arms;
+  std::vector<Dataset> datasets;
+  std::vector<Teacher> teachers;
+  std::vector<Agg> aggregate;
+  std::vector<Timing> timing;
+  std::vector<Published> published;
+  std::vector<Claim> claims;
+  std::vector<std::pair<std::string, std::string>> figures;  // (file relative to results.json's folder, caption), existing only
+};
+CaseStudy read_casestudy(const std::string& results_json);
+
 // ------------------------------------------------------------------ the sections
 void section_environment(Document& d, bool quick, const std::string& out, const Environment& env,
                          const GpuStatus& gpu, const std::vector<std::string>& problems);
@@ -155,5 +197,7 @@ void section_sampling(Document& d, const Table& rows, const std::string& status)
 void section_scorecards(Document& d, const std::vector<Scorecard>& cards);
 void section_gpu(Document& d, const GpuStatus& gpu);
 void section_reproduce(Document& d, bool quick, const std::string& out);
+// fig_prefix: the figures' folder relative to the document ("casestudy/" in the report).
+void section_casestudy(Document& d, const CaseStudy& cs, const std::string& fig_prefix = "casestudy/");
 
 }  // namespace ccnorm::report

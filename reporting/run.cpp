@@ -204,6 +204,8 @@ int run_report(const ReportConfig& c) {
   section_sampling(d, sd.sampling, bench_status.empty() ? "" : bench_status);
   section_scorecards(d, read_scorecards(out + "/validate"));
   section_gpu(d, gpu);
+  // written by `ccnorm casestudy --out DIR` before the report (scripts/main.sh); absent: the section says so
+  section_casestudy(d, read_casestudy(out + "/casestudy/results.json"));
   section_reproduce(d, c.quick, out);
   io::write_text(out + "/report.md", d.markdown());
   io::write_text(out + "/report.html",

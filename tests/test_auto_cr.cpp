@@ -1,4 +1,4 @@
-// auto-cr (normalizer/auto_cr.hpp, docs/design.md §8): every returned A, log C and mu_j is the double
+// auto-cr (normalizer/auto_cr.hpp, docs/design.md §2.12): every returned A, log C and mu_j is the double
 // (float) nearest to the exact value, judged against the certified Arb reference's ball - never a
 // rounded reference: the ball [mid - rad, mid + rad] decides RN iff both ends round to the same
 // value (the test's own judge below; the precision is raised until it does). Rows:

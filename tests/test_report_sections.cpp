@@ -1,17 +1,22 @@
 // Unit tests of the report's sections and data (reporting/report.hpp, reporting/document.hpp) on
 // fixture data: each section's tables, the "(top)" marking and the published-point check, the
 // speed-goal rows, the missing-data messages, summary.json's keys, the accuracy groups, the
-// scorecards' fields, and the Markdown/HTML rendering of the document model.
+// scorecards' fields, the case-study section read from a results.json fixture (and its missing and
+// unknown-format cases), and the Markdown/HTML rendering of the document model.
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <unistd.h>
+
 #include <cmath>
+#include <filesystem>
 #include <limits>
 #include <sstream>
 
 #include <boost/property_tree/json_parser.hpp>
 #include <boost/property_tree/ptree.hpp>
 
+#include "io/files.hpp"
 #include "reporting/document.hpp"
 #include "reporting/report.hpp"
 
@@ -422,4 +427,56 @@ TEST(Sections, SamplingTable) {
   const std::string md = e.markdown();
   EXPECT_TRUE(has(md, "| ccnorm | 10 | 0.01 | 4e+06 | 4e+06 | 10 | 2 | 1 | 0 | x2e+04 |  |")) << md;
   EXPECT_TRUE(has(md, "| rejection | 10 | 0.01 | 200 | 50 | 10 | 2 | 2.8e-06 | 0.75 | - |  |")) << md;
+}
+
+TEST(Sections, CaseStudyFromResultsJsonAndMissing) {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::temp_directory_path() / ("ccnorm_cs_" + std::to_string(::getpid()));
+  fs::create_directories(dir / "casestudy");
+  Document none;
+  const CaseStudy missing = read_casestudy((dir / "casestudy" / "results.json").string());
+  EXPECT_FALSE(missing.status.empty());
+  section_casestudy(none, missing);
+  EXPECT_TRUE(has(none.markdown(), "Not available: no case-study results:")) << none.markdown();
+
+  // a minimal results.json: one label-smoothing group with two arms, one figure present and one absent
+  const std::string js = R"JS({"format": "ccnorm-casestudy/1", "command": "python3 -m ccnorm.casestudy --quick",
+    "quick": true, "started": "S", "finished": "F", "wall_s": 12.5, "compute_s": 10, "jobs": 1, "resumed_runs": 0,
+    "expected_runs": 2, "missing_runs": [], "problems": [],
+    "environment": {"git_sha": "abc", "cpu": "CPU X", "python": "3", "torch": "1", "numpy": "1", "ccnorm": "0"},
+    "config": {"seeds": [1, 2], "eps": 0.1, "batch": 128, "lr": 0.001},
+    "reference": {"note": "certified"}, "labels": {"cc": "CC (ccnorm)", "ccpub": "CC (published)"},
+    "principled_predictive": {"cc": "ccmean", "ccpub": "ccmean"}, "arms": {"ls": ["cc", "ccpub"]},
+    "datasets": {"digits": {"source": "sk", "n_train": 10, "n_val": 5, "n_test": 5}}, "teachers": {},
+    "aggregate": [{"study": "ls", "dataset": "digits", "T": null, "arm": "cc", "metric": "acc", "n": 2, "mean": 0.9123, "std": 0.01},
+                  {"study": "ls", "dataset": "digits", "T": null, "arm": "ccpub", "metric": "acc", "n": 2, "mean": 0.5, "std": 0},
+                  {"study": "ls", "dataset": "digits", "T": null, "arm": "ccpub", "metric": "fallback_fraction", "n": 2, "mean": 0.25, "std": 0.05}],
+    "timing": [{"study": "ls", "dataset": "digits", "T": null, "arm": "cc", "epoch_train_seconds_mean": 0.5, "epoch_train_seconds_std": 0.1, "ratio_to_ce": 3}],
+    "published": [{"study": "ls", "dataset": "digits", "T": null, "arm": "ccpub", "fallback_fraction": 0.25,
+                   "fallback_fraction_per_epoch": [1, 0.5, 0.01], "sampled_rows": 64, "would_fallback": 0.3,
+                   "err_logC_median": 100, "err_logC_max": "inf", "err_logC_over_1pct": 0.2, "nonfinite_logC": 0.1,
+                   "ccnorm_err_logC_max": 0.5, "spread_median": 2, "spread_max": 9}],
+    "claims": [{"claim": "C1", "source": "S1", "measured": "M1"}],
+    "statement": {"helps": [], "does_not_help": ["worse here"], "published_not_cc": ["fell back"], "rule": "R"},
+    "figures": [{"file": "a.png", "caption": "fig A"}, {"file": "b.png", "caption": "fig B"}]})JS";
+  io::write_text((dir / "casestudy" / "results.json").string(), js);
+  io::write_text((dir / "casestudy" / "a.png").string(), "x");
+  const CaseStudy cs = read_casestudy((dir / "casestudy" / "results.json").string());
+  ASSERT_TRUE(cs.status.empty()) << cs.status;
+  Document d;
+  section_casestudy(d, cs);
+  const std::string md = d.markdown();
+  EXPECT_TRUE(has(md, "## Case studies")) << md;
+  EXPECT_TRUE(has(md, "Wall time of the study: 12.5 s")) << md;
+  EXPECT_TRUE(has(md, "| CC (ccnorm) | 2 | 91.23 ± 1.00 |")) << md;
+  EXPECT_TRUE(has(md, "| 25.00 ± 5.00 |")) << md;  // the published arm's fallback column
+  EXPECT_TRUE(has(md, "1: 100.0 %, 2: 50.0 %, 3: 1.0 %")) << md;
+  EXPECT_TRUE(has(md, "| 100 | inf |")) << md;  // "inf" read as an infinite error
+  EXPECT_TRUE(has(md, "| C1 | S1 | M1 |")) << md;
+  EXPECT_TRUE(has(md, "- fell back")) << md;
+  EXPECT_TRUE(has(md, "(casestudy/a.png)")) << md;
+  EXPECT_FALSE(has(md, "b.png")) << md;
+  io::write_text((dir / "casestudy" / "results.json").string(), "{\"format\": \"other\"}");
+  EXPECT_TRUE(has(read_casestudy((dir / "casestudy" / "results.json").string()).status, "unknown format"));
+  fs::remove_all(dir);
 }

@@ -17,10 +17,17 @@ constexpr double kPlainSeriesMaxSpread = 0x1p40;
 
 // The edge of the accuracy domain (~4.2e6): `auto`, `auto-precise` and the GPU run the series on
 // spreads up to 2^22 and meet the accuracy goal there (err_A <= 16, err_mu <= 64; ~spread terms).
-// Beyond it auto takes its out-of-domain fallback (auto.hpp huge_spread: the confluent Newton table
+// Beyond it auto first tries normalizer/separated.hpp (any spread; docs/design.md §2.11), and where
+// that declines takes its out-of-domain fallback (auto.hpp huge_spread: the confluent Newton table
 // in long double clamped into the certified bounds, always finite), and the GPU hands the row to
 // the host's auto, which takes the same fallback.
 constexpr double kAccuracyDomainMaxSpread = 0x1p22;
+
+// `auto` first tries the residue method over separated clusters (normalizer/separated.hpp) on rows
+// with spread beyond this (rows within it are left to the series, bitwise as before): there the
+// series needs > 128 terms per node and the x87 escalation for the mean, while separated rows cost
+// O(K). Equal to kMeanEscalationSpread by choice, not by definition.
+constexpr double kSeparatedMinSpread = 128.0;
 
 // f64 outputs from a double series with the mean: beyond spread 128 the mean's componentwise error
 // grows like sqrt(N) u along the degree chain (~80 u at spread 3000 in plain double), so the row is

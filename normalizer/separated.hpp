@@ -1,0 +1,397 @@
+// ccnorm: `separated` - the divided difference of exp at well-separated clusters of logits, by
+// residues (partial fractions over clusters), for any spread.
+//
+// Formula. Sort the logits descending, x_1 >= ... >= x_K, M = x_1, and split them into clusters
+// at every gap x_i - x_{i+1} > G. For a cluster c with nodes X_c (m = |X_c|, bottom node c0,
+// width w = max X_c - c0) the residue theorem applied to (1/2 pi i) \oint e^t / prod_j (t - x_j) dt
+// over a contour around each cluster gives (docs/design.md §2.11)
+//     exp[x_1..x_K] = sum_c T_c,     T_c = g_c[X_c],     g_c(t) = e^t / prod_{j not in c} (t - x_j),
+// the divided difference over X_c of a function analytic in the disk of radius
+// rho_c = min(c0 - (next node below), w + (next node above) - max X_c) around c0. With s = t - c0,
+// d_j = c0 - x_j (|d_j| >= gap), g_c(c0 + s) = e^{c0} R_c G(s), R_c = prod_j 1/d_j and
+//     G(s) = exp(Q(s)),  Q(s) = s - sum_j log(1 + s/d_j) = sum_n q_n s^n,
+//     q_1 = 1 - sum_j 1/d_j,  q_n = (-1)^n P_n / n,  P_n = sum_j d_j^-n,
+// whose normalised coefficients Gn_n = n! G_n obey Gn_n = sum_k k q_k (n-1)!/(n-k)! Gn_{n-k}.
+// Then with hh_k = h_k(X_c - c0) (m-1)!/(k+m-1)! (complete homogeneous symmetric polynomial,
+// normalised; column recurrence hh_k^(i) = (hh_k^(i-1) (i-1) + s_i hh_{k-1}^(i)) / (k+i-1),
+// all terms >= 0)
+//     T_c = e^{c0} R_c / (m-1)! * sum_k Gn_{k+m-1} hh_k.
+// A singleton (m = 1) is the classical term e^{c0} / prod_j (c0 - x_j). Every T_c is held as a
+// sign and a log-magnitude (e^{-5e6} and 1/prod|d_j| ~ 10^-10^6 are never formed), the sum is
+// scaled by the top cluster's term: A = M + log T_top + log(sum_c T_c / T_top), and
+// log C = log(sum_j e^{x_j - M}) - (A - M), both terms >= 0 (no cancellation).
+//
+// Mean: mu_j = sum_c dT_c/dx_j / sum_c T_c. Internal nodes: dT_c/dx_i = g_c[X_c, x_i] (one more
+// column of hh with s_i repeated). External nodes: g_c / (t - x_j) by Leibniz' rule,
+//     (g u)[x_1..x_m] = sum_i g[x_1..x_i] u[x_i..x_m],  u[x_i..x_m] = (-1)^(m-i) / prod_{l>=i} (s_l + d_j),
+// over the prefix divided differences g[x_1..x_i] that the column sweep yields anyway.
+//
+// A lower cluster whose scale alone is below e^-60 / (e^w spread K e^100) of the top term is
+// skipped unevaluated; after it the sweep ends when even a bound e^{(c0 - M) + (1 + K) w} on every
+// cluster below is negligible.
+//
+// Stable regime. The terms alternate in sign ((-1)^(nodes above c)); the sum is accepted only
+// when its condition number sum|T_c| / |sum T_c| <= 2^8, each cluster's series has
+// sum|terms| / |sum| <= 2^8, every mean component's <= 2^10, and every evaluated cluster of m > 1
+// nodes has w <= rho_c / 2, w <= 4096 and finite normalised coefficients (long double range). Clusters are evaluated from
+// the top down and the rest dropped once a term is below 2^-70 of the sum (weighted by the spread
+// for the mean) while the nodes below are "light": sum_{j below} 1/(c0 - x_j) < 1/2, so that the
+// following terms decay at least like e^{-gap/2} (a heavy lower cluster, more nodes than its
+// distance, revives the alternating sum: the regularised incomplete gamma case). When a gap
+// threshold G fails, the next of G = 1, 4, 16, ..., 4^8 is tried; when the clustering collapses to
+// one cluster (or every G fails) the function declines and the caller runs the Taylor series
+// (auto.hpp). Everything is computed in x87 extended precision (64-bit significand, 2^-11 of a
+// double ulp), so that the accepted condition numbers cost at most ~1/8 u of double.
+//
+// Cost: O(K log K) sort + per evaluated cluster O(K N + N^2 + m N) with N = m + O(w + log 1/eps):
+// O(K) for the usual row of separated singletons and a negligible remainder (an arithmetic
+// progression with step 4200: two clusters evaluated), never more than a budget of operations per
+// call (2^23 ~ 25 ms; auto: min(2^23, max(2^14, K spread / 8)) where its series can run, so that
+// a decline costs a fraction of the series), after which it declines; an attempt also stops as soon as its partial sum has
+// cancelled beyond the acceptance limit.
+//
+// Error (observed against the certified reference, tests/test_wide_spread.cpp): A and log C within
+// a few ulp, mu within a few tens of u (tests/data/wide_spread_tolerances.csv).
+//
+// References: G. Opitz, Steigungsmatrizen, ZAMM 44 (1964); A. McCurdy, K. C. Ng, B. N. Parlett,
+// Accurate computation of divided differences of the exponential function, Math. Comp. 43 (1984)
+// (Taylor for clustered, recurrence for separated points: here residues over clusters instead of
+// the O(K^2) table); C. de Boor, Divided differences, Surveys in Approximation Theory 1 (2005)
+// (Leibniz' rule, the partial-fraction form).
+#pragma once
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <limits>
+#include <numeric>
+#include <vector>
+
+#include "normalizer/common.hpp"
+
+namespace ccnorm {
+namespace separated_detail {
+
+using L = long double;
+
+// Acceptance limits (see the file comment).
+constexpr L kMaxSumCondition = 256;       // sum |T_c| / |sum T_c|
+constexpr L kMaxClusterCondition = 256;   // sum |terms| / |sum| of one cluster's series
+constexpr L kMaxMeanCondition = 1024;     // per mean component
+constexpr std::size_t kMaxClusterNodes = 100000;
+constexpr L kMaxClusterWidth = 4096;
+constexpr double kWorkBudget = 0x1p23;    // operations per call (all attempts), ~3 ns each
+constexpr double kLogWeight = 16;         // one node's log, divisions and mean update, in operations
+constexpr L kDropRel = 0x1p-70L;          // a term below this share of the sum may end the sweep
+constexpr L kLightBelow = 0.5;            // sum_{j below} 1/(c0 - x_j) for the sweep to end
+constexpr L kQuickDeclineDistance = 48;   // quick mode: an unevaluable cluster this close declines
+
+struct Work {
+  std::vector<std::size_t> perm;
+  std::vector<L> x;                 // sorted descending
+  std::vector<std::size_t> cb;      // cluster starts (descending order), cb.back() = K
+  std::vector<L> num, numabs;       // mean numerators (sorted order), scaled by T_top
+  std::vector<L> d, P, q, Gn, hh, h2, gN, Dc;
+};
+inline Work& work() {
+  thread_local Work w;
+  return w;
+}
+
+// Kahan sum of log|d_j|.
+struct KSum {
+  L s = 0, c = 0;
+  void add(L v) {
+    const L y = v - c, t = s + y;
+    c = (t - s) - y;
+    s = t;
+  }
+};
+
+// One cluster [b, e) of the sorted nodes: log-scale Lc, sign, value V (T_c = sign e^Lc V),
+// condition, and (with the mean) dT_c/dx_j / (sign e^Lc) for every j in w.Dc. false: this cluster
+// cannot be evaluated here.
+struct ClusterOut {
+  L Lc = 0, V = 1, Vabs = 1;
+  int sign = 1;
+};
+
+inline bool eval_cluster(Work& w, std::size_t K, std::size_t b, std::size_t e, bool mean, double& work_done,
+                         double budget, const L* L0, ClusterOut& co) {
+  const std::size_t m = e - b;
+  const L c0 = w.x[e - 1], top = w.x[b], wd = top - c0;
+  const L gap_below = e < K ? c0 - w.x[e] : std::numeric_limits<L>::infinity();
+  const L gap_above = b > 0 ? w.x[b - 1] - top : std::numeric_limits<L>::infinity();
+  const L rho = std::min(gap_below, wd + gap_above);
+  // external offsets d_j = c0 - x_j, log R, q_1
+  w.d.assign(K, 0);
+  KSum lr;
+  L p1 = 0;
+  for (std::size_t j = 0; j < K; ++j) {
+    if (j >= b && j < e) continue;
+    const L dj = c0 - w.x[j];
+    w.d[j] = dj;
+    lr.add(std::log(std::fabs(dj)));
+    p1 += 1 / dj;
+  }
+  work_done += kLogWeight * static_cast<double>(K);
+  co.sign = (b % 2 == 0) ? 1 : -1;
+  co.Lc = (c0 - w.x[0]) - lr.s - std::lgamma(static_cast<L>(m));
+  if (mean) w.Dc.assign(K, 0);
+  // A lower cluster whose scale alone puts it far below the top term (by more than its width, the
+  // spread and K could ever make up: |V|, |dT/dx| <= e^w poly) contributes nothing: skipped
+  // without its series (and without its validity test).
+  if (L0 != nullptr) {
+    const L spread = w.x[0] - w.x[K - 1];
+    if (co.Lc - *L0 + wd + std::log(std::max(L(1), spread)) + std::log(static_cast<L>(K)) + 100 < -60) {
+      co.V = co.Vabs = 0;
+      return true;
+    }
+  }
+  if (m > 1 && (!(wd <= rho / 2) || m > kMaxClusterNodes || !(wd <= kMaxClusterWidth))) return false;
+  if (m == 1) {
+    co.V = co.Vabs = 1;
+    if (mean) {
+      for (std::size_t j = 0; j < K; ++j)
+        if (j != b) w.Dc[j] = 1 / w.d[j];
+      w.Dc[b] = 1 - p1;
+    }
+    return true;
+  }
+  const L q = rho > 0 && std::isfinite(static_cast<double>(rho)) ? wd / rho : 0;
+  std::size_t kmax = 24 + static_cast<std::size_t>(std::ceil(2 * 2.718281828L * wd)) +
+                     static_cast<std::size_t>(std::ceil(2 * m * q / (1 - q))) +
+                     (q > 0 ? static_cast<std::size_t>(std::ceil(75 / std::log2(1 / q))) : 0);
+  for (int attempt = 0; attempt < 4; ++attempt, kmax *= 2) {
+    const std::size_t N = kmax + m + 1;  // Gn_0..Gn_N-1 (the mean's columns need index kmax + m)
+    if (static_cast<double>(K) + static_cast<double>(m) * static_cast<double>(kmax) + work_done > budget) return false;
+    // power sums P_n, truncated where (|1/d| N)^n / N < 2^-80 for every j
+    w.P.assign(N + 1, 0);
+    std::size_t nq = 1;
+    const L NL = static_cast<L>(N);
+    for (std::size_t j = 0; j < K; ++j) {
+      if (j >= b && j < e) continue;
+      const L v = 1 / w.d[j];
+      L p = v, pn = std::fabs(v) * NL;
+      L test = pn / NL;
+      for (std::size_t n = 1; n <= N; ++n) {
+        w.P[n] += p;
+        nq = std::max(nq, n);
+        p *= v;
+        test *= std::fabs(v) * NL;
+        if (test < 0x1p-80L) break;
+      }
+    }
+    work_done += static_cast<double>(K) * static_cast<double>(nq);
+    const double rest = static_cast<double>(N) * static_cast<double>(nq) +
+                        static_cast<double>(m) * static_cast<double>(kmax) * (mean ? 3 : 1) +
+                        (mean ? static_cast<double>(K) * static_cast<double>(std::min<std::size_t>(m, 64)) : 0);
+    if (work_done + rest > budget) return false;
+    w.q.assign(nq + 1, 0);
+    w.q[1] = 1 - w.P[1];
+    for (std::size_t n = 2; n <= nq; ++n) w.q[n] = ((n % 2 == 0) ? 1 : -1) * w.P[n] / static_cast<L>(n);
+    // Gn_n = sum_k k q_k (n-1)!/(n-k)! Gn_{n-k}
+    w.Gn.assign(N, 0);
+    w.Gn[0] = 1;
+    for (std::size_t n = 1; n < N; ++n) {
+      L s = 0, ff = 1;
+      const std::size_t kk = std::min(n, nq);
+      for (std::size_t k = 1; k <= kk; ++k) {
+        s += static_cast<L>(k) * w.q[k] * ff * w.Gn[n - k];
+        ff *= static_cast<L>(n - k);
+      }
+      w.Gn[n] = s;
+      if (!std::isfinite(s)) return false;
+    }
+    work_done += static_cast<double>(N) * static_cast<double>(nq);
+    // hh columns, ascending nodes (i = 1 is c0, s = 0); prefix divided differences gN_i
+    w.hh.assign(kmax + 1, 0);
+    w.hh[0] = 1;
+    if (mean) w.gN.assign(m + 1, 0);
+    if (mean) w.gN[1] = w.Gn[0];
+    for (std::size_t i = 2; i <= m; ++i) {
+      const L s = w.x[e - i] - c0, im1 = static_cast<L>(i - 1);
+      L prev = 0;
+      for (std::size_t k = 0; k <= kmax; ++k) {
+        const L inv = 1 / (static_cast<L>(k) + im1);
+        const L v = (w.hh[k] * im1 + s * prev) * inv;
+        w.hh[k] = v;
+        prev = v;
+      }
+      if (mean) {
+        L g = 0;
+        for (std::size_t k = 0; k <= kmax; ++k) g += w.Gn[k + i - 1] * w.hh[k];
+        w.gN[i] = g;
+      }
+    }
+    work_done += static_cast<double>(m) * static_cast<double>(kmax) * (mean ? 2 : 1);
+    L V = 0, Va = 0;
+    for (std::size_t k = 0; k <= kmax; ++k) {
+      const L t = w.Gn[k + m - 1] * w.hh[k];
+      V += t;
+      Va += std::fabs(t);
+    }
+    if (!std::isfinite(static_cast<double>(V / (Va > 0 ? Va : 1)))) return false;
+    const L tail = std::fabs(w.Gn[kmax + m - 1] * w.hh[kmax]) + std::fabs(w.Gn[kmax + m - 2] * w.hh[kmax - 1]);
+    if (!(tail <= 0x1p-72L * Va)) continue;  // more terms
+    if (!(V > 0) && !(V < 0)) return false;
+    if (!(Va <= kMaxClusterCondition * std::fabs(V))) return false;
+    co.V = V;
+    co.Vabs = Va;
+    if (mean) {
+      // internal: g[X, x_i] = (1/m!) sum_k Gn_{k+m} hh'_k; relative to 1/(m-1)!: / m
+      const L mL = static_cast<L>(m);
+      w.h2.assign(kmax + 1, 0);
+      for (std::size_t i = b; i < e; ++i) {
+        const L s = w.x[i] - c0;
+        L prev = 0, g = 0, ga = 0;
+        for (std::size_t k = 0; k <= kmax; ++k) {
+          const L v = (w.hh[k] * mL + s * prev) / (static_cast<L>(k) + mL);
+          prev = v;
+          const L t = w.Gn[k + m] * v;
+          g += t;
+          ga += std::fabs(t);
+        }
+        if (!(ga <= kMaxMeanCondition * std::fabs(g))) return false;
+        w.Dc[i] = g / mL;
+      }
+      // external: Leibniz over the prefix divided differences (ascending nodes)
+      double leib = 0;
+      for (std::size_t j = 0; j < K; ++j) {
+        if (j >= b && j < e) continue;
+        const L dj = w.d[j];
+        L F = 0, acc = 0, acca = 0;
+        for (std::size_t i = m; i >= 1; --i) {
+          const L s = w.x[e - i] - c0;
+          F = (i == m) ? 1 / (s + dj) : F * static_cast<L>(i) / (s + dj);
+          const L t = (((m - i) % 2 == 0) ? 1 : -1) * w.gN[i] * F;
+          acc += t;
+          acca += std::fabs(t);
+          ++leib;
+          // the rest decays at least geometrically (ratio ~ i / |d_j| < 1/2): negligible
+          if (static_cast<L>(i) < std::fabs(dj) / 2 && std::fabs(t) < 0x1p-80L * std::fabs(acc)) break;
+        }
+        if (!(acca <= kMaxMeanCondition * std::fabs(acc))) return false;
+        w.Dc[j] = acc;
+      }
+      work_done += leib;
+    }
+    return true;
+  }
+  return false;
+}
+
+// One attempt at gap threshold G: 1 done, 0 failed, -1 one cluster (larger G: the same).
+template <class T>
+int attempt(Work& w, std::size_t K, L G, T* mu, double budget, bool quick, std::size_t& prev_nc, double& work_done,
+            Out<T>& out) {
+  w.cb.clear();
+  w.cb.push_back(0);
+  for (std::size_t i = 0; i + 1 < K; ++i)
+    if (w.x[i] - w.x[i + 1] > G) w.cb.push_back(i + 1);
+  const std::size_t nc = w.cb.size();
+  w.cb.push_back(K);
+  if (nc == 1) return -1;
+  if (nc == prev_nc) return 0;  // the same clusters as at the previous threshold
+  prev_nc = nc;
+  if (quick) {
+    // Geometry first (free): the sweep has to end before the first cluster it cannot evaluate,
+    // which needs that cluster well below the top (its term ~ e^{-distance}); closer than
+    // kQuickDeclineDistance, decline at once.
+    for (std::size_t c = 0; c < nc; ++c) {
+      const std::size_t b = w.cb[c], e = w.cb[c + 1], m = e - b;
+      if (m == 1) continue;
+      const L c0 = w.x[e - 1], wd = w.x[b] - c0;
+      const L gb = e < K ? c0 - w.x[e] : std::numeric_limits<L>::infinity();
+      const L ga = b > 0 ? w.x[b - 1] - w.x[b] : std::numeric_limits<L>::infinity();
+      if (!(wd <= std::min(gb, wd + ga) / 2) || m > kMaxClusterNodes || !(wd <= kMaxClusterWidth)) {
+        if (w.x[0] - w.x[b] < kQuickDeclineDistance) return 0;
+        break;
+      }
+    }
+  }
+  const bool mean = mu != nullptr;
+  if (mean) {
+    w.num.assign(K, 0);
+    w.numabs.assign(K, 0);
+  }
+  L S = 0, Sa = 0, L0 = 0;
+  const L spread = w.x[0] - w.x[K - 1];
+  for (std::size_t c = 0; c < nc; ++c) {
+    const std::size_t b = w.cb[c], e = w.cb[c + 1];
+    ClusterOut co;
+    if (!eval_cluster(w, K, b, e, mean, work_done, budget, c == 0 ? nullptr : &L0, co)) return 0;
+    if (c == 0) L0 = co.Lc;
+    const L f = std::exp(co.Lc - L0);
+    S += co.sign * f * co.V;
+    Sa += f * co.Vabs;
+    if (mean && f > 0)
+      for (std::size_t j = 0; j < K; ++j) {
+        const L t = co.sign * f * w.Dc[j];
+        w.num[j] += t;
+        w.numabs[j] += std::fabs(t);
+      }
+    if (c > 0 && co.Vabs == 0) {
+      // skipped: every cluster below has Lc <= (its c0 - M) (outside nodes >= G >= 1 away) and a
+      // series growing at most like e^{(1 + K) w}; when even that is negligible, stop here.
+      const L cb0 = w.x[e - 1];
+      if ((cb0 - w.x[0]) - L0 + (cb0 - w.x[K - 1]) * static_cast<L>(1 + K) + std::log(std::max(L(1), spread)) +
+              std::log(static_cast<L>(K)) + 200 < -60)
+        break;
+    }
+    if (c > 0 && f * co.Vabs * (mean ? std::max(L(1), spread) : L(1)) < kDropRel * std::fabs(S)) {
+      const L cb0 = w.x[e - 1];
+      L H = 0;
+      for (std::size_t j = e; j < K; ++j) H += 1 / (cb0 - w.x[j]);
+      work_done += kLogWeight * static_cast<double>(K - e);
+      if (H < kLightBelow) break;
+    }
+    if (work_done > budget) return 0;
+    // Declining is always safe (the caller has the series): give up as soon as the partial sum has
+    // cancelled beyond the acceptance limit.
+    if (!(Sa <= kMaxSumCondition * std::fabs(S))) return 0;
+  }
+  if (!(S > 0) || !(Sa <= kMaxSumCondition * S)) return 0;
+  const L a = L0 + std::log(S);
+  L se = 0;
+  for (std::size_t j = 0; j < K; ++j) se += std::exp(w.x[j] - w.x[0]);
+  const L lse = std::log(se);
+  if (mean) {
+    for (std::size_t j = 0; j < K; ++j) {
+      const L v = w.num[j] / S;
+      if (!(v > 0) || !(w.numabs[j] <= kMaxMeanCondition * w.num[j])) return 0;
+      mu[w.perm[j]] = static_cast<T>(v);
+    }
+  }
+  out = {static_cast<T>(w.x[0] + a), static_cast<T>(lse - a), RowStatus::ok};
+  return 1;
+}
+
+}  // namespace separated_detail
+
+// The residue method of the file comment: true (and *out, mu filled) when every acceptance test
+// holds, false when it declines (nothing meaningful written to mu). Finite input, K >= 2.
+// budget: operations allowed for the whole call, all attempts (auto: a fraction of the series' K * spread
+// where the series can run, kWorkBudget beyond). quick (auto, where the series can run): decline
+// at once when a cluster it could not evaluate lies within kQuickDeclineDistance of the top.
+template <class T>
+bool separated(const T* z, std::size_t K, T* mu, Out<T>& out, double budget = separated_detail::kWorkBudget,
+               bool quick = false) {
+  using namespace separated_detail;
+  if (K < 2) return false;
+  Work& w = work();
+  w.perm.resize(K);
+  std::iota(w.perm.begin(), w.perm.end(), std::size_t(0));
+  std::stable_sort(w.perm.begin(), w.perm.end(), [&](std::size_t a, std::size_t b) { return z[a] > z[b]; });
+  w.x.resize(K);
+  for (std::size_t i = 0; i < K; ++i) w.x[i] = static_cast<L>(z[w.perm[i]]);
+  std::size_t prev_nc = 0;
+  double work_done = 0;
+  for (L G = 1; G <= 65536; G *= 4) {
+    const int r = attempt<T>(w, K, G, mu, budget, quick, prev_nc, work_done, out);
+    if (r == 1) return true;
+    if (r < 0) return false;
+  }
+  return false;
+}
+
+}  // namespace ccnorm
