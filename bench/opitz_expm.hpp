@@ -39,7 +39,7 @@ Out<T> opitz_expm(const T* z, std::size_t K, T* mu) {
   if (K == 1) return {z[0], T(0)};
   T m = z[0];
   for (std::size_t i = 1; i < K; ++i) m = z[i] > m ? z[i] : m;
-  const int s = static_cast<int>(std::lround(std::lgamma(static_cast<double>(K)) / (static_cast<double>(K - 1) * std::log(2.0))));
+  const int s = static_cast<int>(std::lround(ccnorm::lgamma_host(static_cast<double>(K)) / (static_cast<double>(K - 1) * std::log(2.0))));
   const T t = std::ldexp(T(1), s);
   using Mat = Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic>;
   const Eigen::Index n = static_cast<Eigen::Index>(K);

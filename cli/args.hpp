@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "io/csv.hpp"
+#include "io/stream.hpp"
 #include "normalizer/registry.hpp"
 
 namespace ccnorm::cli {
@@ -46,6 +47,14 @@ inline std::vector<Algo> algos_arg(const std::string& s) {
     v.push_back(a);
   }
   return v;
+}
+
+// A --threads value: a positive decimal integer; throws std::invalid_argument otherwise.
+inline int threads_arg(const std::string& s) {
+  int n = 0;
+  if (!io::parse_positive_int(s, n))
+    throw std::invalid_argument("--threads must be a positive integer, not '" + io::escape_bytes(s) + "'");
+  return n;
 }
 
 // The value of option argv[i] (advances i); throws std::invalid_argument if missing.

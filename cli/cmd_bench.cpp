@@ -11,6 +11,7 @@
 
 #include "bench/bench.hpp"
 #include "cli/command.hpp"
+#include "io/stream.hpp"
 #include "io/resources.hpp"
 #include "cli/defaults.hpp"
 
@@ -117,7 +118,13 @@ int cmd_bench(int argc, char** argv) {
     else if (a == "--json") o.json = need("a file name");
     else if (a == "--filter") o.filter = need("a regex");
     else if (a == "--min-time") o.min_time = std::atof(need("seconds"));
-    else if (a == "--threads") o.threads = std::atoi(need("a count"));
+    else if (a == "--threads") {
+      const char* v = need("a count");
+      if (!ccnorm::io::parse_positive_int(v, o.threads)) {
+        std::fprintf(stderr, "ccnorm bench: --threads must be a positive integer, not '%s'\n", ccnorm::io::escape_bytes(v).c_str());
+        return 2;
+      }
+    }
     else if (a == "--repetitions") o.repetitions = std::atoi(need("a count"));
     else if (a == "--peers") o.peers = true;
     else if (a == "--no-batch") o.batch = false;

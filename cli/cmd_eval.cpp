@@ -16,6 +16,8 @@
 #include "cli/args.hpp"
 #include "cli/command.hpp"
 #include "io/rows.hpp"
+#include "io/stream.hpp"
+#include "normalizer/cost.hpp"
 #include "normalizer/naive_moments.hpp"
 #include "normalizer/normalizer.hpp"
 
@@ -31,7 +33,8 @@ namespace {
 
 const char* kHelpHead =  // then the --algo lines (help())
     "usage: ccnorm eval [--algo NAME] [--dtype f64|f32] [--grad] [--entropy] [--cov]\n"
-    "                   [--param logits|eta|probs] [--threads N] [FILE|-]\n"
+    "                   [--param logits|eta|probs] [--threads N] [--max-k N] [--max-row-work W]\n"
+    "                   [--max-row-memory B] [FILE|-]\n"
     "\n"
     "Reads one vector per line (comma-separated decimal or hex floats; blank lines and lines\n"
     "starting with '#' are skipped) and writes one line per row, in order:\n"
@@ -48,7 +51,8 @@ const char* kHelpHead =  // then the --algo lines (help())
     "nodes; normalizer/naive_moments.hpp): the baseline, which may cancel or be nan.\n"
     "Numbers have 17 significant digits (f64) or 9 (f32). A bad row prints\n"
     "'error: line N: <reason>' in its place; the others are still evaluated; exit status 2 if\n"
-    "any row was bad.\n"
+    "any row was bad (rows over the --max-* caps included), 3 if the output could not be\n"
+    "written or the input not read to its end (docs/design.md 4.11).\n"
     "\n"
     ;
 const char* kHelpTail =
@@ -62,6 +66,11 @@ const char* kHelpTail =
     "                  z = log(lambda) in the dtype (A depends on the normalisation of lambda,\n"
     "                  logC, mu, H and Cov do not); an entry <= 0 is an error row\n"
     "  --threads N     worker threads (default: all cores)\n"
+    "  --max-k N       rows with more than N entries (default 2^24 = 16777216) or lines longer than\n"
+    "                  64 N + 4096 bytes are error rows ('row too large'), never held in memory\n"
+    "  --max-row-work W  rows whose estimated work exceeds W (default 1e11, ~1 ns each: a minute\n"
+    "                  or two) are error rows ('row too costly'), e.g. taylor at spread 1e10\n"
+    "  --max-row-memory B  the same for the estimated working memory (default 4 GiB)\n"
     "  FILE            input file; '-' or none reads standard input\n";
 
 // The help text; the --algo line lists the registry's algorithms.
@@ -83,16 +92,18 @@ struct Options {
   bool gpu = false;  // --algo gpu (cli/cmd_eval_gpu.cpp)
   int threads = 0;
   std::string file = "-";
+  ccnorm::RowLimits limits;  // --max-k, --max-row-work, --max-row-memory (docs/design.md §4.11)
 };
 
 struct Row {
   long line = 0;
   bool bad = false;
+  bool too_long = false;  // longer than the line cap: not parsed
   std::string raw;
 };
 
 template <class T>
-int run(const Options& o, std::istream& in) {
+int run(const Options& o, ccnorm::io::InputStream& in) {
   constexpr std::size_t kChunk = 2048;
   std::vector<Row> rows;
   std::vector<std::string> outs;
@@ -100,10 +111,13 @@ int run(const Options& o, std::istream& in) {
   long lineno = 0;
   std::string line;
   bool eof = false;
+  // a row of K fields needs well under 64 K bytes; longer lines are not kept (memory cap)
+  const std::size_t max_line = o.limits.max_k > (std::size_t(1) << 50) ? std::size_t(1) << 56 : 64 * o.limits.max_k + 4096;
   while (!eof) {
     rows.clear();
     while (rows.size() < kChunk) {
-      if (!std::getline(in, line)) {
+      bool too_long = false;
+      if (!ccnorm::io::getline_bounded(in, line, max_line, too_long)) {
         eof = true;
         break;
       }
@@ -112,6 +126,7 @@ int run(const Options& o, std::istream& in) {
       if (t.empty() || t.front() == '#') continue;
       Row r;
       r.line = lineno;
+      r.too_long = too_long;
       r.raw = std::move(line);
       line.clear();
       rows.push_back(std::move(r));
@@ -125,15 +140,31 @@ int run(const Options& o, std::istream& in) {
       Row& r = rows[i];
       std::vector<T> vals, z;
       std::string why;
+      std::string& s = outs[i];
+      if (r.too_long) {
+        r.bad = true;
+        s = ccnorm::io::error_line(r.line, "row too large: line longer than " + std::to_string(max_line) +
+                                               " bytes (64 x --max-k + 4096)");
+        continue;
+      }
       auto kind = ccnorm::io::parse_row<T>(r.raw, vals, why, o.param == ccnorm::Param::probs ? "probability" : "logit");
       if (kind == ccnorm::io::LineKind::row) why = ccnorm::to_logits<T>(o.param, vals.data(), vals.size(), z);
-      std::string& s = outs[i];
       if (kind != ccnorm::io::LineKind::row || !why.empty()) {
         r.bad = true;
         s = ccnorm::io::error_line(r.line, why);
         continue;
       }
       const std::size_t K = z.size();
+      {
+        ccnorm::RowCost cost = ccnorm::row_cost<T>(o.algo, z.data(), K, o.grad);
+        if (o.cov) cost.work += 4.0 * K * K, cost.bytes += 8.0 * K * K;  // the K x K covariance
+        why = ccnorm::over_limit(cost, K, o.limits);
+      }
+      if (!why.empty()) {
+        r.bad = true;
+        s = ccnorm::io::error_line(r.line, why);
+        continue;
+      }
       std::vector<T> mu(o.grad ? K : 0), cov(o.cov ? K * K : 0);
       ccnorm::Out<T> res;
       T H = T(0);
@@ -163,9 +194,13 @@ int run(const Options& o, std::istream& in) {
       block += outs[i];
       block += '\n';
     }
-    std::fwrite(block.data(), 1, block.size(), stdout);
+    // the output is gone (disk full, reader closed the pipe): stop before the next chunk
+    if (!ccnorm::io::write_stdout(block)) return ccnorm::io::kExitIo;  // main() prints the message
   }
-  std::fflush(stdout);
+  if (in.error()) {
+    std::fprintf(stderr, "ccnorm eval: %s\n", in.error_message().c_str());
+    return ccnorm::io::kExitIo;
+  }
   return any_bad ? 2 : 0;
 }
 
@@ -201,6 +236,17 @@ int cmd_eval(int argc, char** argv) {
         std::fprintf(stderr, "ccnorm eval: --dtype must be f64 or f32, not '%s'\n", v.c_str());
         return 2;
       }
+    } else if (a == "--max-k" || a == "--max-row-work" || a == "--max-row-memory") {
+      const std::string v = need(a.c_str());
+      char* end = nullptr;
+      const double x = std::strtod(v.c_str(), &end);
+      if (v.empty() || *end || !(x >= 1) || !std::isfinite(x)) {
+        std::fprintf(stderr, "ccnorm eval: %s must be a number >= 1, not '%s'\n", a.c_str(), ccnorm::io::escape_bytes(v).c_str());
+        return 2;
+      }
+      if (a == "--max-k") o.limits.max_k = x >= 1e18 ? std::size_t(1) << 60 : static_cast<std::size_t>(x);
+      else if (a == "--max-row-work") o.limits.max_work = x;
+      else o.limits.max_bytes = x;
     } else if (a == "--grad") {
       o.grad = true;
     } else if (a == "--entropy") {
@@ -214,7 +260,12 @@ int cmd_eval(int argc, char** argv) {
         return 2;
       }
     } else if (a == "--threads") {
-      o.threads = std::atoi(need("--threads").c_str());
+      const std::string v = need("--threads");
+      if (!ccnorm::io::parse_positive_int(v, o.threads)) {
+        std::fprintf(stderr, "ccnorm eval: --threads must be a positive integer, not '%s'\n",
+                     ccnorm::io::escape_bytes(v).c_str());
+        return 2;
+      }
     } else if (!a.empty() && a[0] == '-' && a != "-") {
       std::fprintf(stderr, "ccnorm eval: unknown option '%s' (see ccnorm eval --help)\n", a.c_str());
       return 2;
@@ -233,19 +284,21 @@ int cmd_eval(int argc, char** argv) {
                  "CPU (use --algo auto)\n");
     return 2;
   }
-  std::ifstream f;
-  std::istream* in = &std::cin;
-  if (o.file != "-") {
-    f.open(o.file);
-    if (!f) {
-      std::fprintf(stderr, "ccnorm eval: cannot open '%s': %s\n", o.file.c_str(), std::strerror(errno));
-      return 2;
-    }
-    in = &f;
+  ccnorm::io::InputStream in;
+  std::string why;
+  if (!in.open(o.file, why)) {
+    std::fprintf(stderr, "ccnorm eval: %s\n", ccnorm::io::escape_bytes(why).c_str());
+    return 2;
   }
-  std::ios::sync_with_stdio(false);
-  if (o.gpu) return ccnorm::cli::eval_gpu(o.f32, o.grad, o.param, *in);
-  return o.f32 ? run<float>(o, *in) : run<double>(o, *in);
+  if (o.gpu) {
+    const int rc = ccnorm::cli::eval_gpu(o.f32, o.grad, o.param, in);
+    if (in.error()) {
+      std::fprintf(stderr, "ccnorm eval: %s\n", in.error_message().c_str());
+      return ccnorm::io::kExitIo;
+    }
+    return rc;
+  }
+  return o.f32 ? run<float>(o, in) : run<double>(o, in);
 }
 
 }  // namespace

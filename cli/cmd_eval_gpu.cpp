@@ -11,6 +11,7 @@
 
 
 #include "io/rows.hpp"
+#include "io/stream.hpp"
 #include "normalizer/params.hpp"
 #if defined(CCNORM_HAVE_CUDA)
 #include "normalizer/cuda/gpu.hpp"
@@ -68,9 +69,8 @@ int run_gpu(bool grad, Param param, std::istream& in) {
       block += s;
       block += '\n';
     }
-    std::fwrite(block.data(), 1, block.size(), stdout);
+    if (!io::write_stdout(block)) return io::kExitIo;  // output gone: stop (main() says why)
   }
-  std::fflush(stdout);
   return any_bad ? 2 : 0;
 }
 

@@ -59,7 +59,10 @@ int cmd_golden(int argc, char** argv) {
     if (a == "--out") out = v;
     else if (a == "--seed") seed = std::strtoull(v, nullptr, 10);
     else if (a == "--date") date = v;
-    else threads = std::atoi(v);
+    else if (!ccnorm::io::parse_positive_int(v, threads)) {
+      std::fprintf(stderr, "ccnorm golden: --threads must be a positive integer, not '%s'\n", ccnorm::io::escape_bytes(v).c_str());
+      return 2;
+    }
   }
   if (date.empty()) date = ccnorm::io::utc_date();
   try {
@@ -74,7 +77,7 @@ int cmd_golden(int argc, char** argv) {
     return 0;
   } catch (const std::exception& e) {
     for (const auto& line : ccnorm::io::split_trimmed(e.what(), '\n')) std::fprintf(stderr, "ccnorm golden: %s\n", line.c_str());
-    return 1;
+    return dynamic_cast<const ccnorm::io::io_error*>(&e) ? ccnorm::io::kExitIo : 1;
   }
 }
 

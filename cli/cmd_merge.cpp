@@ -1,10 +1,13 @@
 // ccnorm merge: merge sweep shard CSVs (schema checked, deduplicated by case key).
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <map>
 #include <string>
 
 #include "bench/sweep/sweep.hpp"
 #include "cli/command.hpp"
+#include "io/stream.hpp"
 
 namespace {
 
@@ -18,7 +21,9 @@ const char* kHelp =
     "dropped with a warning; rows are deduplicated by key (family,K,sigma,seed,algo,dtype) - two\n"
     "rows with the same key but different values are an error (exit 1). OUT is written in the\n"
     "canonical order, with its worst-input file <OUT without .csv>.worst.csv. OUT may be one of\n"
-    "the inputs.\n";
+    "the inputs. OUT is locked (OUT.lock) as `ccnorm sweep` locks its output.\n"
+    "Exit status: 0 merged, 1 conflicting rows or a malformed input (nothing written), 2 usage\n"
+    "error, 3 a file could not be read or written, or OUT is locked by a sweep.\n";
 
 int cmd_merge(int argc, char** argv) {
   using namespace ccnorm::sweep;
@@ -36,9 +41,11 @@ int cmd_merge(int argc, char** argv) {
   int schema = 0;
   std::string first;
   try {
+    // no sweep (or other merge) may write OUT meanwhile; refuse when one holds it
+    const OutputLock lock(out);
     for (int i = 2; i < argc; ++i) {
       const LoadResult lr = load_csv(argv[i]);
-      if (!lr.existed) throw std::runtime_error(std::string("cannot read ") + argv[i]);
+      if (!lr.existed) throw ccnorm::io::io_error(std::string("cannot read ") + argv[i] + ": " + std::strerror(ENOENT));
       if (schema == 0) schema = lr.schema, first = argv[i];
       if (lr.schema != schema)
         throw std::runtime_error(first + " has sweep schema " + std::to_string(schema) + " but " + argv[i] + " has schema " +
@@ -69,6 +76,9 @@ int cmd_merge(int argc, char** argv) {
       std::fprintf(stderr, "merge: warning: some worst inputs could not be regenerated (generator mismatch)\n");
     std::fprintf(stderr, "merge: %zu rows read, %zu duplicates dropped, %zu rows -> %s%s\n", read, dup, v.size(),
                  out.c_str(), schema == 1 ? " (schema 1: the inputs have no distribution columns)" : "");
+  } catch (const ccnorm::io::io_error& e) {
+    std::fprintf(stderr, "ccnorm merge: %s\n", e.what());
+    return ccnorm::io::kExitIo;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "ccnorm merge: %s\n", e.what());
     return 1;

@@ -13,6 +13,7 @@
 #include "cli/command.hpp"
 #include "io/row_source.hpp"
 #include "io/rows.hpp"
+#include "io/stream.hpp"
 #include "reference/reference.hpp"
 
 namespace {
@@ -34,7 +35,9 @@ const char* kHelp =
     "  --dtype f32      parse the row as float (the reference is then exact for those float values)\n"
     "  --param P        logits (default), eta (K-1 values, a 0 appended) or probs (entries > 0;\n"
     "                   the reference is for z = log(lambda) as rounded in the dtype, which is what\n"
-    "                   `ccnorm eval --param probs` evaluates)\n";
+    "                   `ccnorm eval --param probs` evaluates)\n"
+    "Exit status: 0, 2 if any row was an error row or on a usage error, 3 if the output could not\n"
+    "be written or the input not read to its end.\n";
 
 std::string dec(const ccnorm::ref::mpfloat& x, int digits, double& conv_err) {
   mpfr_t t;
@@ -119,20 +122,23 @@ int run(std::istream& in, ccnorm::Param param, const Flags& fl) {
   long lineno = 0;
   std::vector<T> zt;
   std::string why;
+  // one line per row, flushed; false when the output is gone (then stop: main() says why)
+  auto emit = [](const std::string& s) { return ccnorm::io::write_stdout(s + '\n'); };
   while (src.next(lineno, zt, why)) {
     if (!why.empty()) {
-      std::printf("%s\n", ccnorm::io::error_line(lineno, why).c_str());
       any_bad = true;
+      if (!emit(ccnorm::io::error_line(lineno, why))) return ccnorm::io::kExitIo;
       continue;
     }
     const std::vector<double> z(zt.begin(), zt.end());  // float values widened exactly
+    std::string out;
     try {
-      std::printf("%s\n", reference_line(z, fl).c_str());
+      out = reference_line(z, fl);
     } catch (const std::exception& e) {
-      std::printf("%s\n", ccnorm::io::error_line(lineno, e.what()).c_str());
+      out = ccnorm::io::error_line(lineno, ccnorm::io::escape_bytes(e.what()));
       any_bad = true;
     }
-    std::fflush(stdout);
+    if (!emit(out)) return ccnorm::io::kExitIo;
   }
   return any_bad ? 2 : 0;
 }
@@ -174,17 +180,18 @@ int cmd_reference(int argc, char** argv) {
       return 2;
     } else file = a;
   }
-  std::ifstream f;
-  std::istream* in = &std::cin;
-  if (file != "-") {
-    f.open(file);
-    if (!f) {
-      std::fprintf(stderr, "ccnorm reference: cannot open '%s'\n", file.c_str());
-      return 2;
-    }
-    in = &f;
+  ccnorm::io::InputStream input;
+  std::string open_why;
+  if (!input.open(file, open_why)) {
+    std::fprintf(stderr, "ccnorm reference: %s\n", ccnorm::io::escape_bytes(open_why).c_str());
+    return 2;
   }
-  return f32 ? run<float>(*in, param, fl) : run<double>(*in, param, fl);
+  const int rc = f32 ? run<float>(input, param, fl) : run<double>(input, param, fl);
+  if (input.error()) {
+    std::fprintf(stderr, "ccnorm reference: %s\n", input.error_message().c_str());
+    return ccnorm::io::kExitIo;
+  }
+  return rc;
 }
 
 }  // namespace

@@ -52,7 +52,7 @@ int cmd_regions(int argc, char** argv) {
           o.algos.push_back({info.name, info.eval_f32, info.eval_f64});
         }
       } else if (a == "--dtypes") o.dtypes = list_arg(value_of(argc, argv, i));
-      else if (a == "--threads") o.threads = std::stoi(value_of(argc, argv, i));
+      else if (a == "--threads") o.threads = threads_arg(value_of(argc, argv, i));
       else if (a == "--no-heat") o.heat = false;
       else throw std::invalid_argument("unknown option " + a);
     }
@@ -66,6 +66,9 @@ int cmd_regions(int argc, char** argv) {
     ccnorm::regions::write_regions(o, r);
     std::fprintf(stderr, "regions: %zu tasks in %.1f s -> %s/\n", r.tasks, r.wall_s, o.out.c_str());
     return r.failures ? 1 : 0;
+  } catch (const ccnorm::io::io_error& e) {
+    std::fprintf(stderr, "ccnorm regions: %s\n", e.what());
+    return ccnorm::io::kExitIo;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "ccnorm regions: %s\n", e.what());
     return 1;

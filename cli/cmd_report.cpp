@@ -54,7 +54,7 @@ int cmd_report(int argc, char** argv) {
       const std::string a = argv[i];
       if (a == "--quick") c.quick = true;
       else if (a == "--out") c.out = value_of(argc, argv, i);
-      else if (a == "--threads") c.threads = std::stoi(value_of(argc, argv, i));
+      else if (a == "--threads") c.threads = threads_arg(value_of(argc, argv, i));
       else if (a == "--no-bench") c.no_bench = true;
       else if (a == "--resume") c.resume = true;
       else if (a == "--plots") c.plots_dir = value_of(argc, argv, i);

@@ -7,13 +7,14 @@
 #include "bench/sweep/sweep.hpp"
 #include "cli/args.hpp"
 #include "cli/command.hpp"
+#include "io/stream.hpp"
 
 namespace {
 
 const char* kHelpHead =  // then the --algos line (help())
     "usage: ccnorm sweep [--algos A,B,..] [--dtypes f64,f32] [--families F,..] [--K k1,k2,..]\n"
     "                    [--sigmas s1,s2,..] [--seeds N] [--seed S] [--threads N] [--shard i/n]\n"
-    "                    [--dist-max-K N] [--out FILE.csv] [--no-progress]\n"
+    "                    [--dist-max-K N] [--out FILE.csv] [--wait] [--no-progress]\n"
     "\n"
     "Accuracy of every algorithm on deterministic inputs, against the certified reference\n"
     "(docs/design.md §3 error measures; the reference is never rounded before the difference).\n"
@@ -48,7 +49,12 @@ const char* kHelpTail =
     "              Rows are appended and flushed as each input finishes. A complete run rewrites\n"
     "              FILE in canonical order (identical whatever the thread count). A file of\n"
     "              the older schema (the first ten columns) is refused: choose another FILE.\n"
-    "Exit status: 0 complete, 1 some inputs failed (rerun to retry them), 2 usage error.\n";
+    "              One sweep per FILE at a time (a lock on FILE.lock): a second one refuses, or\n"
+    "  --wait      waits for the first to finish. FILE and its directory must be writable (checked\n"
+    "              before any work).\n"
+    "Exit status: 0 complete, 1 some inputs failed (rerun to retry them), 2 usage error,\n"
+    "3 the output cannot be used: locked by another sweep, not writable, an I/O error or not a\n"
+    "sweep file (the message names the file).\n";
 
 // The help text; the --algos line lists the registry's algorithms.
 std::string help() {
@@ -74,7 +80,8 @@ int cmd_sweep(int argc, char** argv) {
       else if (a == "--sigmas") c.sigmas = doubles_arg(value_of(argc, argv, i));
       else if (a == "--seeds") c.seeds = static_cast<std::uint32_t>(sizes_arg(value_of(argc, argv, i)).at(0));
       else if (a == "--seed") c.seed = static_cast<std::uint32_t>(std::stoul(value_of(argc, argv, i)));
-      else if (a == "--threads") c.threads = std::stoi(value_of(argc, argv, i));
+      else if (a == "--threads") c.threads = threads_arg(value_of(argc, argv, i));
+      else if (a == "--wait") c.wait_lock = true;
       else if (a == "--out") c.out = value_of(argc, argv, i);
       else if (a == "--no-progress") c.progress = false;
       else if (a == "--dist-max-K") c.dist_max_K = static_cast<std::size_t>(std::stoul(value_of(argc, argv, i)));
@@ -107,9 +114,12 @@ int cmd_sweep(int argc, char** argv) {
       return 1;
     }
     return s.complete ? 0 : 1;
-  } catch (const std::exception& e) {
+  } catch (const std::invalid_argument& e) {
     std::fprintf(stderr, "ccnorm sweep: %s\n", e.what());
-    return 1;
+    return 2;
+  } catch (const std::exception& e) {  // io::io_error and a file that is not a sweep file
+    std::fprintf(stderr, "ccnorm sweep: %s\n", e.what());
+    return ccnorm::io::kExitIo;
   }
 }
 

@@ -36,7 +36,8 @@ const char* kHelp =
     "                   by_family, by_K, worst, ...); non-finite numbers are written as null\n"
     "  --html OUT       self-contained HTML scorecard\n"
     "  --name, --note   label and free-text note stored in the scorecards\n"
-    "Exit status: 0 all within tolerance, 1 some case over it, 2 malformed/misaligned input.\n";
+    "Exit status: 0 all within tolerance, 1 some case over it, 2 malformed/misaligned input,\n"
+    "3 a file could not be read or written.\n";
 
 int cmd_validate(int argc, char** argv) {
   ccnorm::validate::Options o;

@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "cli/command.hpp"
+#include "io/stream.hpp"
 #include "reference/cr_oracle.hpp"
 
 namespace ccnorm::cli {
@@ -45,10 +46,21 @@ int main(int argc, char** argv) {
   std::string_view cmd = argv[1];
   if (cmd == "-h" || cmd == "--help" || cmd == "help") {
     usage(stdout);
-    return 0;
+    const std::string err = ccnorm::io::stdout_error("ccnorm");
+    if (!err.empty()) std::fprintf(stderr, "%s\n", err.c_str());
+    return err.empty() ? 0 : ccnorm::io::kExitIo;
   }
   for (const auto& c : ccnorm::cli::commands())
-    if (cmd == c.name) return c.run(argc - 1, argv + 1);
+    if (cmd == c.name) {
+      int rc = c.run(argc - 1, argv + 1);
+      // every subcommand: output that did not reach standard output is an I/O error (§4.11)
+      const std::string err = ccnorm::io::stdout_error("ccnorm " + std::string(cmd));
+      if (!err.empty()) {
+        std::fprintf(stderr, "%s\n", err.c_str());
+        rc = ccnorm::io::kExitIo;
+      }
+      return rc;
+    }
   std::fprintf(stderr, "ccnorm: unknown command '%s'\n\n", argv[1]);
   usage(stderr);
   return 2;

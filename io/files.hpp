@@ -6,6 +6,7 @@
 //                            cannot be opened or read
 #pragma once
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <sstream>
@@ -13,22 +14,28 @@
 #include <string>
 #include <string_view>
 
+#include "io/stream.hpp"
+
 namespace ccnorm::io {
 
 inline void write_text(const std::string& path, std::string_view text) {
-  std::ofstream f(path, std::ios::binary | std::ios::trunc);
-  if (!f) throw std::runtime_error("cannot write '" + path + "': " + std::strerror(errno));
-  f.write(text.data(), static_cast<std::streamsize>(text.size()));
-  f.flush();
-  if (!f) throw std::runtime_error("error writing '" + path + "'");
+  std::FILE* f = std::fopen(path.c_str(), "wb");
+  if (!f) throw io_error("cannot write '" + path + "': " + std::strerror(errno));
+  errno = 0;
+  bool ok = std::fwrite(text.data(), 1, text.size(), f) == text.size();
+  ok = std::fflush(f) == 0 && ok;
+  const int e = errno ? errno : EIO;
+  ok = std::fclose(f) == 0 && ok;
+  if (!ok) throw io_error("error writing '" + path + "': " + std::strerror(e));
 }
 
 inline std::string read_text(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  if (!f) throw std::runtime_error("cannot open '" + path + "': " + std::strerror(errno));
+  InputStream f;
+  std::string why;
+  if (!f.open(path, why)) throw io_error(escape_bytes(why));
   std::stringstream ss;
   ss << f.rdbuf();
-  if (f.bad()) throw std::runtime_error("error reading '" + path + "'");
+  if (f.error()) throw io_error(f.error_message());
   return ss.str();
 }
 

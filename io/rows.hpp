@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "io/format.hpp"
+#include "io/stream.hpp"
 
 namespace ccnorm::io {
 
@@ -25,6 +26,15 @@ enum class LineKind { skip, row, error };
 inline std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r' || s.front() == '\n')) s.remove_prefix(1);
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n')) s.remove_suffix(1);
+  return s;
+}
+
+// A UTF-8 byte order mark at the start of a line is not part of it (editors write one at the
+// start of a file; io::InputStream drops it already, this covers lines read by other means).
+inline std::string_view strip_bom(std::string_view s) {
+  if (s.size() >= 3 && static_cast<unsigned char>(s[0]) == 0xEF && static_cast<unsigned char>(s[1]) == 0xBB &&
+      static_cast<unsigned char>(s[2]) == 0xBF)
+    s.remove_prefix(3);
   return s;
 }
 
@@ -41,9 +51,12 @@ inline std::vector<std::string> split_trimmed(std::string_view s, char sep) {
   return out;
 }
 
+// A field quoted in a message: at most 40 bytes of input (37 + "..." beyond 40), then its control
+// bytes, NUL and DEL escaped as \xHH and a backslash as \\ (io/stream.hpp escape_bytes), so a
+// message never carries a raw control byte and is never cut at a NUL.
 inline std::string shorten(std::string_view s) {
-  if (s.size() <= 40) return std::string(s);
-  return std::string(s.substr(0, 37)) + "...";
+  if (s.size() <= 40) return escape_bytes(s);
+  return escape_bytes(s.substr(0, 37)) + "...";
 }
 
 // Parse one line. On LineKind::row, `out` holds the values (T = float parses with strtof, so
@@ -52,7 +65,7 @@ inline std::string shorten(std::string_view s) {
 template <class T>
 LineKind parse_row(std::string_view line, std::vector<T>& out, std::string& why, const char* what = "logit") {
   out.clear();
-  std::string_view s = trim(line);
+  std::string_view s = trim(strip_bom(line));
   if (s.empty() || s.front() == '#') return LineKind::skip;
   std::string buf;
   std::size_t field = 0;

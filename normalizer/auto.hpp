@@ -118,7 +118,7 @@ Out<T> huge_spread(const T* z, std::size_t K, T* mu) {
     mx = std::max(mx, v);
     mean += v / static_cast<long double>(K);
   }
-  const long double lg = std::lgamma(static_cast<long double>(K));
+  const long double lg = lgamma_host(static_cast<long double>(K));
   const long double lo = mean - lg, hi = mx - lg;
   long double A = o.A;
   if (!std::isfinite(static_cast<double>(A))) A = hi;  // Laplace: the max dominates

@@ -65,11 +65,11 @@ T log_sum_exp(const T* z, std::size_t K) {
   return m + log1p(s);
 }
 
-// log((K-1)!) in T (host). Uses std::lgamma for built-in types; generic types use a sum of logs.
+// log((K-1)!) in T (host). Uses lgamma_host for built-in types; generic types use a sum of logs.
 template <class T>
 T log_factorial(std::size_t n) {
   if constexpr (std::is_floating_point_v<T>) {
-    return static_cast<T>(std::lgamma(static_cast<long double>(n) + 1.0L));
+    return static_cast<T>(lgamma_host(static_cast<long double>(n) + 1.0L));
   } else {
     using std::log;
     T r = T(0);

@@ -5,6 +5,9 @@
 // normalizer/cuda/. Host-only conveniences (std::vector, exceptions, threads) stay out of
 // functions marked CCNORM_HD.
 #pragma once
+#include <math.h>
+
+#include <cmath>
 
 #if defined(__CUDACC__)
 #define CCNORM_HD __host__ __device__
@@ -33,3 +36,27 @@
 #define CCNORM_FOR_NODES(j, first, K, KM) \
   CCNORM_UNROLL                           \
   for (int j = (first); j < ((KM) > 0 ? (KM) : (K)); ++j) if ((KM) > 0 && j >= (K)) break; else
+
+namespace ccnorm {
+
+// log Gamma(x) on the host without writing glibc's global `signgam` (std::lgamma does, from
+// every thread: a data race; docs/design.md §6.3): lgamma_r / lgammal_r where the C library has
+// them.
+inline double lgamma_host(double x) {
+#if defined(__GLIBC__) || defined(__APPLE__)
+  int sign = 0;
+  return ::lgamma_r(x, &sign);
+#else
+  return std::lgamma(x);
+#endif
+}
+inline long double lgamma_host(long double x) {
+#if defined(__GLIBC__)
+  int sign = 0;
+  return ::lgammal_r(x, &sign);
+#else
+  return std::lgamma(x);
+#endif
+}
+
+}  // namespace ccnorm

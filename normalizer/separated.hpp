@@ -135,7 +135,7 @@ inline bool eval_cluster(Work& w, std::size_t K, std::size_t b, std::size_t e, b
   }
   work_done += kLogWeight * static_cast<double>(K);
   co.sign = (b % 2 == 0) ? 1 : -1;
-  co.Lc = (c0 - w.x[0]) - lr.s - std::lgamma(static_cast<L>(m));
+  co.Lc = (c0 - w.x[0]) - lr.s - lgamma_host(static_cast<L>(m));
   if (mean) w.Dc.assign(K, 0);
   // A lower cluster whose scale alone puts it far below the top term (by more than its width, the
   // spread and K could ever make up: |V|, |dT/dx| <= e^w poly) contributes nothing: skipped

@@ -41,6 +41,7 @@
 #include "bench/families.hpp"
 #include "bench/rng.hpp"
 #include "io/provenance.hpp"
+#include "normalizer/config.hpp"
 
 namespace {
 
@@ -87,7 +88,7 @@ long double rough_A(const std::vector<double>& z) {
     const long double q = r / static_cast<long double>(n + 1);
     if (q < 0.5L && v[K - 1] * q / (1 - q) < 1e-19L * S) break;
   }
-  return static_cast<long double>(zmin) + std::log(S) - std::lgamma(static_cast<long double>(K));
+  return static_cast<long double>(zmin) + std::log(S) - ccnorm::lgamma_host(static_cast<long double>(K));
 }
 
 struct Writer {

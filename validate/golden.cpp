@@ -15,6 +15,7 @@
 #include "io/format.hpp"
 #include "io/json.hpp"
 #include "io/rows.hpp"
+#include "io/stream.hpp"
 
 namespace ccnorm::golden {
 
@@ -77,9 +78,17 @@ double to_double(std::string_view tok, const char* what) {
   char* end = nullptr;
   errno = 0;
   double v = std::strtod(b.c_str(), &end);
-  if (end != b.c_str() + b.size()) throw std::invalid_argument(std::string(what) + ": not a number: '" + b + "'");
-  if (!std::isfinite(v)) throw std::invalid_argument(std::string(what) + ": not finite: '" + b + "'");
+  if (end != b.c_str() + b.size()) throw std::invalid_argument(std::string(what) + ": not a number: '" + io::shorten(b) + "'");
+  if (!std::isfinite(v)) throw std::invalid_argument(std::string(what) + ": not finite: '" + io::shorten(b) + "'");
   return v;
+}
+
+// A count field (K): an integer in 1..2^40 (a double outside the size_t range would be UB to cast).
+std::size_t to_count(std::string_view tok, const char* what) {
+  const double v = to_double(tok, what);
+  if (!(v >= 1 && v <= 0x1p40) || v != std::floor(v))
+    throw std::invalid_argument(std::string(what) + ": not a positive integer: '" + io::shorten(io::trim(tok)) + "'");
+  return static_cast<std::size_t>(v);
 }
 
 std::vector<double> to_list(std::string_view s, char sep, const char* what) {
@@ -104,7 +113,7 @@ struct JParser {
   [[noreturn]] void fail(const std::string& why) { throw std::invalid_argument("JSON: " + why + " at column " + std::to_string(i + 1)); }
   void expect(char c) {
     ws();
-    if (i >= s.size() || s[i] != c) fail(std::string("expected '") + c + "'");
+    if (i >= s.size() || s[i] != c) fail("expected '" + io::shorten(std::string_view(&c, 1)) + "'");
     ++i;
   }
   std::string string() {
@@ -263,13 +272,13 @@ Case parse_csv_row(std::string_view line, int version) {
     std::string s(f[2]);
     char* end = nullptr;
     c.seed = s.empty() ? 0 : std::strtoull(s.c_str(), &end, 10);
-    if (!s.empty() && end != s.c_str() + s.size()) throw std::invalid_argument("seed: not an integer: '" + s + "'");
+    if (!s.empty() && end != s.c_str() + s.size()) throw std::invalid_argument("seed: not an integer: '" + io::shorten(s) + "'");
   }
   if (f[3] == "eta") c.eta = true;
-  else if (f[3] != "logits") throw std::invalid_argument("param must be logits or eta, not '" + std::string(f[3]) + "'");
+  else if (f[3] != "logits") throw std::invalid_argument("param must be logits or eta, not '" + io::shorten(f[3]) + "'");
   if (f[4] == "f32") c.f32 = true;
-  else if (f[4] != "f64") throw std::invalid_argument("dtype must be f64 or f32, not '" + std::string(f[4]) + "'");
-  c.K = static_cast<std::size_t>(to_double(f[5], "K"));
+  else if (f[4] != "f64") throw std::invalid_argument("dtype must be f64 or f32, not '" + io::shorten(f[4]) + "'");
+  c.K = to_count(f[5], "K");
   c.x = f[6].empty() ? std::vector<double>{} : to_list(f[6], ';', "z");
   bool any_ref = false, all_ref = true;
   for (int k = 7; k <= 12; ++k) {
@@ -338,7 +347,7 @@ Case parse_json_row(std::string_view line) {
   };
   auto need = [&](const char* k) -> const JVal& {
     const JVal* v = get(k);
-    if (!v) throw std::invalid_argument(std::string("missing key '") + k + "'");
+    if (!v) throw std::invalid_argument(std::string("missing key '") + io::shorten(k) + "'");
     return *v;
   };
   Case c;
@@ -347,10 +356,10 @@ Case parse_json_row(std::string_view line) {
   if (const JVal* s = get("seed")) c.seed = std::strtoull(s->text.c_str(), nullptr, 10);
   const std::string param = need("param").text, dtype = need("dtype").text;
   if (param == "eta") c.eta = true;
-  else if (param != "logits") throw std::invalid_argument("param must be logits or eta, not '" + param + "'");
+  else if (param != "logits") throw std::invalid_argument("param must be logits or eta, not '" + io::shorten(param) + "'");
   if (dtype == "f32") c.f32 = true;
-  else if (dtype != "f64") throw std::invalid_argument("dtype must be f64 or f32, not '" + dtype + "'");
-  c.K = static_cast<std::size_t>(to_double(need("K").text, "K"));
+  else if (dtype != "f64") throw std::invalid_argument("dtype must be f64 or f32, not '" + io::shorten(dtype) + "'");
+  c.K = to_count(need("K").text, "K");
   c.x = jlist(need("z"), "z");
   if (get("A")) {
     c.has_ref = true;
@@ -402,11 +411,13 @@ FileKind detect(const std::vector<std::string>& lines) {
 }
 
 std::vector<std::string> read_lines(const std::string& path) {
-  std::ifstream f(path);
-  if (!f) throw FormatError(fmt::format("cannot open '{}': {}", path, std::strerror(errno)));
+  io::InputStream f;
+  std::string why;
+  if (!f.open(path, why)) throw FormatError(io::escape_bytes(why));
   std::vector<std::string> lines;
   std::string l;
   while (std::getline(f, l)) lines.push_back(std::move(l));
+  if (f.error()) throw io::io_error(f.error_message());
   return lines;
 }
 

@@ -19,6 +19,7 @@
 #include "io/json.hpp"
 #include "io/provenance.hpp"
 #include "io/rows.hpp"
+#include "io/stream.hpp"
 #include "reference/reference.hpp"
 #include "validate/golden.hpp"
 
@@ -401,9 +402,19 @@ std::string worst_json(const Summary& S, const Options& o) {
 }
 
 
+// Write text to f, close it; throws io::io_error naming path when any of it failed.
+void close_checked(std::FILE* f, const std::string& path, const std::string& text) {
+  errno = 0;
+  bool ok = std::fwrite(text.data(), 1, text.size(), f) == text.size();
+  ok = std::fflush(f) == 0 && ok;
+  const int e = errno ? errno : EIO;
+  ok = std::fclose(f) == 0 && ok;
+  if (!ok) throw io::io_error(fmt::format("error writing '{}': {}", path, std::strerror(e)));
+}
+
 void write_json(const std::string& path, const Options& o, const Summary& S, double tol, const std::string& kind) {
   std::FILE* f = std::fopen(path.c_str(), "w");
-  if (!f) throw golden::FormatError(fmt::format("cannot write '{}': {}", path, std::strerror(errno)));
+  if (!f) throw io::io_error(fmt::format("cannot write '{}': {}", path, std::strerror(errno)));
   std::string s = fmt::format(
       R"({{"name":"{}","note":"{}","quantity":"{}","dtype":"{}","tol":{},"cases_file":"{}","cases_format":"{}","results_file":"{}",)"
       R"("date":"{}","cases":{},"failures":{},"nonfinite":{},"passed":{},"references_computed":{},)"
@@ -413,14 +424,13 @@ void write_json(const std::string& path, const Options& o, const Summary& S, dou
       io::json_escape(o.results), io::utc_timestamp(), S.cases, S.failures, S.nonfinite, S.failures == 0 ? "true" : "false",
       S.computed_refs, io::json_number(S.max_err, 0), io::json_number(S.max_err_finite, 0), io::json_number(S.median_err, 0), io::json_number(S.p99_err, 0),
       S.max_ulps >= 0 ? io::json_number(S.max_ulps, 0) : "null", group_json(S.by_family), group_json(S.by_K), worst_json(S, o));
-  std::fputs(s.c_str(), f);
-  std::fputc('\n', f);
-  std::fclose(f);
+  s += '\n';
+  close_checked(f, path, s);
 }
 
 void write_html(const std::string& path, const Options& o, const Summary& S, double tol) {
   std::FILE* f = std::fopen(path.c_str(), "w");
-  if (!f) throw golden::FormatError(fmt::format("cannot write '{}': {}", path, std::strerror(errno)));
+  if (!f) throw io::io_error(fmt::format("cannot write '{}': {}", path, std::strerror(errno)));
   const std::string title = o.name.empty() ? std::string("ccnorm validate scorecard") : "ccnorm validate: " + o.name;
   std::string h = "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>" + io::html_escape(title) +
                   "</title><style>body{font-family:sans-serif;margin:2em;max-width:70em}table{border-collapse:collapse;margin:1em 0}"
@@ -463,8 +473,7 @@ void write_html(const std::string& path, const Options& o, const Summary& S, dou
   h += "</table><p>Error measures: docs/design.md §3 (value, H: |v - ref| / (u max(1,|ref|)); mean: componentwise "
        "relative; cov: per entry, relative on the diagonal, against sqrt(Cov_ii Cov_jj) off it; kl: relative, an exact 0 "
        "must be 0); the reference is never rounded to the output type.</p></body></html>\n";
-  std::fputs(h.c_str(), f);
-  std::fclose(f);
+  close_checked(f, path, h);
 }
 
 }  // namespace
@@ -543,7 +552,10 @@ int parse_args(int argc, char** argv, Options& o, std::FILE* err) {
       }
     } else if (a == "--threads") {
       if (!need(v)) return 2;
-      o.threads = std::atoi(v.c_str());
+      if (!io::parse_positive_int(v, o.threads)) {
+        std::fprintf(err, "ccnorm validate: --threads must be a positive integer, not '%s'\n", io::escape_bytes(v).c_str());
+        return 2;
+      }
     } else if (a == "--worst") {
       if (!need(v)) return 2;
       o.worst = static_cast<std::size_t>(std::max(0, std::atoi(v.c_str())));
@@ -632,6 +644,9 @@ int run(const Options& o, std::FILE* out, std::FILE* err) {
   } catch (const golden::FormatError& e) {
     std::fprintf(err, "ccnorm validate: %s\n", e.what());
     return 2;
+  } catch (const io::io_error& e) {
+    std::fprintf(err, "ccnorm validate: %s\n", e.what());
+    return io::kExitIo;
   }
 }
 

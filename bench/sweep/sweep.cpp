@@ -8,13 +8,16 @@
 #include <atomic>
 #include <chrono>
 #include <cmath>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <mutex>
 #include <stdexcept>
 #include <unordered_set>
 
 #include "bench/progress.hpp"
 #include "io/format.hpp"
+#include "io/stream.hpp"
 #include "normalizer/naive_moments.hpp"
 
 #if defined(_OPENMP)
@@ -78,6 +81,9 @@ Summary run_sweep(const Config& c) {
   const auto inputs = enumerate_inputs(c);
   sum.inputs_total = inputs.size();
 
+  // one sweep per output at a time, and every file it will write checked before any work
+  const OutputLock lock(c.out, c.wait_lock);
+  check_writable(c.out);
   LoadResult lr = load_csv(c.out);
   if (lr.existed && lr.valid_bytes > 0 && lr.schema != kSchema)
     throw std::runtime_error(c.out + " has the schema-1 sweep header '" + std::string(kHeaderV1) +
@@ -86,7 +92,7 @@ Summary run_sweep(const Config& c) {
   if (lr.dropped_partial) {
     sum.dropped_partial = true;
     if (::truncate(c.out.c_str(), static_cast<off_t>(lr.valid_bytes)) != 0)
-      throw std::runtime_error("cannot truncate the partial last line of " + c.out);
+      throw io::io_error("cannot truncate the partial last line of " + c.out + ": " + std::strerror(errno));
     if (!c.quiet) std::fprintf(stderr, "sweep: dropped a partial last line of %s (interrupted run)\n", c.out.c_str());
   }
   std::unordered_set<std::string> done;
@@ -104,11 +110,13 @@ Summary run_sweep(const Config& c) {
                    [&](const Input& a, const Input& b) { return input_cost(a, c.dist_max_K) > input_cost(b, c.dist_max_K); });
 
   std::FILE* f = std::fopen(c.out.c_str(), "ab");
-  if (!f) throw std::runtime_error("cannot open " + c.out + " for appending");
-  if (lr.valid_bytes == 0) {
-    std::fprintf(f, "%s\n", kHeader);
-    std::fflush(f);
+  if (!f) throw io::io_error("cannot open " + c.out + " for appending: " + std::strerror(errno));
+  if (lr.valid_bytes == 0 && (std::fprintf(f, "%s\n", kHeader) < 0 || std::fflush(f) != 0)) {
+    const int e = errno;
+    std::fclose(f);
+    throw io::io_error("error writing " + c.out + ": " + std::strerror(e));
   }
+  int write_errno = 0;
   double total = 0;
   for (const auto& in : todo) total += input_cost(in, c.dist_max_K);
   bench::Progress bar(total, c.progress && !c.quiet, "sweep");
@@ -207,7 +215,9 @@ Summary run_sweep(const Config& c) {
     {
       std::lock_guard<std::mutex> l(wm);
       if (!stop.load()) {
+        errno = 0;
         if (std::fwrite(block.data(), 1, block.size(), f) != block.size() || std::fflush(f) != 0) {
+          write_errno = errno ? errno : EIO;
           write_error = true;
           stop = true;
           continue;
@@ -224,17 +234,30 @@ Summary run_sweep(const Config& c) {
     }
     bar.add(input_cost(in, c.dist_max_K), 1);
   }
-  std::fflush(f);
-  ::fsync(fileno(f));
-  std::fclose(f);
+  errno = 0;
+  bool closed_ok = std::fflush(f) == 0;
+  closed_ok = ::fsync(fileno(f)) == 0 && closed_ok;
+  if (!closed_ok && !write_errno) write_errno = errno ? errno : EIO;
+  closed_ok = std::fclose(f) == 0 && closed_ok;
   bar.finish();
-  if (write_error) throw std::runtime_error("error writing " + c.out);
+  if (write_error || !closed_ok)
+    throw io::io_error("error writing " + c.out + ": " + std::strerror(write_errno ? write_errno : EIO));
   sum.inputs_run = finished;
   sum.rows_written = written;
   sum.failures = failures;
   sum.complete = !stop.load() && failures == 0;
   if (sum.complete) {
-    LoadResult all = load_csv(c.out);
+    // the canonical rewrite keeps every row in the file (rows another writer might have appended
+    // included): it rereads the file under the lock, and rereads again if it grew meanwhile
+    LoadResult all;
+    for (int attempt = 0;; ++attempt) {
+      struct stat before {};
+      if (::stat(c.out.c_str(), &before) != 0) throw io::io_error("cannot stat " + c.out + ": " + std::strerror(errno));
+      all = load_csv(c.out);
+      struct stat after {};
+      if (::stat(c.out.c_str(), &after) == 0 && after.st_size == before.st_size && !all.dropped_partial) break;
+      if (attempt == 20) throw io::io_error(c.out + " keeps changing during the final rewrite (another writer?)");
+    }
     write_sorted(c.out, all.rows);
     if (write_worst(worst_path(c.out), all.rows) && !c.quiet)
       std::fprintf(stderr, "sweep: warning: some worst inputs could not be regenerated (generator mismatch)\n");

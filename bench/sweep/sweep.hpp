@@ -60,6 +60,7 @@ struct Config {
   bool progress = true;       // progress bar on stderr when it is a terminal
   std::size_t stop_after = 0; // testing: stop (as if killed) after this many inputs (0: never)
   bool quiet = false;
+  bool wait_lock = false;     // another sweep holds the output's lock: wait for it (else refuse)
 };
 
 struct Input {
@@ -78,9 +79,11 @@ struct Summary {
   bool dropped_partial = false;
 };
 
-// Run (or resume) the sweep into c.out. Throws std::invalid_argument for a bad configuration and
-// std::runtime_error (naming the file) when the file cannot be read, truncated or written, or when
-// it is a schema-1 file (written before the distribution columns; sweep_csv.hpp).
+// Run (or resume) the sweep into c.out. Throws std::invalid_argument for a bad configuration,
+// io::io_error (naming the file) when the output is locked by another sweep or cannot be read,
+// truncated or written (all checked before any input is evaluated, where possible) and
+// std::runtime_error when it is not a sweep file or a schema-1 file (written before the
+// distribution columns; sweep_csv.hpp).
 Summary run_sweep(const Config& c);
 
 }  // namespace ccnorm::sweep

@@ -1,7 +1,13 @@
 // ccnorm sweep CSV (see sweep_csv.hpp).
 #include "bench/sweep/sweep_csv.hpp"
 
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 
 #include <algorithm>
 #include <cmath>
@@ -14,6 +20,8 @@
 #include "bench/sweep/inputs.hpp"
 #include "io/csv.hpp"
 #include "io/format.hpp"
+#include "io/rows.hpp"
+#include "io/stream.hpp"
 #include "normalizer/registry.hpp"
 
 namespace ccnorm::sweep {
@@ -76,11 +84,15 @@ bool parse_row(const std::string& line, Row& r, int schema) {
 
 LoadResult load_csv(const std::string& path) {
   LoadResult res;
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return res;
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0 && errno == ENOENT) return res;
+  io::InputStream in;
+  std::string why;
+  if (!in.open(path, why)) throw io::io_error(io::escape_bytes(why));
   res.existed = true;
   std::stringstream ss;
   ss << in.rdbuf();
+  if (in.error()) throw io::io_error(in.error_message());
   const std::string all = ss.str();
   if (all.empty()) return res;
   const std::size_t last_nl = all.rfind('\n');
@@ -111,7 +123,7 @@ LoadResult load_csv(const std::string& path) {
     if (line.empty()) continue;
     Row r;
     if (!parse_row(line, r, res.schema))
-      throw std::runtime_error(path + ":" + std::to_string(lineno) + ": malformed sweep row: " + line);
+      throw std::runtime_error(path + ":" + std::to_string(lineno) + ": malformed sweep row: " + io::shorten(line));
     res.rows.push_back(std::move(r));
   }
   return res;
@@ -128,12 +140,21 @@ namespace {
 void write_atomically(const std::string& path, const std::string& text) {
   const std::string tmp = path + ".tmp";
   std::FILE* f = std::fopen(tmp.c_str(), "wb");
-  if (!f) throw std::runtime_error("cannot write " + tmp);
-  const bool ok = std::fwrite(text.data(), 1, text.size(), f) == text.size() && std::fflush(f) == 0;
-  ::fsync(fileno(f));
-  std::fclose(f);
-  if (!ok) throw std::runtime_error("error writing " + tmp);
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) throw std::runtime_error("cannot rename " + tmp);
+  if (!f) throw io::io_error("cannot write " + tmp + ": " + std::strerror(errno));
+  errno = 0;
+  bool ok = std::fwrite(text.data(), 1, text.size(), f) == text.size() && std::fflush(f) == 0;
+  ok = ::fsync(fileno(f)) == 0 && ok;
+  const int e = errno ? errno : EIO;
+  ok = std::fclose(f) == 0 && ok;
+  if (!ok) {
+    std::remove(tmp.c_str());
+    throw io::io_error("error writing " + tmp + ": " + std::strerror(e));
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    const int re = errno;
+    std::remove(tmp.c_str());
+    throw io::io_error("cannot rename " + tmp + " to " + path + ": " + std::strerror(re));
+  }
 }
 void sort_canonically(std::vector<Row>& rows) {
   std::sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) { return a.order() < b.order(); });
@@ -147,8 +168,56 @@ void write_sorted(const std::string& path, std::vector<Row> rows) {
       throw std::invalid_argument("sweep rows of schema 1 (no distribution columns) and schema 2 cannot be written to one file");
   sort_canonically(rows);
   std::string text = std::string(header_of(schema)) + '\n';
-  for (const auto& r : rows) text += r.line() + '\n';
+  std::string prev;
+  for (const auto& r : rows) {
+    std::string l = r.line();
+    if (l == prev) continue;  // the same row twice (two writers): once; differing rows are all kept
+    text += l + '\n';
+    prev = std::move(l);
+  }
   write_atomically(path, text);
+}
+
+std::string lock_path(const std::string& out) { return out + ".lock"; }
+
+OutputLock::OutputLock(const std::string& out, bool wait) {
+  const std::string lp = lock_path(out);
+  fd_ = ::open(lp.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd_ < 0) throw io::io_error("cannot create the lock file " + lp + ": " + std::strerror(errno));
+  for (;;) {
+    if (::flock(fd_, LOCK_EX | (wait ? 0 : LOCK_NB)) == 0) break;
+    if (errno == EINTR) continue;
+    const int e = errno;
+    std::string holder;
+    char buf[32] = {0};
+    if (::pread(fd_, buf, sizeof buf - 1, 0) > 0) holder = " (pid " + std::string(io::trim(buf)) + ")";
+    ::close(fd_);
+    fd_ = -1;
+    if (e == EWOULDBLOCK)
+      throw io::io_error(out + " is in use by another ccnorm sweep or merge" + holder + " (lock " + lp +
+                         "); wait for it to finish or choose another output");
+    throw io::io_error("cannot lock " + lp + ": " + std::strerror(e));
+  }
+  const std::string pid = std::to_string(::getpid()) + "\n";
+  if (::ftruncate(fd_, 0) == 0) (void)!::pwrite(fd_, pid.data(), pid.size(), 0);
+}
+
+OutputLock::~OutputLock() {
+  if (fd_ >= 0) ::close(fd_);  // releases the flock
+}
+
+void check_writable(const std::string& out) {
+  // the output itself: appended to during the run
+  const int fd = ::open(out.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0) throw io::io_error("cannot write " + out + ": " + std::strerror(errno));
+  ::close(fd);
+  // the tmp file of the final atomic rewrite: needs a writable directory
+  const std::string tmp = out + ".tmp";
+  const int t = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (t < 0)
+    throw io::io_error("cannot write " + tmp + " (needed for the final rewrite of " + out + "): " + std::strerror(errno));
+  ::close(t);
+  ::unlink(tmp.c_str());
 }
 
 std::size_t write_worst(const std::string& path, std::vector<Row> rows) {

@@ -68,16 +68,40 @@ struct LoadResult {
 };
 
 // Read a sweep CSV of schema 2 or 1. Throws std::runtime_error if the header matches neither or a
-// complete line is malformed. An unterminated last line (a killed writer) is reported in
+// complete line is malformed, io::io_error if it exists but cannot be read (a directory, EIO). An
+// unterminated last line (a killed writer) is reported in
 // dropped_partial and ignored. An absent file is an empty result (existed = false).
 LoadResult load_csv(const std::string& path);
 
 // <out without .csv>.worst.csv
 std::string worst_path(const std::string& out);
 
-// Write rows (sorted canonically, keys unique) atomically: tmp file, fsync, rename. The rows must
+// Write rows (sorted canonically; identical rows written once, differing rows with one key all
+// kept) atomically: tmp file, fsync, rename; throws io::io_error naming the file. The rows must
 // share one schema (that of the first row; schema 2 when empty): std::invalid_argument otherwise.
 void write_sorted(const std::string& path, std::vector<Row> rows);
+
+// An exclusive lock on an output file, held for the object's lifetime (docs/design.md §5.6): a
+// flock(2) on the companion <out>.lock (created if absent, never removed; it holds the pid of
+// the holder). Two sweeps, or a sweep and a merge, on one output would interleave appends and
+// let one final rewrite drop the other's rows; the second one refuses instead (wait = false) or
+// blocks until the first is done (wait = true). Throws io::io_error naming the file when the
+// lock file cannot be created (e.g. a read-only directory) or the lock is held.
+class OutputLock {
+ public:
+  OutputLock(const std::string& out, bool wait = false);
+  ~OutputLock();
+  OutputLock(const OutputLock&) = delete;
+  OutputLock& operator=(const OutputLock&) = delete;
+
+ private:
+  int fd_ = -1;
+};
+std::string lock_path(const std::string& out);  // <out>.lock
+
+// Check, before any work, that out (and its tmp file, for the final atomic rewrite) can be
+// written in its directory; throws io::io_error naming the file otherwise.
+void check_writable(const std::string& out);
 
 // The worst case of each (algo,dtype,family,K) group, with the input regenerated and checked
 // against the row's hash. Returns the number of groups whose input could not be regenerated.

@@ -41,7 +41,7 @@ namespace series {
 
 // ---- log((K-1)!) ----
 struct RowConsts {
-  double lg = 0.0;     // std::lgamma(K)
+  double lg = 0.0;     // lgamma(K) (lgamma_host: reentrant)
   double lg_hi = 0.0;  // log_factorial_dd(K-1)
   double lg_lo = 0.0;
   CCNORM_HD CCNORM_INLINE double plain() const { return lg; }
@@ -50,7 +50,7 @@ struct RowConsts {
 // Host side (the kernels receive it as an argument; the host replay calls it too).
 inline RowConsts row_consts(std::size_t K) {
   RowConsts k;
-  k.lg = std::lgamma(static_cast<double>(K));
+  k.lg = lgamma_host(static_cast<double>(K));
   const dd l = log_factorial_dd(static_cast<std::int64_t>(K) - 1);
   k.lg_hi = l.hi;
   k.lg_lo = l.lo;
@@ -59,7 +59,7 @@ inline RowConsts row_consts(std::size_t K) {
 // Host: the same two values, each computed when asked for.
 struct LogFactorialOnDemand {
   std::size_t K;
-  double plain() const { return std::lgamma(static_cast<double>(K)); }
+  double plain() const { return lgamma_host(static_cast<double>(K)); }
   dd exact() const { return log_factorial_dd(static_cast<std::int64_t>(K) - 1); }
 };
 

@@ -1,0 +1,56 @@
+// Thread safety of the one-row entry points under ThreadSanitizer (docs/design.md §6.3): several
+// std::threads (not OpenMP: libgomp is not instrumented) evaluate every host algorithm at once on
+// rows that reach each code path that touches shared state — the series' log((K-1)!) (lgamma),
+// auto's out-of-domain fallback, the thread_local scratch space, the registry — with and without
+// the mean. std::lgamma writes glibc's global `signgam` from every thread (TSan reports it); the
+// kernels use lgamma_r. Built and run by tests/tsan/run.sh (scripts/test.sh), clang-14 -fsanitize=thread.
+#include <cmath>
+#include <cstdio>
+#include <random>
+#include <thread>
+#include <vector>
+
+#include "normalizer/normalizer.hpp"
+
+int main() {
+  const std::vector<std::size_t> Ks{1, 2, 3, 7, 33, 120};
+  std::vector<std::vector<double>> rows;
+  std::mt19937_64 g(7);
+  std::normal_distribution<double> n01;
+  for (std::size_t K : Ks)
+    for (double s : {0.0, 1e-3, 1.0, 30.0, 300.0}) {
+      std::vector<double> z(K);
+      for (auto& v : z) v = s * n01(g);
+      rows.push_back(z);
+    }
+  std::vector<ccnorm::Algo> algos;
+  for (const auto& i : ccnorm::algorithms())
+    if (i.host()) algos.push_back(i.id);
+  const unsigned nt = 4;
+  std::vector<double> sums(nt, 0.0);
+  std::vector<std::thread> th;
+  for (unsigned t = 0; t < nt; ++t)
+    th.emplace_back([&, t] {
+      double acc = 0;
+      for (int rep = 0; rep < 1; ++rep)
+        for (std::size_t r = t; r < rows.size() + t; ++r) {
+          const auto& z = rows[r % rows.size()];
+          const std::size_t K = z.size();
+          std::vector<double> mu(K);
+          std::vector<float> zf(z.begin(), z.end()), muf(K);
+          for (ccnorm::Algo a : algos) {
+            double A = 0, L = 0;
+            float Af = 0, Lf = 0;
+            ccnorm::evaluate_row<double>(a, z.data(), K, A, &L, (r & 1) ? mu.data() : nullptr);
+            ccnorm::evaluate_row<float>(a, zf.data(), K, Af, &Lf, (r & 1) ? nullptr : muf.data());
+            if (std::isfinite(A)) acc += A;
+          }
+          acc += ccnorm::log_factorial<double>(K);
+        }
+      sums[t] = acc;
+    });
+  for (auto& x : th) x.join();
+  std::printf("thread_safety: %u threads x %zu rows x %zu algorithms, ok (checksum %.6g)\n", nt, rows.size(), algos.size(),
+              sums[0]);
+  return 0;
+}
