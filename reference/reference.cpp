@@ -378,6 +378,31 @@ CertifiedValue to_value(const arb_t x, slong prec) {
   v.prec_bits = prec;
   return v;
 }
+
+// The decided balls as a Certified: midpoints at the working precision, radii rounded up (to
+// doubles, and as powers of two that go below the double range). One packaging for every
+// reference path (the series, certified_grouped, certified_distinct).
+Certified to_certified(const Balls& b, std::size_t K, bool with_mu, slong prec) {
+  Certified c;
+  c.prec_bits = prec;
+  c.terms = b.terms;
+  c.A = arf_to_mpfloat(arb_midref(b.A.v), prec);
+  c.logC = arf_to_mpfloat(arb_midref(b.logC.v), prec);
+  c.A_rad = mag_to_double_up(arb_radref(b.A.v));
+  c.logC_rad = mag_to_double_up(arb_radref(b.logC.v));
+  c.A_rad_log2 = mag_log2_up(arb_radref(b.A.v));
+  c.logC_rad_log2 = mag_log2_up(arb_radref(b.logC.v));
+  if (with_mu) {
+    c.mu.reserve(K);
+    c.mu_rad.reserve(K);
+    for (std::size_t j = 0; j < K; ++j) {
+      c.mu.push_back(arf_to_mpfloat(arb_midref(b.mu[j].v), prec));
+      c.mu_rad.push_back(mag_to_double_up(arb_radref(b.mu[j].v)));
+      c.mu_rad_log2.push_back(mag_log2_up(arb_radref(b.mu[j].v)));
+    }
+  }
+  return c;
+}
 }  // namespace
 
 Certified certified(const double* z, std::size_t K, bool with_mu) { return certified(z, K, with_mu, Options{}); }
@@ -419,25 +444,7 @@ Certified certified(const double* z, std::size_t K, bool with_mu, const Options&
       throw std::runtime_error("ccnorm::ref: precision limit reached without deciding the result");
   }
 
-  Certified c;
-  c.prec_bits = prec;
-  c.terms = b.terms;
-  c.A = arf_to_mpfloat(arb_midref(b.A.v), prec);
-  c.logC = arf_to_mpfloat(arb_midref(b.logC.v), prec);
-  c.A_rad = mag_to_double_up(arb_radref(b.A.v));
-  c.logC_rad = mag_to_double_up(arb_radref(b.logC.v));
-  c.A_rad_log2 = mag_log2_up(arb_radref(b.A.v));
-  c.logC_rad_log2 = mag_log2_up(arb_radref(b.logC.v));
-  if (with_mu) {
-    c.mu.reserve(K);
-    c.mu_rad.reserve(K);
-    for (std::size_t j = 0; j < K; ++j) {
-      c.mu.push_back(arf_to_mpfloat(arb_midref(b.mu[j].v), prec));
-      c.mu_rad.push_back(mag_to_double_up(arb_radref(b.mu[j].v)));
-      c.mu_rad_log2.push_back(mag_log2_up(arb_radref(b.mu[j].v)));
-    }
-  }
-  return c;
+  return to_certified(b, K, with_mu, prec);
 }
 
 
@@ -751,18 +758,7 @@ Certified certified_grouped(const double* z, std::size_t K, bool with_mu) {
       }
     }
     if (ok) {
-      Certified c;
-      c.prec_bits = prec;
-      c.A = arf_to_mpfloat(arb_midref(b.A.v), prec);
-      c.logC = arf_to_mpfloat(arb_midref(b.logC.v), prec);
-      c.A_rad = mag_to_double_up(arb_radref(b.A.v));
-      c.logC_rad = mag_to_double_up(arb_radref(b.logC.v));
-      if (with_mu)
-        for (std::size_t j = 0; j < K; ++j) {
-          c.mu.push_back(arf_to_mpfloat(arb_midref(b.mu[j].v), prec));
-          c.mu_rad.push_back(mag_to_double_up(arb_radref(b.mu[j].v)));
-        }
-      return c;
+      return to_certified(b, K, with_mu, prec);
     }
     if (prec * 2 > kMaxPrec) throw std::runtime_error("ccnorm::ref: precision limit reached (grouped)");
   }
@@ -835,18 +831,7 @@ Certified certified_distinct(const double* z, std::size_t K, bool with_mu) {
       }
     }
     if (ok) {
-      Certified c;
-      c.prec_bits = prec;
-      c.A = arf_to_mpfloat(arb_midref(b.A.v), prec);
-      c.logC = arf_to_mpfloat(arb_midref(b.logC.v), prec);
-      c.A_rad = mag_to_double_up(arb_radref(b.A.v));
-      c.logC_rad = mag_to_double_up(arb_radref(b.logC.v));
-      if (with_mu)
-        for (std::size_t j = 0; j < K; ++j) {
-          c.mu.push_back(arf_to_mpfloat(arb_midref(b.mu[j].v), prec));
-          c.mu_rad.push_back(mag_to_double_up(arb_radref(b.mu[j].v)));
-        }
-      return c;
+      return to_certified(b, K, with_mu, prec);
     }
     if (prec * 2 > kMaxPrec) throw std::runtime_error("ccnorm::ref: precision limit reached (distinct)");
   }
