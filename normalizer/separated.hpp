@@ -32,7 +32,9 @@
 //
 // Stable regime. The terms alternate in sign ((-1)^(nodes above c)); the sum is accepted only
 // when its condition number sum|T_c| / |sum T_c| <= 2^8, each cluster's series has
-// sum|terms| / |sum| <= 2^8, every mean component's <= 2^10, and every evaluated cluster of m > 1
+// sum|terms| / |sum| <= 2^8, every mean component's <= 2^10 (the magnitudes taken from the same
+// recurrences run on |q_k|, Ga_n >= |Gn_n|, so that cancellation inside the coefficients counts
+// too: nodes close below a large cluster make Gn_n ~ n!/rho^n alternate), and every evaluated cluster of m > 1
 // nodes has w <= rho_c / 2, w <= 4096 and finite normalised coefficients (long double range). Clusters are evaluated from
 // the top down and the rest dropped once a term is below 2^-70 of the sum (weighted by the spread
 // for the mean) while the nodes below are "light": sum_{j below} 1/(c0 - x_j) < 1/2, so that the
@@ -90,7 +92,7 @@ struct Work {
   std::vector<L> x;                 // sorted descending
   std::vector<std::size_t> cb;      // cluster starts (descending order), cb.back() = K
   std::vector<L> num, numabs;       // mean numerators (sorted order), scaled by T_top
-  std::vector<L> d, P, q, Gn, hh, h2, gN, Dc;
+  std::vector<L> d, P, q, Gn, Ga, hh, h2, gN, gNa, Dc;
 };
 inline Work& work() {
   thread_local Work w;
@@ -190,24 +192,35 @@ inline bool eval_cluster(Work& w, std::size_t K, std::size_t b, std::size_t e, b
     w.q[1] = 1 - w.P[1];
     for (std::size_t n = 2; n <= nq; ++n) w.q[n] = ((n % 2 == 0) ? 1 : -1) * w.P[n] / static_cast<L>(n);
     // Gn_n = sum_k k q_k (n-1)!/(n-k)! Gn_{n-k}
+    // Ga_n: the same recurrence on |q_k| - the scale of the roundings in Gn_n. The recurrence
+    // cancels when nodes close below make q_k alternate (a cluster of m nodes at distance rho has
+    // Gn_m ~ m!/rho^m): every condition below is taken against Ga, not |Gn|.
     w.Gn.assign(N, 0);
-    w.Gn[0] = 1;
+    w.Ga.assign(N, 0);
+    w.Gn[0] = w.Ga[0] = 1;
     for (std::size_t n = 1; n < N; ++n) {
-      L s = 0, ff = 1;
+      L s = 0, sa = 0, ff = 1;
       const std::size_t kk = std::min(n, nq);
       for (std::size_t k = 1; k <= kk; ++k) {
-        s += static_cast<L>(k) * w.q[k] * ff * w.Gn[n - k];
+        const L c = static_cast<L>(k) * ff;
+        s += c * w.q[k] * w.Gn[n - k];
+        sa += c * std::fabs(w.q[k]) * w.Ga[n - k];
         ff *= static_cast<L>(n - k);
       }
       w.Gn[n] = s;
-      if (!std::isfinite(s)) return false;
+      w.Ga[n] = sa;
+      if (!std::isfinite(sa)) return false;
     }
-    work_done += static_cast<double>(N) * static_cast<double>(nq);
+    work_done += 2 * static_cast<double>(N) * static_cast<double>(nq);
     // hh columns, ascending nodes (i = 1 is c0, s = 0); prefix divided differences gN_i
     w.hh.assign(kmax + 1, 0);
     w.hh[0] = 1;
-    if (mean) w.gN.assign(m + 1, 0);
-    if (mean) w.gN[1] = w.Gn[0];
+    if (mean) {
+      w.gN.assign(m + 1, 0);
+      w.gNa.assign(m + 1, 0);
+      w.gN[1] = w.Gn[0];
+      w.gNa[1] = w.Ga[0];
+    }
     for (std::size_t i = 2; i <= m; ++i) {
       const L s = w.x[e - i] - c0, im1 = static_cast<L>(i - 1);
       L prev = 0;
@@ -218,20 +231,23 @@ inline bool eval_cluster(Work& w, std::size_t K, std::size_t b, std::size_t e, b
         prev = v;
       }
       if (mean) {
-        L g = 0;
-        for (std::size_t k = 0; k <= kmax; ++k) g += w.Gn[k + i - 1] * w.hh[k];
+        L g = 0, ga = 0;
+        for (std::size_t k = 0; k <= kmax; ++k) {
+          g += w.Gn[k + i - 1] * w.hh[k];
+          ga += w.Ga[k + i - 1] * w.hh[k];
+        }
         w.gN[i] = g;
+        w.gNa[i] = ga;
       }
     }
     work_done += static_cast<double>(m) * static_cast<double>(kmax) * (mean ? 2 : 1);
     L V = 0, Va = 0;
     for (std::size_t k = 0; k <= kmax; ++k) {
-      const L t = w.Gn[k + m - 1] * w.hh[k];
-      V += t;
-      Va += std::fabs(t);
+      V += w.Gn[k + m - 1] * w.hh[k];
+      Va += w.Ga[k + m - 1] * w.hh[k];  // hh_k >= 0
     }
     if (!std::isfinite(static_cast<double>(V / (Va > 0 ? Va : 1)))) return false;
-    const L tail = std::fabs(w.Gn[kmax + m - 1] * w.hh[kmax]) + std::fabs(w.Gn[kmax + m - 2] * w.hh[kmax - 1]);
+    const L tail = w.Ga[kmax + m - 1] * w.hh[kmax] + w.Ga[kmax + m - 2] * w.hh[kmax - 1];
     if (!(tail <= 0x1p-72L * Va)) continue;  // more terms
     if (!(V > 0) && !(V < 0)) return false;
     if (!(Va <= kMaxClusterCondition * std::fabs(V))) return false;
@@ -247,9 +263,8 @@ inline bool eval_cluster(Work& w, std::size_t K, std::size_t b, std::size_t e, b
         for (std::size_t k = 0; k <= kmax; ++k) {
           const L v = (w.hh[k] * mL + s * prev) / (static_cast<L>(k) + mL);
           prev = v;
-          const L t = w.Gn[k + m] * v;
-          g += t;
-          ga += std::fabs(t);
+          g += w.Gn[k + m] * v;
+          ga += w.Ga[k + m] * v;  // v >= 0
         }
         if (!(ga <= kMaxMeanCondition * std::fabs(g))) return false;
         w.Dc[i] = g / mL;
@@ -265,7 +280,7 @@ inline bool eval_cluster(Work& w, std::size_t K, std::size_t b, std::size_t e, b
           F = (i == m) ? 1 / (s + dj) : F * static_cast<L>(i) / (s + dj);
           const L t = (((m - i) % 2 == 0) ? 1 : -1) * w.gN[i] * F;
           acc += t;
-          acca += std::fabs(t);
+          acca += w.gNa[i] * std::fabs(F);
           ++leib;
           // the rest decays at least geometrically (ratio ~ i / |d_j| < 1/2): negligible
           if (static_cast<L>(i) < std::fabs(dj) / 2 && std::fabs(t) < 0x1p-80L * std::fabs(acc)) break;

@@ -12,6 +12,8 @@
 //   outlier            K - 1 standard-normal logits and one outlier 1e6 away (above / below)
 //   offset_huge        +-1e300 - 1e290 j, K = 2..100; +-1.7e308 pairs (spread overflows double)
 //   gaussian_wide      sigma = 100, 1000, K = 2..10 (the speed case: 15.9 us per row before)
+//   heavy_cluster_near m = 20..59 tied nodes with nodes 1.5..14 below and two far ones (ties:
+//                      f64 only)
 // Each row runs in f64 and in f32 (inputs rounded to float, the reference taken at those floats).
 // Checked per row: status ok (no fallback, no silent clamp), finite A and log C, mu strictly
 // inside the simplex; per family and dtype: max err_A, err_logC, err_mu (docs/design.md §3) <=
@@ -113,6 +115,21 @@ std::vector<Row> rows() {
         char id[64];
         std::snprintf(id, sizeof id, "sigma=%g K=%d #%d", s, K, rep);
         add("gaussian_wide", id, z);
+      }
+  // A large tie cluster with nodes close below it and far ones further down (found by the kernel
+  // fuzzer: the cluster's coefficients Gn_n ~ n!/rho^n alternate and cancel; separated.hpp must
+  // see that and move to a wider gap threshold, never accept): m zeros, optionally one node 1
+  // above them, nodes d and 45.57 below, and two far nodes (spread ~1e218).
+  for (int m : {20, 45, 59})
+    for (double d : {1.5, 7.05, 14.0})
+      for (int above : {0, 1}) {
+        std::vector<double> z;
+        if (above) z.push_back(1.0);
+        for (int j = 0; j < m; ++j) z.push_back(0.0);
+        z.insert(z.end(), {-d, -45.568665832336734, -1e120, -1e218});
+        char id[64];
+        std::snprintf(id, sizeof id, "m=%d d=%g above=%d", m, d, above);
+        add("heavy_cluster_near", id, z);
       }
   return r;
 }

@@ -23,7 +23,7 @@ for t in "${targets[@]}"; do
   if ! "$out/fuzz_$t" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
       -artifact_prefix="$out/" "${maxlen[@]}" "$out/corpus/$t" "tests/fuzz/corpus/$t" >"$log" 2>&1; then
     echo "fuzz: $t FAILED (log $log):" >&2
-    grep -E 'ERROR|runtime error|invariant failed|SUMMARY|Test unit written' "$log" | head -20 >&2 || tail -30 "$log" >&2
+    grep -E 'ERROR|runtime error|invariant failed|^K = |SUMMARY|Test unit written' "$log" | head -20 >&2 || tail -30 "$log" >&2
     status=1
   fi
   execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1 || true)
