@@ -96,6 +96,12 @@ std::string gpu_unavailable(std::string& device) {
 #endif
 }
 
+#if defined(CCNORM_HAVE_LANES)
+constexpr bool kBatchLanes = true;
+#else
+constexpr bool kBatchLanes = false;
+#endif
+
 double spread_estimate(std::size_t K, double sigma) {
   return K < 2 ? 0.0 : sigma * 2.0 * std::sqrt(2.0 * std::log(std::max<double>(3.0, K)));
 }
@@ -197,6 +203,13 @@ std::vector<Case> make_cases(const Options& o) {
                 b.name = case_name(b);
                 b.skip = skip_reason(b);
                 out.push_back(b);
+                // auto-rows: the same batch with every row through the scalar kernel
+                // (evaluate_batch_rows), the baseline of the SIMD lanes (normalizer/lanes/)
+                if (a == "auto" && kBatchLanes) {
+                  b.algo = "auto-rows";
+                  b.name = case_name(b);
+                  out.push_back(b);
+                }
               }
             }
   // the GPU family last (the caller checked that a device exists)

@@ -45,7 +45,8 @@ const std::vector<float>& Pools::f32(std::size_t K, double sigma) {
 template <class T>
 Fn<T> function_for(const std::string& a) {
   if (a == "opitz-expm") return &opitz_expm<T>;
-  const AlgoInfo* i = find_algorithm(a);
+  // auto-rows (the batched baseline of the SIMD lanes): auto's own rows, bitwise
+  const AlgoInfo* i = find_algorithm(a == "auto-rows" ? std::string("auto") : a);
   return i ? i->template entry<T>() : nullptr;
 }
 template Fn<float> function_for<float>(const std::string&);

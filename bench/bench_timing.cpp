@@ -47,7 +47,9 @@ void run_batch(benchmark::State& st, const Case& c, Pools& pools) {
     return;
   }
   Algo a;
-  if (!parse_algo(c.algo, a)) {
+  const bool rows = c.algo == "auto-rows";  // auto with every row scalar: the lanes' baseline
+  if (rows) a = Algo::auto_;
+  else if (!parse_algo(c.algo, a)) {
     st.SkipWithError("not a library algorithm");
     return;
   }
@@ -56,7 +58,10 @@ void run_batch(benchmark::State& st, const Case& c, Pools& pools) {
   std::vector<T> A(B), logC(B), mu(c.grad ? B * c.K : 0);
   try {
     for (auto _ : st) {
-      evaluate_batch<T>(a, pool.data(), B, c.K, A.data(), logC.data(), c.grad ? mu.data() : nullptr, c.threads);
+      if (rows)
+        evaluate_batch_rows<T>(a, pool.data(), B, c.K, A.data(), logC.data(), c.grad ? mu.data() : nullptr, c.threads);
+      else
+        evaluate_batch<T>(a, pool.data(), B, c.K, A.data(), logC.data(), c.grad ? mu.data() : nullptr, c.threads);
       benchmark::DoNotOptimize(A.data());
       benchmark::ClobberMemory();
     }

@@ -4,6 +4,7 @@
 #   include/ccnorm/reference/reference.hpp  the reference's public header    (CCNORM_BUILD_REFERENCE)
 #   lib/libccnorm_reference.a            ccnorm::reference                   (CCNORM_BUILD_REFERENCE)
 #   lib/libccnorm_cuda.a                 ccnorm::cuda                        (CUDA enabled)
+#   lib/libccnorm_lanes.a                ccnorm::lanes, SIMD batch of auto   (CCNORM_LANES)
 #   bin/ccnorm                           the tool                            (CCNORM_BUILD_TOOLS)
 #   share/ccnorm/plots/*.py, share/ccnorm/bench/peers/peers.py, share/ccnorm/reference/golden/*
 #                                        the tool's run-time data (io/resources.hpp finds it)
@@ -44,6 +45,14 @@ if(CCNORM_CUDA_ENABLED)
   install(TARGETS ccnorm_cuda EXPORT ccnorm-cuda-targets
           ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR} COMPONENT ccnorm_development)
   install(EXPORT ccnorm-cuda-targets NAMESPACE ccnorm:: FILE ccnorm-cuda-targets.cmake
+          DESTINATION ${CCNORM_CMAKE_INSTALL_DIR} COMPONENT ccnorm_development)
+endif()
+
+# ---- component "lanes" ----
+if(CCNORM_LANES)
+  install(TARGETS ccnorm_lanes EXPORT ccnorm-lanes-targets
+          ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR} COMPONENT ccnorm_development)
+  install(EXPORT ccnorm-lanes-targets NAMESPACE ccnorm:: FILE ccnorm-lanes-targets.cmake
           DESTINATION ${CCNORM_CMAKE_INSTALL_DIR} COMPONENT ccnorm_development)
 endif()
 

@@ -180,6 +180,35 @@ Out<T> extended(const T* z, std::size_t K, T* mu, double r) {
   }
 }
 
+// The end of auto's double-series path, after run_series (or the same series run elsewhere: the
+// SIMD batch driver normalizer/lanes/, which fills ws.sw for the row): assembly of A and log C,
+// the late rerun in extended precision, the mean. ws holds the row's shifted nodes (taylor_prepare).
+template <class T>
+Out<T> finish_series(const T* z, std::size_t K, T* mu, double r, const taylor_detail::Work<double>& ws, T mT,
+                     const taylor_detail::Series<double>& s) {
+  if (!s.ok) return huge_spread(z, K, mu);
+  auto as = series::assemble_checked(static_cast<double>(mT), s.S, s.E, Lf{K});
+  const double lc0 = log_c(ws, K, as, dd(s.S), s.E);
+  // Estimated error of the double series; it lands on A and on log C alike. Where it could
+  // exceed ~6 u of the smaller (f64 outputs): extended.
+  if constexpr (std::is_same_v<T, double>)
+    if (series::auto_rerun_after(s.terms, K, as.A, lc0)) return extended(z, K, mu, r);
+  if (mu) write_mu(ws, K, s.S, mu);
+  return {static_cast<T>(as.A), static_cast<T>(lc0)};
+}
+
+// Which path auto takes for a prepared row of spread r (taylor_prepare): the SIMD batch driver
+// (normalizer/lanes/) runs exactly the rows of `plain_double_series`, whose nodes taylor_prepare
+// leaves unsorted (no per-node rescaling: series/step.hpp) and whose series needs no escalation.
+// sorted: taylor_prepare's ws.sorted for the row.
+template <class T>
+bool plain_double_series(double r, std::size_t K, bool want_mu, bool sorted) {
+  if (K < 2 || !(r <= series::kSeparatedMinSpread) || sorted) return false;
+  if constexpr (std::is_same_v<T, double>)
+    if (series::escalate_before<T, double>(r, want_mu)) return false;
+  return true;
+}
+
 }  // namespace auto_detail
 
 // auto: T = float or double (other types: use taylor<T>).
@@ -206,16 +235,7 @@ Out<T> auto_eval(const T* z, std::size_t K, T* mu) {
   // chain (~80 u at spread 3000 in plain double), so such rows go to extended precision at once.
   if constexpr (std::is_same_v<T, double>)
     if (series::escalate_before<T, double>(r, mu != nullptr)) return auto_detail::extended(z, K, mu, r);
-  Series<double> s = run_series<double>(ws, K, r, mu != nullptr);
-  if (!s.ok) return auto_detail::huge_spread(z, K, mu);
-  auto as = series::assemble_checked(static_cast<double>(mT), s.S, s.E, auto_detail::Lf{K});
-  const double lc0 = auto_detail::log_c(ws, K, as, dd(s.S), s.E);
-  // Estimated error of the double series; it lands on A and on log C alike. Where it could
-  // exceed ~6 u of the smaller (f64 outputs): extended.
-  if constexpr (std::is_same_v<T, double>)
-    if (series::auto_rerun_after(s.terms, K, as.A, lc0)) return auto_detail::extended(z, K, mu, r);
-  if (mu) auto_detail::write_mu(ws, K, s.S, mu);
-  return {static_cast<T>(as.A), static_cast<T>(lc0)};
+  return auto_detail::finish_series(z, K, mu, r, ws, mT, run_series<double>(ws, K, r, mu != nullptr));
 }
 
 // auto-precise: the series in double-double (T = float or double).

@@ -34,6 +34,9 @@
 #include "normalizer/distribution.hpp"
 #include "normalizer/registry.hpp"
 #include "normalizer/sample.hpp"
+#if defined(CCNORM_HAVE_LANES)
+#include "normalizer/lanes/auto_lanes.hpp"
+#endif
 
 #if defined(_OPENMP)
 #include <omp.h>
@@ -156,13 +159,26 @@ BatchSummary for_each_row(std::size_t B, int threads, RowStatus* status, F&& f, 
 // Batched: rows of K logits stored row-major in Z (B rows). A: B entries; logC: B entries or
 // nullptr; mu: nullptr or B*K entries (row-major); status: nullptr or B entries.
 // threads <= 0: all cores (OpenMP). Returns the counts of each status.
+// Every row through evaluate_row (the scalar kernels), in parallel over rows.
 template <class T>
-BatchSummary evaluate_batch(Algo a, const T* Z, std::size_t B, std::size_t K, T* A, T* logC, T* mu, int threads = 0,
-                            RowStatus* status = nullptr) {
+BatchSummary evaluate_batch_rows(Algo a, const T* Z, std::size_t B, std::size_t K, T* A, T* logC, T* mu,
+                                 int threads = 0, RowStatus* status = nullptr) {
   return for_each_row(
       B, threads, status,
       [&](std::size_t b) { return evaluate_row<T>(a, Z + b * K, K, A[b], logC ? logC + b : nullptr, mu ? mu + b * K : nullptr); },
       [](std::size_t) {});  // evaluate_row never throws
+}
+
+// The batch entry point: as evaluate_batch_rows, except that with ccnorm::lanes linked
+// (CCNORM_HAVE_LANES) auto's rows run across SIMD lanes (normalizer/lanes/auto_lanes.hpp), with
+// bitwise the same outputs.
+template <class T>
+BatchSummary evaluate_batch(Algo a, const T* Z, std::size_t B, std::size_t K, T* A, T* logC, T* mu, int threads = 0,
+                            RowStatus* status = nullptr) {
+#if defined(CCNORM_HAVE_LANES)
+  if (a == Algo::auto_) return lanes::auto_batch<T>(Z, B, K, A, logC, mu, threads, status);
+#endif
+  return evaluate_batch_rows<T>(a, Z, B, K, A, logC, mu, threads, status);
 }
 
 // ---- the rest of the distribution, batched (rows of K logits, row-major; same status rules) ----

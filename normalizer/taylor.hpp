@@ -59,6 +59,11 @@ using series::is_ieee;
 
 // Rows whose spread keeps e^spread below 2^(R - kUnsortedMarginBits) never rescale: not sorted.
 constexpr int kUnsortedMarginBits = 24;
+// Does taylor_prepare sort a row of spread r0 = max z - min z (and rescale per node)?
+template <class C>
+inline bool sorts_nodes(double r0) {
+  return !(r0 * 1.4426950408889634 < series::Precision<C>::rescale_exp - kUnsortedMarginBits);
+}
 // Blocking over 8 degrees: growth over a block is <= r^8; keep 2^R r^8 inside the exponent range
 // with this many bits to spare.
 constexpr int kBlockMarginBits = 16;
@@ -263,7 +268,7 @@ double taylor_prepare(const T* z, std::size_t K, taylor_detail::Work<C>& ws, T& 
     if (z[imax] < z[i]) imax = i;
   }
   const double r0 = static_cast<double>(z[imax]) - static_cast<double>(z[imin]);
-  ws.sorted = !(r0 * 1.4426950408889634 < series::Precision<C>::rescale_exp - kUnsortedMarginBits);
+  ws.sorted = taylor_detail::sorts_nodes<C>(r0);
   if (ws.sorted) {
     std::sort(ws.perm.begin(), ws.perm.end(), [z](std::uint32_t a, std::uint32_t b) { return z[a] < z[b]; });
   } else if (K >= 2) {

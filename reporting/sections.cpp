@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <set>
 #include <tuple>
 
 #include "bench/regions.hpp"
@@ -394,6 +395,47 @@ void section_throughput(Document& d, const Table& bench, const std::string& stat
       d.paragraph("Batched path (`evaluate_batch`, wall time per row): all threads vs one thread (goal: >= 1.8x on 2 cores; "
                   "only meaningful on an otherwise idle machine):");
       d.table({"case", "1 thread", "all threads", "speed-up"}, br);
+    }
+  }
+  // batched auto across SIMD lanes (docs/design.md §2.13) against the same batch through the
+  // scalar kernel (auto-rows) and batched closed-form, one thread, same run
+  {
+    auto findb = [&](const std::string& algo, const std::string& dt, std::size_t K, double s, bool grad) -> double {
+      for (auto& r : bench)
+        if (v(r, "algo") == algo && v(r, "dtype") == dt && !v(r, "ns_per_eval").empty() && v(r, "batch") != "1" &&
+            v(r, "threads") == "1" && std::stoul(v(r, "K")) == K && std::stod(v(r, "sigma")) == s &&
+            (v(r, "grad") == "1") == grad)
+          return std::stod(v(r, "ns_per_eval"));
+      return std::nan("");
+    };
+    std::vector<std::vector<std::string>> lr;
+    std::set<std::string> seen;
+    for (auto& r : bench) {
+      if (v(r, "algo") != "auto-rows" || v(r, "threads") != "1" || v(r, "ns_per_eval").empty()) continue;
+      const std::string dt = v(r, "dtype");
+      const std::size_t K = std::stoul(v(r, "K"));
+      const double s = std::stod(v(r, "sigma"));
+      const bool grad = v(r, "grad") == "1";
+      const std::string key = dt + "/K:" + v(r, "K") + "/sigma:" + v(r, "sigma") + (grad ? "/grad" : "");
+      if (!seen.insert(key).second) continue;
+      const double a = findb("auto", dt, K, s, grad), ar = std::stod(v(r, "ns_per_eval")), c = findb("closed-form", dt, K, s, grad);
+      auto x = [](double p, double q) { return std::isnan(p) || std::isnan(q) ? std::string("-") : "x" + g3(p / q); };
+      lr.push_back({key, std::isnan(a) ? "-" : g3(a) + " ns", g3(ar) + " ns", x(ar, a), std::isnan(c) ? "-" : g3(c) + " ns", x(a, c)});
+    }
+    if (!lr.empty()) {
+      d.paragraph("Batched auto across SIMD lanes (docs/design.md §2.13; wall time per row, one thread): auto-rows is the same "
+                  "batch through the scalar kernel, closed-form the papers' formula on the same rows (same run):");
+      d.table({"case", "auto (lanes)", "auto-rows", "lanes speed-up", "closed-form", "auto / closed-form"}, lr);
+    }
+    for (const char* dt : {"f64", "f32"}) {
+      const std::string D = dt;
+      auto ratio = [&](std::size_t K, bool grad) {
+        const double a = findb("auto", D, K, 1, grad), c = findb("closed-form", D, K, 1, grad);
+        return std::isnan(a) || std::isnan(c) ? std::string("not measured") : "x" + g3(a / c);
+      };
+      gr.push_back({"batched auto / closed-form value+mean, K=10, sigma 1, one thread (" + D + ")", "<= 1x", ratio(10, true)});
+      gr.push_back({"batched auto / closed-form value+mean, K=3, sigma 1, one thread (" + D + ")", "<= 1.5x", ratio(3, true)});
+      gr.push_back({"batched auto / closed-form value+mean, K=100, sigma 1, one thread (" + D + ")", "<= 0.15x", ratio(100, true)});
     }
   }
   d.paragraph("Speed goals (README; measured here, never asserted in tests; this machine is shared, timings are noisy):");

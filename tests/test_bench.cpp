@@ -190,7 +190,12 @@ TEST_F(BenchRun, SummaryJsonHasThroughputRows) {
     EXPECT_GT(r.get<double>("ns_per_eval"), 0.0);
     ++n;
   }
+#if defined(CCNORM_HAVE_LANES)
+  // auto-rows: the batched scalar baseline of the SIMD lanes (docs/design.md §4)
+  EXPECT_EQ(algos, (std::set<std::string>{"auto", "auto-rows", "closed-form", "opitz-expm"}));
+#else
   EXPECT_EQ(algos, (std::set<std::string>{"auto", "closed-form", "opitz-expm"}));
+#endif
   EXPECT_GT(n, 10);
   EXPECT_EQ(j.get_child("skipped").size(), 2u);
 }
