@@ -4,7 +4,8 @@
 #   consumer_find_package_*          tests/consumer built against that prefix with find_package(ccnorm CONFIG):
 #                                    core only (with /usr hidden from find_*: the core needs none of the
 #                                    reference's or the tool's dependencies), core without OpenMP,
-#                                    COMPONENTS reference, COMPONENTS cuda (when built with CUDA)
+#                                    COMPONENTS reference, COMPONENTS cuda (when built with CUDA), COMPONENTS
+#                                    lanes (when built with CCNORM_LANES)
 #   consumer_add_subdirectory_*      tests/consumer with add_subdirectory(<source>): core only (nothing
 #                                    else configured or built), and with the reference
 #   consumer_installed_tool          the installed tool, relocated and run outside the source tree, finds
@@ -23,6 +24,7 @@ add_test(NAME consumer_install
          COMMAND ${CMAKE_COMMAND} -DBUILD=${PROJECT_BINARY_DIR} -DPREFIX=${_ccnorm_prefix} -DCLEAN=${_ccnorm_consumer_dir}
                  -DSOURCE=${PROJECT_SOURCE_DIR} -DCONFIG=$<CONFIG> -DEXPECT_TOOLS=${CCNORM_BUILD_TOOLS}
                  -DEXPECT_REFERENCE=${CCNORM_BUILD_REFERENCE} -DEXPECT_CUDA=${CCNORM_CUDA_ENABLED}
+                 -DEXPECT_LANES=${CCNORM_LANES}
                  -DBINDIR=${CMAKE_INSTALL_BINDIR} -DLIBDIR=${CMAKE_INSTALL_LIBDIR}
                  -DINCLUDEDIR=${CCNORM_INSTALL_INCLUDEDIR} -DDATADIR=${CMAKE_INSTALL_DATADIR}
                  -P ${PROJECT_SOURCE_DIR}/tests/consumer/install_and_check.cmake)
@@ -57,9 +59,15 @@ if(CCNORM_CUDA_ENABLED)
   ccnorm_consumer_test(consumer_find_package_cuda find_package OPTIONS ${_find} -DCUDAToolkit_ROOT=${_cuda_root}
                        -DCCNORM_CONSUMER_COMPONENTS=cuda)
 endif()
+if(CCNORM_LANES)
+  ccnorm_consumer_test(consumer_find_package_lanes find_package OPTIONS ${_find} -DCCNORM_CONSUMER_COMPONENTS=lanes)
+endif()
 set(_subdir -DCCNORM_CONSUMER_SOURCE_DIR=${PROJECT_SOURCE_DIR})
 ccnorm_consumer_test(consumer_add_subdirectory_core add_subdirectory OPTIONS ${_subdir} ${_hide_usr}
                      -DCCNORM_CONSUMER_EXPECT_OPENMP=${CCNORM_OPENMP_ENABLED})
+if(CCNORM_LANES)
+  ccnorm_consumer_test(consumer_add_subdirectory_lanes add_subdirectory OPTIONS ${_subdir} -DCCNORM_CONSUMER_COMPONENTS=lanes)
+endif()
 if(CCNORM_BUILD_REFERENCE)
   ccnorm_consumer_test(consumer_add_subdirectory_reference add_subdirectory OPTIONS ${_subdir}
                        -DCCNORM_CONSUMER_COMPONENTS=reference)

@@ -30,7 +30,8 @@ set(expect
   ${LIBDIR}/cmake/ccnorm/ccnormConfig.cmake
   ${LIBDIR}/cmake/ccnorm/ccnormConfigVersion.cmake
   ${LIBDIR}/cmake/ccnorm/ccnorm-targets.cmake)
-set(absent ${INCLUDEDIR}/normalizer/CMakeLists.txt ${INCLUDEDIR}/normalizer/cuda/kernels.cu)
+set(absent ${INCLUDEDIR}/normalizer/CMakeLists.txt ${INCLUDEDIR}/normalizer/cuda/kernels.cu
+           ${INCLUDEDIR}/normalizer/lanes/auto_lanes.cpp ${INCLUDEDIR}/normalizer/lanes/CMakeLists.txt)
 if(EXPECT_REFERENCE)
   list(APPEND expect ${INCLUDEDIR}/reference/reference.hpp ${LIBDIR}/libccnorm_reference.a
                      ${LIBDIR}/cmake/ccnorm/ccnorm-reference-targets.cmake
@@ -38,6 +39,10 @@ if(EXPECT_REFERENCE)
 endif()
 if(EXPECT_CUDA)
   list(APPEND expect ${LIBDIR}/libccnorm_cuda.a ${LIBDIR}/cmake/ccnorm/ccnorm-cuda-targets.cmake)
+endif()
+if(EXPECT_LANES)
+  list(APPEND expect ${INCLUDEDIR}/normalizer/lanes/auto_lanes.hpp ${LIBDIR}/libccnorm_lanes.a
+                     ${LIBDIR}/cmake/ccnorm/ccnorm-lanes-targets.cmake)
 endif()
 if(EXPECT_TOOLS)
   list(APPEND expect ${BINDIR}/ccnorm

@@ -14,6 +14,12 @@
 #if defined(CCNORM_CONSUMER_CUDA)
 #include "normalizer/cuda/gpu.hpp"
 #endif
+#if defined(CCNORM_CONSUMER_LANES)
+#include "normalizer/lanes/auto_lanes.hpp"
+#if !defined(CCNORM_HAVE_LANES)
+#error "ccnorm::lanes linked but CCNORM_HAVE_LANES not defined: evaluate_batch would not use the lanes"
+#endif
+#endif
 
 #if defined(CCNORM_CONSUMER_EXPECT_NO_AVX2) && defined(__AVX2__)
 #error "compiled with AVX2 although this compiler's default target has none: -march=native leaked into the consumer"
@@ -98,6 +104,20 @@ int main() {
     const ccnorm::Out<double> r = ccnorm::evaluate<double>(ccnorm::Algo::auto_, c.z.data(), c.z.size(), nullptr);
     check(close(A_ref, c.A, 2) && close(r.A, A_ref, 16) && ref.A_rad < 1e-20,
           std::string("reference: ") + c.what + " (certified " + std::to_string(A_ref) + ")");
+  }
+#endif
+
+#if defined(CCNORM_CONSUMER_LANES)
+  {  // the SIMD batch path: 37 rows (not a multiple of any lane width), bitwise the scalar batch
+    const std::size_t B = 37, K = 6;
+    std::vector<double> Z(B * K);
+    for (std::size_t i = 0; i < Z.size(); ++i) Z[i] = std::sin(0.7 * static_cast<double>(i)) * 3;
+    std::vector<double> A1(B), A2(B), L1(B), L2(B), m1(B * K), m2(B * K);
+    ccnorm::evaluate_batch<double>(ccnorm::Algo::auto_, Z.data(), B, K, A1.data(), L1.data(), m1.data());
+    ccnorm::evaluate_batch_rows<double>(ccnorm::Algo::auto_, Z.data(), B, K, A2.data(), L2.data(), m2.data());
+    check(A1 == A2 && L1 == L2 && m1 == m2, "lanes: evaluate_batch(auto) bitwise evaluate_batch_rows, 37 rows of K = 6 (target " +
+                                                ccnorm::lanes::target_name() + ", " + std::to_string(ccnorm::lanes::width()) +
+                                                " lanes)");
   }
 #endif
 
