@@ -200,10 +200,9 @@ Out<T> finish_series(const T* z, std::size_t K, T* mu, double r, const taylor_de
 // Which path auto takes for a prepared row of spread r (taylor_prepare): the SIMD batch driver
 // (normalizer/lanes/) runs exactly the rows of `plain_double_series`, whose nodes taylor_prepare
 // leaves unsorted (no per-node rescaling: series/step.hpp) and whose series needs no escalation.
-// sorted: taylor_prepare's ws.sorted for the row.
 template <class T>
-bool plain_double_series(double r, std::size_t K, bool want_mu, bool sorted) {
-  if (K < 2 || !(r <= series::kSeparatedMinSpread) || sorted) return false;
+bool plain_double_series(double r, std::size_t K, bool want_mu) {
+  if (K < 2 || !(r <= series::kSeparatedMinSpread) || taylor_detail::sorts_nodes<double>(r)) return false;
   if constexpr (std::is_same_v<T, double>)
     if (series::escalate_before<T, double>(r, want_mu)) return false;
   return true;

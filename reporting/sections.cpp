@@ -361,13 +361,17 @@ void section_throughput(Document& d, const Table& bench, const std::string& stat
               "spread dominates the constant 20.");
   d.table({"algo/dtype", "a: exponent of K", "b: exponent of sigma"}, fr);
   // the speed goals of the README's results block (measured, not asserted)
-  auto find = [&](const std::string& algo, std::size_t K, double s, bool grad) -> double {
+  // ns per row of one case: one-row (batched = false) or the one-thread batch
+  auto find_case = [&](const std::string& algo, const std::string& dt, std::size_t K, double s, bool grad,
+                       bool batched) -> double {
     for (auto& r : bench)
-      if (v(r, "algo") == algo && v(r, "dtype") == "f64" && !v(r, "ns_per_eval").empty() && std::stoul(v(r, "K")) == K &&
-          std::stod(v(r, "sigma")) == s && (v(r, "grad") == "1") == grad && v(r, "batch") == "1")
+      if (v(r, "algo") == algo && v(r, "dtype") == dt && !v(r, "ns_per_eval").empty() && std::stoul(v(r, "K")) == K &&
+          std::stod(v(r, "sigma")) == s && (v(r, "grad") == "1") == grad &&
+          (batched ? v(r, "batch") != "1" && v(r, "threads") == "1" : v(r, "batch") == "1"))
         return std::stod(v(r, "ns_per_eval"));
     return std::nan("");
   };
+  auto find = [&](const std::string& algo, std::size_t K, double s, bool grad) { return find_case(algo, "f64", K, s, grad, false); };
   std::vector<std::vector<std::string>> gr;
   auto us = [](double ns) { return std::isnan(ns) ? std::string("not measured") : g3(ns / 1000) + " us"; };
   const double a316 = find("auto", 316, 1, true), a10k = find("auto", 10000, 1, true);
@@ -400,13 +404,8 @@ void section_throughput(Document& d, const Table& bench, const std::string& stat
   // batched auto across SIMD lanes (docs/design.md §2.13) against the same batch through the
   // scalar kernel (auto-rows) and batched closed-form, one thread, same run
   {
-    auto findb = [&](const std::string& algo, const std::string& dt, std::size_t K, double s, bool grad) -> double {
-      for (auto& r : bench)
-        if (v(r, "algo") == algo && v(r, "dtype") == dt && !v(r, "ns_per_eval").empty() && v(r, "batch") != "1" &&
-            v(r, "threads") == "1" && std::stoul(v(r, "K")) == K && std::stod(v(r, "sigma")) == s &&
-            (v(r, "grad") == "1") == grad)
-          return std::stod(v(r, "ns_per_eval"));
-      return std::nan("");
+    auto findb = [&](const std::string& algo, const std::string& dt, std::size_t K, double s, bool grad) {
+      return find_case(algo, dt, K, s, grad, true);
     };
     std::vector<std::vector<std::string>> lr;
     std::set<std::string> seen;

@@ -73,14 +73,13 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
-#include <fstream>
 #include <functional>
 #include <limits>
 #include <map>
-#include <sstream>
 #include <string>
 #include <vector>
 
+#include "io/csv.hpp"
 #include "measures/mpfr.hpp"
 #include "normalizer/normalizer.hpp"
 #include "normalizer/auto.hpp"
@@ -489,21 +488,10 @@ struct Tol {
 };
 std::map<std::string, Tol> load_tolerances(const std::string& path) {
   std::map<std::string, Tol> t;
-  std::ifstream in(path);
-  std::string line;
-  bool header = true;
-  while (std::getline(in, line)) {
-    if (line.empty() || line[0] == '#') continue;
-    if (header) {
-      header = false;
-      continue;
-    }
-    std::stringstream ss(line);
-    std::string c[9];
-    for (auto& s : c) std::getline(ss, s, ',');
-    t[c[0] + "/" + c[1] + "/" + c[2]] = {std::stod(c[3]), std::stod(c[4]), std::stod(c[5]),
-                                         std::stod(c[6]), std::stod(c[7]), std::stod(c[8])};
-  }
+  for (auto& r : ccnorm::io::read_table_if_exists(path))
+    t[r["cutoff"] + "/" + r["dtype"] + "/" + r["mode"]] = {
+        std::stod(r["max_err_A"]),  std::stod(r["max_err_logC"]),  std::stod(r["max_err_mu"]),
+        std::stod(r["max_jump_A"]), std::stod(r["max_jump_logC"]), std::stod(r["max_jump_mu"])};
   return t;
 }
 

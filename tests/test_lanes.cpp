@@ -15,12 +15,11 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
-#include <fstream>
 #include <map>
-#include <sstream>
 #include <string>
 #include <vector>
 
+#include "io/csv.hpp"
 #include "normalizer/lanes/auto_lanes.hpp"
 #include "normalizer/normalizer.hpp"
 
@@ -69,34 +68,14 @@ struct Batch {
 // hard_corpus.in.csv: id,family,dtype,K,z (z ';'-separated hex floats)
 std::map<std::pair<std::string, std::size_t>, Batch> corpus_batches() {
   std::map<std::pair<std::string, std::size_t>, Batch> out;
-  std::ifstream in("tests/data/hard_corpus.in.csv");
-  std::string line;
-  bool header = true;
-  while (std::getline(in, line)) {
-    if (line.empty() || line[0] == '#') continue;
-    if (header) {
-      header = false;
-      continue;
-    }
-    std::stringstream ss(line);
-    std::string id, fam, dt, ks, zs;
-    std::getline(ss, id, ',');
-    std::getline(ss, fam, ',');
-    std::getline(ss, dt, ',');
-    std::getline(ss, ks, ',');
-    std::getline(ss, zs);
-    const std::size_t K = std::stoul(ks);
+  for (auto& r : ccnorm::io::read_table_if_exists("tests/data/hard_corpus.in.csv")) {
+    const std::size_t K = std::stoul(r["K"]);
     if (K > 2000) continue;  // the large-K rows: slow in both paths, nothing lane-specific
-    Batch& b = out[{dt, K}];
-    std::stringstream zz(zs);
-    std::string v;
-    std::size_t n = 0;
-    while (std::getline(zz, v, ';')) {
-      b.z.push_back(std::strtod(v.c_str(), nullptr));
-      ++n;
-    }
-    EXPECT_EQ(n, K) << id;
-    b.ids.push_back(id);
+    Batch& b = out[{r["dtype"], K}];
+    const auto z = ccnorm::io::split(r["z"], ';');
+    EXPECT_EQ(z.size(), K) << r["id"];
+    for (const auto& v : z) b.z.push_back(std::strtod(v.c_str(), nullptr));
+    b.ids.push_back(r["id"]);
   }
   return out;
 }

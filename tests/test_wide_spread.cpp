@@ -24,13 +24,12 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
-#include <fstream>
 #include <limits>
 #include <map>
-#include <sstream>
 #include <string>
 #include <vector>
 
+#include "io/csv.hpp"
 #include "measures/mpfr.hpp"
 #include "normalizer/normalizer.hpp"
 #include "reference/reference.hpp"
@@ -139,24 +138,8 @@ struct Tol {
 };
 std::map<std::string, Tol> load_tolerances(const std::string& path) {
   std::map<std::string, Tol> t;
-  std::ifstream in(path);
-  std::string line;
-  bool header = true;
-  while (std::getline(in, line)) {
-    if (line.empty() || line[0] == '#') continue;
-    if (header) {
-      header = false;
-      continue;
-    }
-    std::stringstream ss(line);
-    std::string fam, dt, a, l, m;
-    std::getline(ss, fam, ',');
-    std::getline(ss, dt, ',');
-    std::getline(ss, a, ',');
-    std::getline(ss, l, ',');
-    std::getline(ss, m, ',');
-    t[fam + "/" + dt] = {std::stod(a), std::stod(l), std::stod(m)};
-  }
+  for (auto& r : ccnorm::io::read_table_if_exists(path))
+    t[r["family"] + "/" + r["dtype"]] = {std::stod(r["max_err_A"]), std::stod(r["max_err_logC"]), std::stod(r["max_err_mu"])};
   return t;
 }
 

@@ -116,7 +116,7 @@ void RunGroup(const detail::Group& g) {
       const double* il = g.ilo + n + j;
       for (int b = 0; b < B; ++b) {
         const V hp = div2(h, l, ih[b], il[b]);                         // column_gain
-        const double ap = series::div_acc(a, ih[b], il[b]) * 1.0;      // column_coupling, ms_j = 1
+        const double ap = series::div_acc(a, ih[b], il[b]);            // column_coupling (ms_j = 1: exact)
         x = hn::MulAdd(hp, x, hn::Mul(hn::Set(d, ap), prev[b]));       // column_update
         prev[b] = x;
       }
@@ -314,7 +314,7 @@ BatchSummary auto_batch(const T* Z, std::size_t B, std::size_t K, T* A, T* logC,
     if (valid_row(z, K)) {
       const auto [lo, hi] = std::minmax_element(z, z + K);
       const double r0 = static_cast<double>(*hi) - static_cast<double>(*lo);
-      if (auto_detail::plain_double_series<T>(r0, K, mu != nullptr, taylor_detail::sorts_nodes<double>(r0))) rb = r0;
+      if (auto_detail::plain_double_series<T>(r0, K, mu != nullptr)) rb = r0;
     }
     r[b] = rb;
     (std::isnan(rb) ? other : plain).push_back(b);
