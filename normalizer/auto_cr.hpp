@@ -49,10 +49,10 @@
 //      and for each mean sum (one more step per degree for the source, N + 1 w-steps):
 //          theta_sw = 1.01 eps (k (2N + K + 2) + k_add (N + 1)) + 2 tol + 2^-600.
 //  (2) Assembly in double-double (series/assembly.hpp reduced_dd): |log S^ - log S| <=
-//      theta_S (1 + theta_S); log_dd(x) within 2^-98 (1 + |log x|) (below:
-//      a 47-entry table of log(i/64) by dd.hpp dd_log, itself within 2^-99 (1 + |log x|): atanh
-//      series, |s| <= 0.1716, positive Horner chain in s^2; then atanh of |s| <= 0.0056; both
-//      checked against MPFR in the test); E ln2 within |E| 2^-102 (ln2 to 2^-109, one dd x double
+//      theta_S (1 + theta_S); dd.hpp dd_log(x) within 2^-98 (1 + |log x|) (a 47-entry table of
+//      log(i/64), each the nearest double-double, within 2^-107 |log c|; then atanh of
+//      |s| <= 0.0056, s in dd to ~2^-104 |s|, a positive Horner chain in s^2 whose dd steps add
+//      ~8 u^2 each, damped by s^2 < 2^-15; checked against MPFR in the test); E ln2 within |E| 2^-102 (ln2 to 2^-109, one dd x double
 //      product); log((K-1)!) within 2^-90 + 2^-97 (1 + lf) (exact product and dd_log for K <= 37,
 //      Stirling's series with its first omitted term < 2^-91 beyond); two dd additions and the
 //      final + m within 2^-103 of the sum of the magnitudes involved.
@@ -227,8 +227,6 @@ struct Tables {
   dd exp2_32[32];  // 2^(i/32) (exp_dd_plain: <= 2^-95.5 relative)
   dd inv_fact[6];  // 1/k!, k = 0..5 (dd division: <= 8 u^2)
   double inv_fact_tail[12];  // 1/k! in double, k = 6..11
-  dd inv_odd[4];  // 1/(2k+1), k = 0..3
-  dd log_c[47];   // log(i/64), i = 45..91 (dd.hpp dd_log)
 };
 inline Tables make_tables() {
   Tables t;
@@ -239,8 +237,6 @@ inline Tables make_tables() {
     else t.inv_fact_tail[k] = 1.0 / (f.hi + f.lo);
     f = f * static_cast<double>(k + 1);
   }
-  for (int k = 0; k < 4; ++k) t.inv_odd[k] = dd(1.0) / dd(2.0 * k + 1.0);
-  for (int i = 45; i <= 91; ++i) t.log_c[i - 45] = dd_log(dd(i * 0x1p-6));
   return t;
 }
 inline const Tables& tables() {
@@ -269,32 +265,6 @@ inline dd exp_dd(dd x) {
   p = p * T.exp2_32[i];
   const double sc = std::ldexp(1.0, kk);  // kk >= -131: p.lo stays normal
   return {p.hi * sc, p.lo * sc};
-}
-
-// log x for x > 0 (finite, normal) in double-double, error <= 2^-98 (1 + |log x|) (header (2)):
-// x = 2^e f, f in [sqrt(1/2), sqrt(2)); c = i/64 nearest f (i = 45..91), log c from the table
-// (dd.hpp dd_log: <= 2^-99 (1 + |log c|)); log f = log c + 2 atanh(s), s = (f - c)/(f + c),
-// |s| <= 0.0056: s + s^3/3 + ... to s^15 (truncation < 2^-120), the terms from s^9 on (< 2^-60 of
-// the sum) in double, the first four in dd (each Horner step ~8 u^2, damped by s^2 < 2^-15).
-inline dd log_dd(dd x) {
-  const Tables& T = tables();
-  int e = 0;
-  const double f = std::frexp(x.hi, &e);
-  if (f < 0.70710678118654752) e -= 1;
-  const double sc = std::ldexp(1.0, -e);
-  const dd m{x.hi * sc, x.lo * sc};
-  const int i = static_cast<int>(std::nearbyint(m.hi * 64));
-  const double c = i * 0x1p-6;
-  const dd s = (m - c) / (m + c);
-  const dd s2 = s * s;
-  double q = 1.0 / 15;
-  q = q * s2.hi + 1.0 / 13;
-  q = q * s2.hi + 1.0 / 11;
-  q = q * s2.hi + 1.0 / 9;
-  dd p(q);
-  for (int k = 3; k >= 0; --k) p = p * s2 + T.inv_odd[k];
-  const dd r = s * p * 2.0;
-  return (dd_ln2() * static_cast<double>(e) + T.log_c[i - 45]) + r;
 }
 
 // K = 2 with |z1 - z2| <= 2^-20 (header (6)): A = (z1 + z2)/2 + log(sinh h / h), h = (z1 - z2)/2,
@@ -513,7 +483,7 @@ bool run_level(const T* z, std::size_t K, bool want_mu, LevelOut& o) {
   const double thS = 1.01 * E::eps * LS + 2 * tol + 0x1p-600;
   // (2) A
   const dd S = to_dd_exact(s.S);
-  const dd lS = log_dd(S);
+  const dd lS = dd_log(S);
   const dd eln2 = dd_ln2() * static_cast<double>(s.E);
   const Lf lf = log_fact(K);
   const dd red = lS + eln2 - lf.v;
@@ -538,7 +508,7 @@ bool run_level(const T* z, std::size_t K, bool want_mu, LevelOut& o) {
     }
     sum += exp_dd(d);
   }
-  const dd L = log_dd(sum);
+  const dd L = dd_log(sum);
   const dd lc = top + L - red;
   const double thsum = 0x1p-94 + 90 * 0x1p-104 + Kd * 0x1p-104 + dropped;
   o.logC.v = lc;

@@ -9,9 +9,17 @@
 // below are the "accurate" variants (Joldes, Muller, Popescu, ACM TOMS 44(2), 2017): relative
 // error of add <= 3u^2, mul <= 5u^2 (u = 2^-53), enough for every use in this project.
 //
-// dd_log: log of a positive double-double by the atanh series
-//   log f = 2 atanh(s) = 2 (s + s^3/3 + s^5/5 + ...), s = (f-1)/(f+1), f in [sqrt(1/2), sqrt(2)),
-// |s| <= 0.1716, 24 terms: truncation < 2^-110 relative. log x = e ln2 + log f.
+// dd_log: log of a positive double-double, table-driven: x = 2^e f, f in [sqrt(1/2), sqrt(2)),
+//   c = i/64 nearest f (i = 45..91), log f = log c + 2 atanh(s), s = (f - c)/(f + c), |s| <= 0.0056,
+//   atanh(s) = s + s^3/3 + ... to s^15 (truncation < 2^-120 relative), the terms from s^9 on
+//   (< 2^-60 of the sum) in double, the first four in double-double (each Horner step ~8 u^2, damped
+//   by s^2 < 2^-15). log(i/64) and 1/(2k+1) are the nearest double-doubles (tools/constants/
+//   dd_log_table.py, mpmath at 300 bits). Error <= 2^-98 (1 + |log x|) (proved in auto_cr.hpp's
+//   header, item (2)); observed <= 2^-104 (1 + |log x|) (tests/test_dd.cpp). Cost: one dd division,
+//   ~6 dd multiply-adds (the 24-term series it replaced on the host cost 24 dd divisions: a third of
+//   auto's time per row at K = 3, since the assembly takes the double-double path on most rows).
+// dd_log_series: log f = 2 atanh(s), s = (f-1)/(f+1) (c = 1 above), 24 terms, |s| <= 0.1716:
+//   truncation < 2^-110 relative. No table: the device code (CUDA) uses it.
 //
 // log_factorial_dd(n) = log(n!) to ~2^-100 absolute for moderate n: exact product + dd_log for
 // n <= 36 (n! fits in 106 bits there), Stirling's series with 8 Bernoulli terms above (absolute
@@ -99,8 +107,8 @@ CCNORM_HD CCNORM_INLINE bool isfinite(dd a) { return std::isfinite(a.hi) && std:
 CCNORM_HD CCNORM_INLINE dd dd_ln2() { return {0x1.62e42fefa39efp-1, 0x1.abc9e3b39803fp-56}; }
 CCNORM_HD CCNORM_INLINE dd dd_half_log_2pi() { return {0x1.d67f1c864beb5p-1, -0x1.65b5a1b7ff5dfp-55}; }
 
-// Natural log of x > 0 to about 2^-104 relative (x finite, normalised).
-CCNORM_HD inline dd dd_log(dd x) {
+// Natural log of x > 0 to about 2^-104 relative (x finite, normalised), without a table.
+CCNORM_HD inline dd dd_log_series(dd x) {
   int e = 0;
   double f = ::frexp(x.hi, &e);  // x.hi = f 2^e, f in [0.5, 1)
   if (f < 0.70710678118654752) e -= 1;
@@ -111,6 +119,90 @@ CCNORM_HD inline dd dd_log(dd x) {
   for (int k = 22; k >= 0; --k) p = p * s2 + dd(1.0) / dd(2.0 * k + 1.0);
   dd r = s * p * 2.0;
   return dd_ln2() * static_cast<double>(e) + r;
+}
+
+namespace dd_detail {
+inline constexpr dd kLogI64[47] = {
+    {-0x1.68ac83e9c6a14p-2, -0x1.a64eadd740178p-58},  // log(45/64)
+    {-0x1.522ae0738a3d8p-2, 0x1.8f7e9b38a6979p-57},  // log(46/64)
+    {-0x1.3c25277333184p-2, 0x1.2ad27e50a8ec6p-56},  // log(47/64)
+    {-0x1.269621134db92p-2, -0x1.e0efadd9db02bp-56},  // log(48/64)
+    {-0x1.1178e8227e47cp-2, 0x1.0e63a5f01c691p-57},  // log(49/64)
+    {-0x1.f991c6cb3b379p-3, -0x1.f665066f980a2p-57},  // log(50/64)
+    {-0x1.d1037f2655e7bp-3, -0x1.60629242471a2p-57},  // log(51/64)
+    {-0x1.a93ed3c8ad9e3p-3, -0x1.bcafa9de97203p-57},  // log(52/64)
+    {-0x1.823c16551a3c2p-3, 0x1.1232ce70be781p-57},  // log(53/64)
+    {-0x1.5bf406b543db2p-3, 0x1.1f5b44c0df7e7p-61},  // log(54/64)
+    {-0x1.365fcb0159016p-3, -0x1.7d411a5b944adp-58},  // log(55/64)
+    {-0x1.1178e8227e47cp-3, 0x1.0e63a5f01c691p-58},  // log(56/64)
+    {-0x1.da727638446a2p-4, -0x1.401fa71733019p-58},  // log(57/64)
+    {-0x1.9335e5d594989p-4, 0x1.478a85704ccb7p-58},  // log(58/64)
+    {-0x1.4d3115d207eacp-4, -0x1.769f42c7842ccp-58},  // log(59/64)
+    {-0x1.08598b59e3a07p-4, 0x1.dd7009902bf32p-58},  // log(60/64)
+    {-0x1.894aa149fb343p-5, -0x1.a8be97660a23dp-60},  // log(61/64)
+    {-0x1.0415d89e74444p-5, -0x1.c05cf1d753622p-59},  // log(62/64)
+    {-0x1.0205658935847p-6, -0x1.27c8e8416e71fp-60},  // log(63/64)
+    {0.0, 0.0},  // log(64/64)
+    {0x1.fc0a8b0fc03e4p-7, -0x1.83092c59642a1p-62},  // log(65/64)
+    {0x1.f829b0e783300p-6, 0x1.33e3f04f1ef23p-60},  // log(66/64)
+    {0x1.77458f632dcfcp-5, 0x1.18d3ca87b9296p-59},  // log(67/64)
+    {0x1.f0a30c01162a6p-5, 0x1.85f325c5bbacdp-59},  // log(68/64)
+    {0x1.341d7961bd1d1p-4, -0x1.b599f227becbbp-58},  // log(69/64)
+    {0x1.6f0d28ae56b4cp-4, -0x1.906d99184b992p-58},  // log(70/64)
+    {0x1.a926d3a4ad563p-4, 0x1.942f48aa70ea9p-58},  // log(71/64)
+    {0x1.e27076e2af2e6p-4, -0x1.61578001e0162p-60},  // log(72/64)
+    {0x1.0d77e7cd08e59p-3, 0x1.9a5dc5e9030acp-57},  // log(73/64)
+    {0x1.29552f81ff523p-3, 0x1.301771c407dbfp-57},  // log(74/64)
+    {0x1.44d2b6ccb7d1ep-3, 0x1.9f4f6543e1f88p-57},  // log(75/64)
+    {0x1.5ff3070a793d4p-3, -0x1.bc60efafc6f6ep-58},  // log(76/64)
+    {0x1.7ab890210d909p-3, 0x1.be36b2d6a0608p-59},  // log(77/64)
+    {0x1.9525a9cf456b4p-3, 0x1.d904c1d4e2e26p-57},  // log(78/64)
+    {0x1.af3c94e80bff3p-3, -0x1.398cff3641985p-58},  // log(79/64)
+    {0x1.c8ff7c79a9a22p-3, -0x1.4f689f8434012p-57},  // log(80/64)
+    {0x1.e27076e2af2e6p-3, -0x1.61578001e0162p-59},  // log(81/64)
+    {0x1.fb9186d5e3e2bp-3, -0x1.caaae64f21acbp-57},  // log(82/64)
+    {0x1.0a324e27390e3p-2, 0x1.7dcfde8061c03p-56},  // log(83/64)
+    {0x1.1675cababa60ep-2, 0x1.ce63eab883717p-61},  // log(84/64)
+    {0x1.22941fbcf7966p-2, -0x1.76f5eb09628afp-56},  // log(85/64)
+    {0x1.2e8e2bae11d31p-2, -0x1.8f4cdb95ebdf9p-56},  // log(86/64)
+    {0x1.3a64c556945eap-2, -0x1.c68651945f97cp-57},  // log(87/64)
+    {0x1.4618bc21c5ec2p-2, 0x1.f42decdeccf1dp-56},  // log(88/64)
+    {0x1.51aad872df82dp-2, 0x1.3927ac19f55e3p-59},  // log(89/64)
+    {0x1.5d1bdbf5809cap-2, 0x1.4236383dc7fe1p-56},  // log(90/64)
+    {0x1.686c81e9b14afp-2, -0x1.ddea0f7f58e3dp-57},  // log(91/64)
+};
+inline constexpr dd kInvOdd[4] = {
+    {0x1.0000000000000p+0, 0.0},  // 1/1
+    {0x1.5555555555555p-2, 0x1.5555555555555p-56},  // 1/3
+    {0x1.999999999999ap-3, -0x1.999999999999ap-57},  // 1/5
+    {0x1.2492492492492p-3, 0x1.2492492492492p-57},  // 1/7
+};
+}  // namespace dd_detail
+
+// Natural log of x > 0 (finite, normalised) in double-double: the table-driven form on the host,
+// the series on the device (header).
+CCNORM_HD inline dd dd_log(dd x) {
+#if defined(__CUDA_ARCH__)
+  return dd_log_series(x);
+#else
+  int e = 0;
+  const double f = std::frexp(x.hi, &e);
+  if (f < 0.70710678118654752) e -= 1;
+  const double sc = std::ldexp(1.0, -e);
+  const dd m{x.hi * sc, x.lo * sc};  // exact (x normalised, so is m)
+  const int i = static_cast<int>(std::nearbyint(m.hi * 64));
+  const double c = i * 0x1p-6;
+  const dd s = (m - c) / (m + c);
+  const dd s2 = s * s;
+  double q = 1.0 / 15;
+  q = q * s2.hi + 1.0 / 13;
+  q = q * s2.hi + 1.0 / 11;
+  q = q * s2.hi + 1.0 / 9;
+  dd p(q);
+  for (int k = 3; k >= 0; --k) p = p * s2 + dd_detail::kInvOdd[k];
+  const dd r = s * p * 2.0;
+  return (dd_ln2() * static_cast<double>(e) + dd_detail::kLogI64[i - 45]) + r;
+#endif
 }
 
 // log(n!) as a double-double.

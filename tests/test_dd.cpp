@@ -1,7 +1,9 @@
 // Double-double building blocks against MPFR (the assembly of A relies on them).
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <random>
+#include <vector>
 
 #include <boost/multiprecision/mpfr.hpp>
 
@@ -17,19 +19,48 @@ TEST(dd, log_matches_mpfr_to_2pow_minus_100) {
   std::uniform_real_distribution<double> ex(-700, 700);
   for (int i = 0; i < 2000; ++i) {
     double x = std::exp(ex(g));
-    dd l = ccnorm::dd_log(dd(x));
     mp ref = log(mp(x));
-    mp err = abs(to_mp(l) - ref) / mp(std::max(1.0, std::abs(static_cast<double>(ref))));
-    ASSERT_LT(static_cast<double>(err), 0x1p-100) << "x=" << x;
+    for (dd l : {ccnorm::dd_log(dd(x)), ccnorm::dd_log_series(dd(x))}) {
+      mp err = abs(to_mp(l) - ref) / mp(std::max(1.0, std::abs(static_cast<double>(ref))));
+      ASSERT_LT(static_cast<double>(err), 0x1p-100) << "x=" << x;
+    }
   }
 }
 
 TEST(dd, log_near_one) {
   for (double x : {1.0, std::nextafter(1.0, 2.0), std::nextafter(1.0, 0.0), 1.0 + 1e-9, 0.999999}) {
     mp ref = log(mp(x));
-    mp err = abs(to_mp(ccnorm::dd_log(dd(x))) - ref);
-    EXPECT_LT(static_cast<double>(err), 0x1p-104) << x;
+    for (dd l : {ccnorm::dd_log(dd(x)), ccnorm::dd_log_series(dd(x))}) {
+      mp err = abs(to_mp(l) - ref);
+      EXPECT_LT(static_cast<double>(err), 0x1p-104) << x;
+    }
   }
+}
+
+// The table-driven dd_log at the edges of its reduction: f next to sqrt(1/2) (the binade switch),
+// midway between two table points c = i/64 (|s| largest), on the table points, and with a low
+// part (a double-double argument, as the assembly passes S).
+TEST(dd, log_table_edges) {
+  std::vector<dd> xs;
+  const double r2 = 0.70710678118654752;
+  for (int e : {-900, -3, 0, 1, 40, 900})
+    for (double f : {r2, std::nextafter(r2, 0.0), std::nextafter(r2, 1.0), 2 * r2, std::nextafter(2 * r2, 0.0)})
+      xs.push_back(dd(std::ldexp(f, e)));
+  for (int i = 45; i <= 91; ++i)
+    for (double d : {-0.5, -0.49999, 0.0, 0.49999, 0.5}) {
+      const double f = (i + d) / 64;
+      xs.push_back(dd(f));
+      xs.push_back(ccnorm::quick_two_sum(f, f * 0x1p-60));
+    }
+  double worst = 0;
+  for (dd x : xs) {
+    mp ref = log(to_mp(x));
+    mp err = abs(to_mp(ccnorm::dd_log(x)) - ref) / mp(1.0 + std::abs(static_cast<double>(ref)));
+    worst = std::max(worst, static_cast<double>(err));
+    EXPECT_LT(static_cast<double>(err), 0x1p-102) << x.hi << " + " << x.lo;
+  }
+  std::printf("dd_log at the table edges: %zu arguments, worst |err| / (1 + |log x|) = 2^%.1f\n", xs.size(),
+              std::log2(std::max(worst, 0x1p-300)));
 }
 
 TEST(dd, log_factorial_matches_mpfr_lgamma) {
