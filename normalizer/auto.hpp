@@ -48,6 +48,9 @@
 #include "normalizer/series/limits.hpp"
 #include "normalizer/sorted_difference.hpp"
 #include "normalizer/taylor.hpp"
+#if defined(CCNORM_HAVE_LANES)
+#include "normalizer/lanes/auto_lanes.hpp"
+#endif
 
 namespace ccnorm {
 namespace auto_detail {
@@ -197,6 +200,19 @@ Out<T> finish_series(const T* z, std::size_t K, T* mu, double r, const taylor_de
   return {static_cast<T>(as.A), static_cast<T>(lc0)};
 }
 
+// auto's plain double series of a prepared row: with ccnorm::lanes linked (CCNORM_HAVE_LANES)
+// and K >= lanes::kRowMinK, an unsorted row runs with its degrees across SIMD lanes
+// (normalizer/lanes/auto_lanes.hpp series_row: bitwise the same result), otherwise run_series.
+inline taylor_detail::Series<double> double_series(taylor_detail::Work<double>& ws, std::size_t K, double r, bool want_mu) {
+#if defined(CCNORM_HAVE_LANES)
+  if (K >= lanes::kRowMinK && !ws.sorted) {
+    taylor_detail::Series<double> s;
+    if (lanes::series_row(ws, K, r, want_mu, s)) return s;
+  }
+#endif
+  return taylor_detail::run_series<double>(ws, K, r, want_mu);
+}
+
 // Which path auto takes for a prepared row of spread r (taylor_prepare): the SIMD batch driver
 // (normalizer/lanes/) runs exactly the rows of `plain_double_series`, whose nodes taylor_prepare
 // leaves unsorted (no per-node rescaling: series/step.hpp) and whose series needs no escalation.
@@ -234,7 +250,7 @@ Out<T> auto_eval(const T* z, std::size_t K, T* mu) {
   // chain (~80 u at spread 3000 in plain double), so such rows go to extended precision at once.
   if constexpr (std::is_same_v<T, double>)
     if (series::escalate_before<T, double>(r, mu != nullptr)) return auto_detail::extended(z, K, mu, r);
-  return auto_detail::finish_series(z, K, mu, r, ws, mT, run_series<double>(ws, K, r, mu != nullptr));
+  return auto_detail::finish_series(z, K, mu, r, ws, mT, auto_detail::double_series(ws, K, r, mu != nullptr));
 }
 
 // auto-precise: the series in double-double (T = float or double).

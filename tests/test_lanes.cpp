@@ -7,6 +7,7 @@
 //   - generated batches mixing spreads 0..300 (lane groups of different lengths, rows beyond the
 //     lane path's spread 128 and sorted rows interleaved), NaN/inf rows, batch sizes that are not
 //     multiples of the lane width, one and two threads.
+// A second test compares the one-row lane kernel (series_row) with the scalar series itself.
 // A mismatch names the row and the field. Timings are for `ccnorm bench` (never asserted here).
 #include <gtest/gtest.h>
 
@@ -144,6 +145,81 @@ TEST(Lanes, BitwiseTheScalarPathOnEveryTarget) {
   }
   ccnorm::lanes::set_target_for_test(0);
   EXPECT_GE(targets, 1);
+}
+
+// One row with the degrees across lanes (series_row, which auto_eval uses for K >= kRowMinK, so
+// also the comparator evaluate_batch_rows above) against the scalar series run_series<double>:
+// S, the degree count, ok and every mean sum bitwise, value only and with the mean, on every
+// target, for every row of the hard corpus (K <= 2000, f64 and f32 inputs) and generated rows of
+// K = 2..1000 (K not a multiple of the lanes, spreads up to the sorted threshold) that taylor_prepare
+// leaves unsorted. Together with the test above: groups, rows and the scalar series agree.
+template <class T>
+std::string compare_row(const T* z, std::size_t K, bool mean, const std::string& id, bool& ran) {
+  using namespace ccnorm;
+  taylor_detail::Work<double> a, b;
+  T m;
+  const double r = taylor_prepare<double, T>(z, K, a, m);
+  taylor_prepare<double, T>(z, K, b, m);
+  ran = false;
+  if (!(r <= series::kSeparatedMinSpread) || a.sorted) return "";
+  const auto s1 = taylor_detail::run_series<double>(a, K, r, mean);
+  taylor_detail::Series<double> s2{};
+  if (!lanes::series_row(b, K, r, mean, s2)) return "";
+  ran = true;
+  char buf[256];
+  auto fail = [&](const char* what, double x, double y) {
+    std::snprintf(buf, sizeof buf, "%s K=%zu mean %d %s: lanes %a vs scalar %a", id.c_str(), K, mean, what, x, y);
+    return std::string(buf);
+  };
+  if (!same_bits(s1.S, s2.S)) return fail("S", s2.S, s1.S);
+  if (s1.terms != s2.terms) return fail("terms", static_cast<double>(s2.terms), static_cast<double>(s1.terms));
+  if (s1.ok != s2.ok) return fail("ok", s2.ok, s1.ok);
+  for (std::size_t j = 0; mean && j < K; ++j)
+    if (!same_bits(a.sw[j], b.sw[j])) return fail(("sw_" + std::to_string(j)).c_str(), b.sw[j], a.sw[j]);
+  return "";
+}
+
+TEST(Lanes, OneRowBitwiseTheScalarSeriesOnEveryTarget) {
+  const auto corpus = corpus_batches();
+  ASSERT_FALSE(corpus.empty()) << "cannot read tests/data/hard_corpus.in.csv";
+  std::vector<std::pair<std::size_t, Batch>> gen;
+  for (std::size_t K : {2, 4, 5, 7, 8, 9, 16, 31, 33, 100, 257, 1000}) gen.emplace_back(K, generated(K, K >= 257 ? 13 : 41, 7000 + K));
+  std::size_t used = 0;
+  for (const long long t : ccnorm::lanes::targets_for_test()) {
+    ccnorm::lanes::set_target_for_test(t);
+    std::size_t rows = 0, ran_rows = 0;
+    for (bool mean : {false, true}) {
+      auto one = [&](const std::string& w, bool ran) {
+        EXPECT_EQ(w, "") << "target " << ccnorm::lanes::target_name();
+        ++rows;
+        ran_rows += ran;
+      };
+      bool ran = false;
+      for (const auto& [key, b] : corpus) {
+        const std::size_t K = key.second;
+        for (std::size_t i = 0; i < b.ids.size(); ++i) {
+          if (key.first == "f32") {
+            const auto zf = as<float>(std::vector<double>(b.z.begin() + i * K, b.z.begin() + (i + 1) * K));
+            one(compare_row<float>(zf.data(), K, mean, b.ids[i], ran), ran);
+          } else {
+            one(compare_row<double>(b.z.data() + i * K, K, mean, b.ids[i], ran), ran);
+          }
+        }
+      }
+      for (const auto& [K, b] : gen)
+        for (std::size_t i = 0; i < b.ids.size(); ++i) {
+          if (!std::isfinite(*std::max_element(b.z.begin() + i * K, b.z.begin() + (i + 1) * K)) ||
+              std::any_of(b.z.begin() + i * K, b.z.begin() + (i + 1) * K, [](double x) { return std::isnan(x); }))
+            continue;
+          one(compare_row<double>(b.z.data() + i * K, K, mean, b.ids[i], ran), ran);
+        }
+    }
+    std::printf("target %-8s: %zu rows, %zu through the one-row lanes, bitwise run_series\n",
+                ccnorm::lanes::target_name().c_str(), rows, ran_rows);
+    used += ran_rows;
+  }
+  ccnorm::lanes::set_target_for_test(0);
+  EXPECT_GT(used, 0u) << "no target ran the one-row lane kernel on this CPU";
 }
 
 // The comparison above must have exercised the lanes on at least one target (every x86-64 CPU

@@ -8,6 +8,7 @@
 #include "normalizer/lanes/auto_lanes.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -48,6 +49,26 @@ struct Group {
   std::size_t* terms_out = nullptr;
   unsigned char* ok_out = nullptr;
   double* sw_out = nullptr;     // K W: the mean sums at the lane's stop
+};
+
+// One row with the degrees across lanes (RunRow). Node arrays are padded (see RunRow).
+struct Row {
+  std::size_t K = 0, Kp = 0;    // nodes; Kp = K rounded up to a multiple of the lane count
+  bool mean = false;
+  double tol = 0, r = 0;
+  const double* ihi = nullptr;  // 1/i = ihi[i] + ilo[i], up to the safety net
+  const double* ilo = nullptr;
+  const double* rh = nullptr;   // K + 2W: the nodes reversed with W zeros each side (RunRow)
+  const double* rl = nullptr;
+  const double* yh = nullptr;   // Kp: the nodes in order, zero padded (the mean fold)
+  const double* yl = nullptr;
+  double* va = nullptr;         // K + 2W scratch each: the column of the last degree of a sub-block
+  double* vb = nullptr;
+  double* w = nullptr;          // Kp scratch: the mean columns
+  double* sw = nullptr;         // Kp: the mean sums (at the stop)
+  double S = 0;                 // out: the scaled sum at the stop
+  std::size_t terms = 0;
+  bool ok = false, ran = false; // ran: false where the target cannot (no vector fma, 8 % lanes != 0)
 };
 
 }  // namespace detail
@@ -173,7 +194,141 @@ void RunGroup(const detail::Group& g) {
 #endif
 }
 
+// taylor_detail::run_series<double> on ONE unsorted row (B = 8, ms_j = 1, no rescaling, E = 0),
+// operation for operation, with the cells of a block of degrees across lanes. The column update
+// v_j(n) = fma(y_j/i, v_j(n-1), (j/i) v_{j-1}(n)), i = n + j, has independent cells along each
+// anti-diagonal: a block of 8 degrees n0..n0+7 runs as 8/W sub-blocks of W degrees; in a sub-block,
+// step t computes in lane b the cell (node j = t - b, degree n0 + qW + b), whose inputs are lane b's
+// result of step t-1 (v_{j-1}, same degree) and lane b-1's (v_j, the degree before; lane 0 reads
+// the previous sub-block's column). All lanes of a step share i = n0 + qW + t (one broadcast
+// reciprocal); the nodes come reversed (rh, rl) so that lane b loads y_{t-b}; lanes outside
+// 1 <= j <= K-1 see zero nodes and stay 0 below the row (j <= 0) or never feed a used cell (j >= K).
+// Each step stores its vector at a descending address, so the array keeps exactly the last lane of
+// every step: v_j of the sub-block's last degree, the next sub-block's input. The mean fold
+// w_j(d) = fma((y_j)/(d+K), w_j(d-1), K v_{K-1}(d)/(d+K)) is independent across j: W nodes per
+// vector, the 8 degrees in order. The sums into S and into each sw_j, and the stopping rule, are
+// the scalar ones in the scalar order.
+void RunRow(detail::Row& g) {
+#if HWY_NATIVE_FMA && HWY_TARGET != HWY_SCALAR && HWY_TARGET != HWY_EMU128
+  const hn::ScalableTag<double> d;
+  using V = hn::Vec<decltype(d)>;
+  constexpr int B = 8;
+  const std::size_t W = hn::Lanes(d);
+  if (W > static_cast<std::size_t>(B) || B % W != 0) return;
+  const std::size_t K = g.K, Kp = g.Kp;
+  const std::size_t L = K + 2 * W;            // rh, rl, va, vb
+  const std::size_t base = K + W - 2;         // va[base - j] = v_j
+  auto div2 = [&](V h, V l, V vih, V vil) {   // div_acc2
+    const V p = hn::Mul(h, vih);
+    return hn::Add(p, hn::MulAdd(l, vih, hn::MulAdd(h, vil, hn::MulAdd(h, vih, hn::Neg(p)))));
+  };
+  auto div1 = [&](V t, V vih, V vil) {        // div_acc
+    const V p = hn::Mul(t, vih);
+    return hn::Add(p, hn::MulAdd(t, vil, hn::MulAdd(t, vih, hn::Neg(p))));
+  };
+  HWY_ALIGN double idx_src[64];
+  using TI = hwy::MakeSigned<double>;
+  HWY_ALIGN TI idx[64];
+  for (std::size_t b = 0; b < W; ++b) {
+    idx[b] = static_cast<TI>(b == 0 ? 0 : b - 1);  // lane b <- lane b-1
+    idx_src[b] = static_cast<double>(b);
+  }
+  const auto shift = hn::SetTableIndices(d, idx);
+  const V iota = hn::Load(d, idx_src);
+  const auto first = hn::FirstN(d, 1);
+  double* vin = g.va;
+  double* vout = g.vb;
+  for (std::size_t i = 0; i < L; ++i) vin[i] = 1.0;  // v_j(0) = 1
+  if (g.mean)
+    for (std::size_t j = 0; j < Kp; ++j) {
+      g.w[j] = 1.0;
+      g.sw[j] = 1.0;
+    }
+  double S = 1.0;
+  std::size_t n = 1;
+  const double Kc = static_cast<double>(K);
+  HWY_ALIGN double lane[64];
+  double out[B];
+  for (;;) {
+    for (std::size_t q = 0; q * W < static_cast<std::size_t>(B); ++q) {
+      const std::size_t i0 = n + q * W;
+      V res = hn::Zero(d);
+      const std::size_t tend = K - 1 + W - 1;
+      for (std::size_t t = 1; t <= tend; ++t) {
+        const std::size_t off = L - 1 - W - t;
+        const V h = hn::LoadU(d, g.rh + off), l = hn::LoadU(d, g.rl + off);
+        const V vih = hn::Set(d, g.ihi[i0 + t]), vil = hn::Set(d, g.ilo[i0 + t]);
+        const V gain = div2(h, l, vih, vil);                                      // column_gain
+        const V coup = div1(hn::Sub(hn::Set(d, static_cast<double>(t)), iota), vih, vil);  // column_coupling
+        const V x = hn::IfThenElse(first, hn::Set(d, vin[base - t]), hn::TableLookupLanes(res, shift));
+        res = hn::MulAdd(gain, x, hn::Mul(coup, res));                             // column_update
+        hn::StoreU(res, d, vout + (base - t));
+        if (t >= K - 1) {
+          hn::Store(res, d, lane);
+          out[q * W + (t - (K - 1))] = lane[t - (K - 1)];
+        }
+      }
+      std::swap(vin, vout);
+    }
+    for (int b = 0; b < B; ++b) S += out[b];
+    if (g.mean) {
+      double ci[B];
+      for (int b = 0; b < B; ++b) ci[b] = series::div_acc(Kc * out[b], g.ihi[n + K + b], g.ilo[n + K + b]);  // mean_source
+      for (std::size_t j = 0; j < Kp; j += W) {
+        V x = hn::LoadU(d, g.w + j), acc = hn::LoadU(d, g.sw + j);
+        const V h = hn::LoadU(d, g.yh + j), l = hn::LoadU(d, g.yl + j);
+        for (int b = 0; b < B; ++b) {
+          x = hn::MulAdd(div2(h, l, hn::Set(d, g.ihi[n + K + b]), hn::Set(d, g.ilo[n + K + b])), x, hn::Set(d, ci[b]));  // mean_update
+          acc = hn::Add(acc, x);
+        }
+        hn::StoreU(x, d, g.w + j);
+        hn::StoreU(acc, d, g.sw + j);
+      }
+    }
+    n += B;
+    const double top = out[B - 1];
+    const double next = static_cast<double>(n);
+    if (series::series_failed(S, next, g.r)) {
+      g.ok = false;
+      break;
+    }
+    double tf = 0;
+    if (!series::tail_factor(g.r, next, tf)) continue;
+    if (!series::tail_negligible(top, tf, g.tol, S)) continue;
+    if (!g.mean || series::mean_tails_negligible<double>(g.w, g.sw, static_cast<int>(K), tf, g.tol)) {
+      g.ok = true;
+      break;
+    }
+  }
+  g.S = S;
+  g.terms = n;
+  g.ran = true;
+#else
+  (void)g;
+#endif
+}
+
 const char* Name() { return hwy::TargetName(HWY_TARGET); }
+
+std::size_t LanesDouble() { return hn::Lanes(hn::ScalableTag<double>()); }
+
+// `iters` rounds of 16 independent fused multiply-adds on full double vectors (16 chains hide the
+// fma latency on every x86 and Arm core we know: latency 4-5 x at most 2-3 issue ports); returns
+// a sum of the chains so the compiler keeps them. Flops: iters x 16 x lanes x 2.
+double FmaChains(std::uint64_t iters, double seed) {
+  const hn::ScalableTag<double> d;
+  using V = hn::Vec<decltype(d)>;
+  const V m = hn::Set(d, 1.0 - 0x1p-30), c = hn::Set(d, 0x1p-31);
+  V a[16];
+  for (int k = 0; k < 16; ++k) a[k] = hn::Set(d, seed + k);
+  for (std::uint64_t i = 0; i < iters; ++i) {
+#pragma GCC unroll 16
+    for (int k = 0; k < 16; ++k) a[k] = hn::MulAdd(a[k], m, c);
+  }
+  V s = a[0];
+  for (int k = 1; k < 16; ++k) s = hn::Add(s, a[k]);
+  return hn::GetLane(hn::SumOfLanes(d, s));
+}
 
 }  // namespace HWY_NAMESPACE
 }  // namespace lanes
@@ -186,7 +341,31 @@ namespace lanes {
 
 HWY_EXPORT(Width);
 HWY_EXPORT(RunGroup);
+HWY_EXPORT(RunRow);
 HWY_EXPORT(Name);
+HWY_EXPORT(FmaChains);
+HWY_EXPORT(LanesDouble);
+
+FmaPeak fma_peak(double seconds) {
+  FmaPeak p;
+  p.target = target_name();
+  p.lanes = HWY_DYNAMIC_DISPATCH(LanesDouble)();
+  std::uint64_t iters = 1 << 16;
+  double best = 0, sink = 0;
+  const auto t_end = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
+  do {
+    const auto t0 = std::chrono::steady_clock::now();
+    sink += HWY_DYNAMIC_DISPATCH(FmaChains)(iters, 1.0 + sink * 1e-300);
+    const double dt = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    if (dt < 1e-3) {
+      iters *= 4;
+      continue;
+    }
+    best = std::max(best, static_cast<double>(iters) * 16.0 * static_cast<double>(p.lanes) * 2.0 / dt / 1e9);
+  } while (std::chrono::steady_clock::now() < t_end);
+  p.gflops = std::isfinite(sink) ? best : 0.0;
+  return p;
+}
 
 std::size_t width() {
   const std::size_t w = HWY_DYNAMIC_DISPATCH(Width)();
@@ -210,7 +389,8 @@ namespace {
 using taylor_detail::Work;
 
 struct Scratch {
-  std::vector<double> yh, yl, v, w, sw, sw_out, r, S;
+  std::vector<double> yh, yl, v, w, sw, sw_out, r, S, m;
+  std::vector<std::uint32_t> perm;  // K W: each lane's node order (taylor_prepare), row-major
   std::vector<std::size_t> terms;
   std::vector<unsigned char> ok;
 };
@@ -231,7 +411,9 @@ void run_group(const T* Z, std::size_t K, T* A, T* logC, T* mu, RowStatus* st, c
   Scratch& s = scratch();
   const std::size_t KW = K * W;
   for (auto* a : {&s.yh, &s.yl, &s.v, &s.w, &s.sw, &s.sw_out}) a->resize(KW);
+  s.perm.resize(KW);
   s.r.resize(W);
+  s.m.resize(W);
   s.S.resize(W);
   s.terms.resize(W);
   s.ok.resize(W);
@@ -242,6 +424,8 @@ void run_group(const T* Z, std::size_t K, T* A, T* logC, T* mu, RowStatus* st, c
     const std::size_t b = idx[std::min(ln, cnt - 1)];  // idle lanes repeat the group's last row
     const double r = taylor_prepare<double, T>(Z + b * K, K, ws, mT);
     s.r[ln] = r;
+    s.m[ln] = static_cast<double>(mT);  // exact
+    std::copy(ws.perm.begin(), ws.perm.end(), s.perm.begin() + ln * K);
     rmax = std::max(rmax, r);
     for (std::size_t j = 0; j < K; ++j) {
       s.yh[j * W + ln] = ws.yh[j];
@@ -273,7 +457,17 @@ void run_group(const T* Z, std::size_t K, T* A, T* logC, T* mu, RowStatus* st, c
     T* mub = mu ? mu + b * K : nullptr;
     RowStatus rs;
     try {
-      const double r = taylor_prepare<double, T>(z, K, ws, mT);
+      // The row's prepared nodes back in the workspace (as taylor_prepare left them).
+      const double r = s.r[ln];
+      mT = static_cast<T>(s.m[ln]);
+      ws.perm.assign(s.perm.begin() + ln * K, s.perm.begin() + (ln + 1) * K);
+      ws.yh.resize(K);
+      ws.yl.resize(K);
+      for (std::size_t j = 0; j < K; ++j) {
+        ws.yh[j] = s.yh[j * W + ln];
+        ws.yl[j] = s.yl[j * W + ln];
+      }
+      ws.sorted = false;
       if (mub) {
         ws.sw.resize(K);
         for (std::size_t j = 0; j < K; ++j) ws.sw[j] = s.sw_out[j * W + ln];
@@ -290,13 +484,67 @@ void run_group(const T* Z, std::size_t K, T* A, T* logC, T* mu, RowStatus* st, c
   }
 }
 
+struct RowScratch {
+  std::vector<double> rh, rl, yh, yl, va, vb, w, sw;
+};
+RowScratch& row_scratch() {
+  static thread_local RowScratch s;
+  return s;
+}
+
 }  // namespace
+
+bool series_row(Work<double>& ws, std::size_t K, double r, bool want_mu, taylor_detail::Series<double>& out) {
+  const std::size_t W = width();
+  if (W < 2 || 8 % W != 0 || K < 2 || ws.sorted) return false;
+  RowScratch& s = row_scratch();
+  const std::size_t Kp = (K + W - 1) / W * W, L = K + 2 * W;
+  s.rh.assign(L, 0.0);
+  s.rl.assign(L, 0.0);
+  for (std::size_t j = 0; j < K; ++j) {
+    s.rh[L - 1 - W - j] = ws.yh[j];
+    s.rl[L - 1 - W - j] = ws.yl[j];
+  }
+  s.va.resize(L);
+  s.vb.resize(L);
+  if (want_mu) {
+    s.yh.assign(Kp, 0.0);
+    s.yl.assign(Kp, 0.0);
+    std::copy(ws.yh.begin(), ws.yh.begin() + K, s.yh.begin());
+    std::copy(ws.yl.begin(), ws.yl.begin() + K, s.yl.begin());
+    s.w.resize(Kp);
+    s.sw.resize(Kp);
+  }
+  taylor_detail::ensure_inv(ws, static_cast<std::size_t>(max_degree(r)) + K + 16);
+  detail::Row g;
+  g.K = K;
+  g.Kp = Kp;
+  g.mean = want_mu;
+  g.tol = series::series_tol(series::Precision<double>::u(), want_mu);
+  g.r = r;
+  g.ihi = ws.ihi.data();
+  g.ilo = ws.ilo.data();
+  g.rh = s.rh.data();
+  g.rl = s.rl.data();
+  g.yh = s.yh.data();
+  g.yl = s.yl.data();
+  g.va = s.va.data();
+  g.vb = s.vb.data();
+  g.w = s.w.data();
+  g.sw = s.sw.data();
+  HWY_DYNAMIC_DISPATCH(RunRow)(g);
+  if (!g.ran) return false;
+  if (want_mu) ws.sw.assign(s.sw.begin(), s.sw.begin() + static_cast<std::ptrdiff_t>(K));
+  out = {g.S, 0, g.terms, g.ok};
+  return true;
+}
 
 template <class T>
 BatchSummary auto_batch(const T* Z, std::size_t B, std::size_t K, T* A, T* logC, T* mu, int threads,
                         RowStatus* status) {
   const std::size_t W = width();
-  if (W < 2 || K < 2 || B < 2) return evaluate_batch_rows<T>(Algo::auto_, Z, B, K, A, logC, mu, threads, status);
+  if (W < 2 || K < 2 || B < 2 || K >= kBatchByRowMinK)  // one by one (large K: each row across lanes, series_row)
+    return evaluate_batch_rows<T>(Algo::auto_, Z, B, K, A, logC, mu, threads, status);
   std::vector<RowStatus> st_local;
   RowStatus* st = status;
   if (st == nullptr) {

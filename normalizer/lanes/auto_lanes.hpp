@@ -17,16 +17,25 @@
 // bitwise those of the scalar path (tests/test_lanes.cpp checks it on the hard corpus for every
 // target the CPU supports); accuracy is auto's (docs/design.md §2).
 //
+// One row (series_row, below; used by auto_eval itself, so by every one-row entry point and by
+// batches of K >= kBatchByRowMinK): the cells of each block of 8 degrees along anti-diagonals, W
+// degrees per vector (the column update's cells (j, n) with j + n fixed are independent), and the
+// mean fold W nodes per vector. The same operations on the same operands as run_series: bitwise
+// its result (tests/test_lanes.cpp, every target).
+//
 // Cost. Per group: the series' K N fused steps per lane at W lanes per instruction; rows of one
 // group share the degree loop, so a group costs its longest row (rows are sorted by spread before
-// grouping: N ~ spread + O(sqrt spread) + 20 differs little within a group). Speed: docs/design.md
-// §2.13, `ccnorm bench` (benchmarks named auto/batch/...).
+// grouping: N ~ spread + O(sqrt spread) + 20 differs little within a group). One row: (K + W - 2)
+// steps per W degrees, each a chain of one lane permute, a blend and an fma (latency-bound: about
+// a cell per cycle with AVX-512). Speed: docs/design.md §2.13, `ccnorm bench` (log_partition/auto/...
+// for one row, log_partition_batch/auto/... for batches; bench_roofline.csv).
 #pragma once
 #include <cstddef>
 #include <string>
 #include <vector>
 
 #include "normalizer/common.hpp"
+#include "normalizer/taylor.hpp"
 
 namespace ccnorm {
 struct BatchSummary;
@@ -42,6 +51,33 @@ std::string target_name();
 template <class T>
 BatchSummary auto_batch(const T* Z, std::size_t B, std::size_t K, T* A, T* logC, T* mu, int threads,
                         RowStatus* status);
+
+// One row: auto's plain double series (taylor_detail::run_series<double>) of a row that
+// taylor_prepare left unsorted in ws (no per-node rescaling), with the cells of each block of
+// degrees across lanes (an anti-diagonal wavefront; auto_lanes.cpp RunRow) and the mean fold
+// across nodes. S, terms, ok and ws.sw (want_mu) are bitwise run_series'. Returns false, having
+// done nothing, where the CPU's vector unit cannot (no fma, or 8 not a multiple of its double lanes)
+// or the row is sorted. auto_eval (normalizer/auto.hpp) calls it for K >= kRowMinK (below, the
+// W - 1 extra steps per sub-block cost more than the lanes gain: measured with AVX-512 on this
+// project's 2-core machine, the value alone breaks even at K ~ 5, the value + mean at K ~ 4), and
+// auto_batch gives each row of K >= kBatchByRowMinK to it instead of grouping rows (a group's K W
+// columns outgrow the L2 cache: at K = 10^4, 365 us per row in groups, 285 us row by row).
+constexpr std::size_t kRowMinK = 5;
+constexpr std::size_t kBatchByRowMinK = 512;
+bool series_row(taylor_detail::Work<double>& ws, std::size_t K, double r, bool want_mu,
+                taylor_detail::Series<double>& out);
+
+// The measured arithmetic peak of one core in double (the compute roof of `ccnorm bench`'s
+// roofline table, bench_roofline.csv, docs/design.md §4.7): 16 independent chains of fused
+// multiply-adds on full vectors of the dispatched target, timed for `seconds` (best interval);
+// gflops counts an fma as 2 flops. Without a vector fma (width() == 0) it is still measured, on
+// the target's emulated MulAdd.
+struct FmaPeak {
+  double gflops = 0;
+  std::size_t lanes = 0;  // doubles per vector of the target
+  std::string target;
+};
+FmaPeak fma_peak(double seconds = 0.2);
 
 // Tests: the Highway targets compiled in and supported by this CPU (bits of hwy::SupportedTargets());
 // restrict the dispatcher to one of them, or 0 to restore the CPU's full set.
