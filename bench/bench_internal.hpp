@@ -153,6 +153,13 @@ struct SampleRow {
   std::string note;  // an error (the case did not run)
 };
 
+// One row of the CPU roofline table (bench_roofline.cpp): an `auto` case of the run.
+struct RoofRow {
+  std::string name;                         // the case (R.rows key)
+  double flops_per_row = std::nan("");      // useful flops (bench/roofline.hpp); NaN: not the plain series
+  double gflops = std::nan(""), peak_gflops = std::nan(""), pct_peak = std::nan("");
+};
+
 // Everything the writers need: rows in registration order, skipped cases, peers.
 struct Results {
   std::map<std::string, ResultRow> rows;
@@ -164,7 +171,13 @@ struct Results {
   std::vector<SampleRow> samples;  // the sampler cases, in registration order
   GpuInfo gpu;
   double accuracy_s = 0;
+  std::vector<RoofRow> roof;   // the auto cases, registration order
+  double peak_gflops_core = 0; // measured fma peak of one core (0: not measured)
+  std::string peak_target;     // the Highway target it was measured on
 };
+
+// The roofline rows of the auto cases in R (measures the fma peak once when there are any).
+void roofline(Results& R, Pools& pools);
 
 // ns/row, ratio, accuracy, batched speed-ups, GPU table, skipped cases, peers (stdout).
 void print_summary(const Results& r);

@@ -73,6 +73,14 @@ void print_summary(const Results& R) {
                   cell(1e9 / s.ns_per_sample, 5).c_str(), cell(s.acceptance, 3).c_str(), cell(s.nan_rate, 3).c_str(),
                   cell(s.setup_ns, 4).c_str(), s.note.c_str());
   }
+  if (!R.roof.empty()) {
+    std::printf("\nroofline of auto (useful flops of the series, bench/roofline.hpp; peak: measured fma rate of one core, %s GFLOP/s, %s, times the threads):\n",
+                cell(R.peak_gflops_core, 4).c_str(), R.peak_target.c_str());
+    std::printf("%-74s %12s %12s %9s %7s\n", "case", "ns/row", "flops/row", "GFLOP/s", "% peak");
+    for (const auto& rr : R.roof)
+      std::printf("%-74s %12s %12s %9s %7s\n", rr.name.c_str(), cell(R.rows.at(rr.name).ns_per_eval, 5).c_str(),
+                  cell(rr.flops_per_row, 4).c_str(), cell(rr.gflops, 3).c_str(), cell(rr.pct_peak, 3).c_str());
+  }
   std::printf("(accuracy columns took %.1f s)\n", R.accuracy_s);
 }
 
@@ -186,6 +194,19 @@ std::string peers_csv(const Results& R) {
   return f;
 }
 
+std::string roofline_csv(const Results& R) {
+  std::string f = "# fma peak of one core: " + (R.peak_gflops_core > 0 ? cell(R.peak_gflops_core, 5) + " GFLOP/s (" + R.peak_target + ")" : R.peak_target) + "\n";
+  f += "algo,dtype,K,sigma,grad,batch,threads,ns_per_row,useful_flops_per_row,GFLOPs,peak_GFLOPs,pct_peak\n";
+  for (const auto& rr : R.roof) {
+    const ResultRow& row = R.rows.at(rr.name);
+    const Case& c = row.c;
+    f += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{}\n", c.algo, c.dtype(), c.K, format_g(c.sigma), c.grad ? 1 : 0,
+                     c.batch ? c.batch : 1, c.threads, cell(row.ns_per_eval, 6), cell(rr.flops_per_row, 6), cell(rr.gflops, 4),
+                     cell(rr.peak_gflops, 4), cell(rr.pct_peak, 3));
+  }
+  return f;
+}
+
 }  // namespace
 
 void write_files(const std::string& dir, const Options& o, const Results& R) {
@@ -193,6 +214,7 @@ void write_files(const std::string& dir, const Options& o, const Results& R) {
   io::write_text(dir + "/bench_summary.json", summary_json(o, R));
   io::write_text(dir + "/bench_gpu.csv", gpu_csv(R));
   io::write_text(dir + "/bench_sample.csv", sample_csv(R));
+  io::write_text(dir + "/bench_roofline.csv", roofline_csv(R));
   if (!R.peers.empty()) io::write_text(dir + "/bench_peers.csv", peers_csv(R));
 }
 

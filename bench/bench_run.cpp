@@ -238,12 +238,14 @@ int run(const Options& opt) {
     fs::remove_all(tmp, ec);
   }
   gpu_table(o, R);
+  roofline(R, *pools);
 
   print_summary(R);
   if (o.json.empty()) return 0;
   write_files(outdir.string(), o, R);
-  std::printf("wrote %s, %s, %s, %s, %s%s\n", o.json.c_str(), (outdir / "bench_ratios.csv").c_str(),
+  std::printf("wrote %s, %s, %s, %s, %s, %s%s\n", o.json.c_str(), (outdir / "bench_ratios.csv").c_str(),
               (outdir / "bench_summary.json").c_str(), (outdir / "bench_gpu.csv").c_str(), (outdir / "bench_sample.csv").c_str(),
+              (outdir / "bench_roofline.csv").c_str(),
               R.peers.empty() ? "" : (", " + (outdir / "bench_peers.csv").string()).c_str());
   return 0;
 }

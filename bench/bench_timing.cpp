@@ -2,10 +2,14 @@
 // registration with Google Benchmark.
 #include <algorithm>
 #include <chrono>
+#include <optional>
 
 #include "bench/bench_internal.hpp"
 #include "bench/rejection_sampler.hpp"
 #include "normalizer/normalizer.hpp"
+#if defined(CCNORM_HAVE_LANES)
+#include "normalizer/lanes/auto_lanes.hpp"
+#endif
 #if defined(CCNORM_HAVE_CUDA)
 #include "normalizer/cuda/gpu.hpp"
 #endif
@@ -47,7 +51,7 @@ void run_batch(benchmark::State& st, const Case& c, Pools& pools) {
     return;
   }
   Algo a;
-  const bool rows = c.algo == "auto-rows";  // auto with every row scalar: the lanes' baseline
+  const bool rows = c.algo == "auto-rows";  // auto with every row scalar, no lanes: the lanes' baseline
   if (rows) a = Algo::auto_;
   else if (!parse_algo(c.algo, a)) {
     st.SkipWithError("not a library algorithm");
@@ -56,6 +60,10 @@ void run_batch(benchmark::State& st, const Case& c, Pools& pools) {
   const std::vector<T>& pool = pools.get<T>(c.K, c.sigma);
   const std::size_t B = c.batch;
   std::vector<T> A(B), logC(B), mu(c.grad ? B * c.K : 0);
+#if defined(CCNORM_HAVE_LANES)
+  std::optional<lanes::ScalarOnly> scalar;  // auto-rows: no lanes at all (groups or one-row)
+  if (rows) scalar.emplace();
+#endif
   try {
     for (auto _ : st) {
       if (rows)

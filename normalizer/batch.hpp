@@ -5,7 +5,8 @@
 //                                             outside_domain
 //   RowStatus evaluate_row<T>(Algo, z, K, A, logC, mu)          one row, never throws
 //   BatchSummary evaluate_batch<T>(Algo, Z, B, K, A, logC, mu, threads, status)
-//                                             B rows of K logits, row-major; all cores (OpenMP)
+//                                             B rows of K logits, row-major; all cores
+//                                             (normalizer/row_pool.hpp)
 //
 // Per-row status (RowStatus, normalizer/common.hpp):
 //   ok              evaluated inside the algorithm's accuracy domain
@@ -18,17 +19,21 @@
 //
 // Thread safety: every algorithm keeps its scratch space in thread_local storage, so evaluate()
 // and evaluate_row() may be called from any number of threads at once, and evaluate_batch() may
-// be called concurrently from several threads (each call runs its own OpenMP team; with
-// threads <= 0 each team uses omp_get_max_threads() threads, so concurrent callers should pass a
-// thread count that shares the cores). Output arrays of concurrent calls must not overlap.
+// be called concurrently from several threads (one call at a time gets the worker pool; a call
+// made while another runs, or from inside a batch, runs its rows on its own thread). threads <= 0:
+// omp_get_max_threads() (OMP_NUM_THREADS) where OpenMP is available, else the hardware threads.
+// Output arrays of concurrent calls must not overlap.
 #pragma once
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstddef>
+#include <functional>
 #include <limits>
 #include <new>
 #include <stdexcept>
 #include <string>
+#include <thread>
 
 #include "normalizer/common.hpp"
 #include "normalizer/distribution.hpp"
@@ -38,6 +43,7 @@
 #include "normalizer/lanes/auto_lanes.hpp"
 #endif
 
+#include "normalizer/row_pool.hpp"
 #if defined(_OPENMP)
 #include <omp.h>
 #endif
@@ -112,47 +118,46 @@ inline const char* status_name(RowStatus s) {
   return "?";
 }
 
-// Run f(b) -> RowStatus for b = 0..B-1 on `threads` threads (<= 0: all cores); an exception
-// from f marks that row `failed` (f must then leave the row's outputs as NaN or overwrite them:
-// for_each_row calls on_fail(b) to poison them). status: nullptr or B entries.
+// The thread count of threads <= 0: OpenMP's (OMP_NUM_THREADS) or the hardware's.
+inline int default_threads() {
+#if defined(_OPENMP)
+  return omp_get_max_threads();
+#else
+  return static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+#endif
+}
+
+// Run f(b) -> RowStatus for b = 0..B-1 on `threads` threads (<= 0: default_threads()) of the row
+// pool (normalizer/row_pool.hpp); an exception from f marks that row `failed` (f must then leave
+// the row's outputs as NaN or overwrite them: for_each_row calls on_fail(b) to poison them).
+// status: nullptr or B entries. Chunks of up to 16 rows, at least 8 chunks per thread.
 template <class F, class P>
 BatchSummary for_each_row(std::size_t B, int threads, RowStatus* status, F&& f, P&& on_fail) {
-  const auto nb = static_cast<std::ptrdiff_t>(B);
-  std::size_t counts[4] = {0, 0, 0, 0};
-#if defined(_OPENMP)
-  const int nt = threads > 0 ? threads : omp_get_max_threads();
-  // chunks of up to 16 rows, but at least 4 chunks per thread (64 heavy rows must not be 4 chunks)
-  const int chunk = static_cast<int>(std::clamp<std::size_t>(B / (4 * static_cast<std::size_t>(nt)), 1, 16));
-#pragma omp parallel num_threads(nt)
-#endif
-  {
+  std::atomic<std::size_t> counts[4] = {0, 0, 0, 0};
+  const int nt = threads > 0 ? threads : default_threads();
+  const std::size_t chunk = std::clamp<std::size_t>(B / (8 * static_cast<std::size_t>(nt)), 1, 16);
+  const std::function<void(std::size_t, std::size_t)> task = [&](std::size_t first, std::size_t last) {
     std::size_t local[4] = {0, 0, 0, 0};
-#if defined(_OPENMP)
-#pragma omp for schedule(dynamic, chunk) nowait
-#endif
-    for (std::ptrdiff_t b = 0; b < nb; ++b) {
+    for (std::size_t b = first; b < last; ++b) {
       RowStatus s;
       try {
-        s = f(static_cast<std::size_t>(b));
+        s = f(b);
       } catch (...) {
-        on_fail(static_cast<std::size_t>(b));
+        on_fail(b);
         s = RowStatus::failed;
       }
       if (status) status[b] = s;
       ++local[static_cast<int>(s)];
     }
-#if defined(_OPENMP)
-#pragma omp critical(ccnorm_batch_counts)
-#endif
-    for (int i = 0; i < 4; ++i) counts[i] += local[i];
-  }
-  (void)threads;
+    for (int i = 0; i < 4; ++i) counts[i].fetch_add(local[i], std::memory_order_relaxed);
+  };
+  RowPool::instance().run(B, nt, chunk, task);
   BatchSummary sum;
   sum.rows = B;
-  sum.ok = counts[0];
-  sum.invalid_input = counts[1];
-  sum.outside_domain = counts[2];
-  sum.failed = counts[3];
+  sum.ok = counts[0].load();
+  sum.invalid_input = counts[1].load();
+  sum.outside_domain = counts[2].load();
+  sum.failed = counts[3].load();
   return sum;
 }
 

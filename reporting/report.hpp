@@ -23,6 +23,7 @@
 //   section_sampling     the sampler benchmark (bench/bench_sample.csv): exact vs rejection
 //   section_heat_maps    the heat-map figures
 //   section_throughput   one-thread table, fitted exponents, batched speed-ups, speed goals
+//   section_roofline     auto's useful GFLOP/s and percent of the measured fma peak (CPU)
 //   section_scorecards   other implementations' scorecards (DIR/validate/*.json)
 //   section_gpu          the GPU family of the bench run, or why there is none
 //   section_reproduce    the commands that reproduce the run
@@ -192,6 +193,8 @@ void section_distribution(Document& d, const std::vector<DistAccRow>& acc, const
 void section_heat_maps(Document& d, const Figures& figs);
 // status: why bench is empty (shown instead of the tables); reused: the tables come from an earlier run.
 void section_throughput(Document& d, const Table& bench, const std::string& status, bool reused, const Figures& figs);
+// roof: bench/bench_roofline.csv (its rows); peak_line: its first line without "# " (empty: absent).
+void section_roofline(Document& d, const Table& roof, const std::string& peak_line);
 // rows: bench/bench_sample.csv (status: why it is empty).
 void section_sampling(Document& d, const Table& rows, const std::string& status);
 void section_scorecards(Document& d, const std::vector<Scorecard>& cards);

@@ -125,6 +125,7 @@ int run_report(const ReportConfig& c) {
     std::remove((bench_dir + "/bench_ratios.csv").c_str());
     std::remove((bench_dir + "/bench_gpu.csv").c_str());
     std::remove((bench_dir + "/bench_sample.csv").c_str());
+    std::remove((bench_dir + "/bench_roofline.csv").c_str());
     std::vector<std::string> a{c.ccnorm_exe, "bench", "--json", bench_dir + "/bench.json"};
     if (c.quick) a.push_back("--quick");
     // Full one-thread grid; the batched family only at K <= 1000 and sigma = 1 (its large-K and
@@ -201,6 +202,14 @@ int run_report(const ReportConfig& c) {
   section_distribution(d, sd.distribution, sc, schema, figs);
   section_heat_maps(d, figs);
   section_throughput(d, bench, bench_status, c.no_bench, figs);
+  {
+    const std::string rp = bench_dir + "/bench_roofline.csv";
+    std::string line;
+    std::ifstream in(rp);
+    if (std::getline(in, line) && line.rfind("# ", 0) == 0) line = line.substr(2);
+    else line.clear();
+    section_roofline(d, io::read_table_if_exists(rp), line);
+  }
   section_sampling(d, sd.sampling, bench_status.empty() ? "" : bench_status);
   section_scorecards(d, read_scorecards(out + "/validate"));
   section_gpu(d, gpu);

@@ -375,8 +375,8 @@ void section_throughput(Document& d, const Table& bench, const std::string& stat
   std::vector<std::vector<std::string>> gr;
   auto us = [](double ns) { return std::isnan(ns) ? std::string("not measured") : g3(ns / 1000) + " us"; };
   const double a316 = find("auto", 316, 1, true), a10k = find("auto", 10000, 1, true);
-  gr.push_back({"auto value+mean, K=316 (goal stated at K=300), sigma 1", "<= 100 us", us(a316)});
-  gr.push_back({"auto value+mean, K=10^4, sigma 1", "<= 10 ms", us(a10k)});
+  gr.push_back({"auto value+mean, one row, K=316, sigma 1", "<= 10 us", us(a316)});
+  gr.push_back({"auto value+mean, one row, K=10^4, sigma 1", "<= 400 us", us(a10k)});
   const double a10 = find("auto", 10, 1, false), c10 = find("closed-form", 10, 1, false);
   gr.push_back({"auto / closed-form at K=10, sigma 1 (value)", "<= 3x",
                 std::isnan(a10) || std::isnan(c10) ? "not measured" : "x" + g3(a10 / c10)});
@@ -445,6 +445,31 @@ void section_throughput(Document& d, const Table& bench, const std::string& stat
       {"accuracy_vs_time.png", "Accuracy vs time, Pareto front dashed."}};
   for (const auto& [png, caption] : pngs)
     if (figs.count(png)) d.figure(png, caption);
+}
+
+void section_roofline(Document& d, const Table& roof, const std::string& peak_line) {
+  d.heading(2, "CPU roofline of auto");
+  if (roof.empty()) {
+    d.paragraph("Not available: no bench/bench_roofline.csv (written by `ccnorm bench --json` when it times `auto`).");
+    return;
+  }
+  d.paragraph("From `ccnorm bench` (bench/bench_roofline.csv, docs/design.md §5.8). Useful flops per row: the series' "
+              "column and mean steps counted as the GPU device check counts them (bench/roofline.hpp: 18 (K-1) per degree, "
+              "11 K more with the mean; an fma is 2), with the degree count of auto's own double series on the timed rows; "
+              "the stopping rule, sort, assembly and log-sum-exp are not counted. Peak: " +
+              (peak_line.empty() ? std::string("not recorded") : peak_line) +
+              ", times the threads of the case (the series is compute-bound: K inputs and K + 2 outputs per row). "
+              "Rows whose series is not auto's plain double series (wide spreads) have no count.");
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& r : roof) {
+    auto v = [&](const char* k) { return value(r, k); };
+    auto num = [&](const char* k) { return v(k).empty() ? std::string("-") : g3(std::stod(v(k))); };
+    const bool batched = v("batch") != "1";
+    rows.push_back({v("dtype"), v("K"), v("sigma"), v("grad") == "1" ? "value+mean" : "value",
+                    batched ? "batch " + v("batch") + ", " + v("threads") + (v("threads") == "1" ? " thread" : " threads") : "one row",
+                    num("ns_per_row"), num("useful_flops_per_row"), num("GFLOPs"), num("pct_peak") + (v("pct_peak").empty() ? "" : " %")});
+  }
+  d.table({"dtype", "K", "sigma", "mode", "path", "ns/row", "useful flops/row", "GFLOP/s", "% of peak"}, rows);
 }
 
 void section_scorecards(Document& d, const std::vector<Scorecard>& cards) {

@@ -12,6 +12,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <map>
 #include <set>
 #include <sstream>
@@ -224,6 +225,34 @@ TEST_F(BenchRun, PeersRunOnTheSameRows) {
 }
 
 }  // namespace
+
+// bench_roofline.csv (docs/design.md §5.8): its first line names the measured fma peak; one row per
+// auto case of the run (one-row and batched), each with a positive flop count and GFLOP/s =
+// flops / ns, percent of peak = GFLOP/s over the peak times the threads.
+TEST_F(BenchRun, RooflineCsvHasEveryAutoCase) {
+  std::ifstream f(dir_ / "bench_roofline.csv");
+  std::string first;
+  ASSERT_TRUE(std::getline(f, first)) << "bench_roofline.csv missing\n" << log();
+  EXPECT_EQ(first.rfind("# fma peak of one core: ", 0), 0u) << first;
+  std::string rest((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  const fs::path tmp = dir_ / "roof_body.csv";
+  std::ofstream(tmp) << rest;
+  const Csv c = read_csv(tmp);
+  const Csv ratios = read_csv(dir_ / "bench_ratios.csv");
+  std::size_t autos = 0;
+  for (const auto& r : ratios.rows) autos += r.at("algo") == "auto" && !r.at("ns_per_eval").empty();
+  EXPECT_EQ(c.rows.size(), autos) << rest;
+  EXPECT_GE(autos, 4u);
+  for (const auto& r : c.rows) {
+    const double ns = std::stod(r.at("ns_per_row")), fl = std::stod(r.at("useful_flops_per_row"));
+    const double gf = std::stod(r.at("GFLOPs")), peak = std::stod(r.at("peak_GFLOPs")), pct = std::stod(r.at("pct_peak"));
+    EXPECT_GT(fl, 0) << rest;
+    EXPECT_NEAR(gf, fl / ns, 1e-3 * gf) << rest;
+    EXPECT_GT(peak, 0) << rest;
+    EXPECT_NEAR(pct, 100 * gf / peak, 1e-2 * pct) << rest;
+    EXPECT_LT(pct, 100) << "more than the measured peak: the flop count or the peak is wrong\n" << rest;
+  }
+}
 
 // The GPU family: this run did not ask for it (--algos without gpu), so it has no GPU cases either
 // way; bench_summary.json and bench_gpu.csv still say whether a device exists, and why not.

@@ -162,8 +162,8 @@ TEST(Sections, ThroughputTablesAndSpeedGoals) {
   EXPECT_TRUE(has(md, "| closed-form | 0.1 us | - | - |")) << md;
   EXPECT_TRUE(has(md, "| auto | 0.2 us (x2) | - | - |")) << md;
   EXPECT_TRUE(has(md, "| auto +mean | - | 28.5 us | 966 us |")) << md;
-  EXPECT_TRUE(has(md, "| auto value+mean, K=316 (goal stated at K=300), sigma 1 | <= 100 us | 28.5 us |")) << md;
-  EXPECT_TRUE(has(md, "| auto value+mean, K=10^4, sigma 1 | <= 10 ms | 966 us |")) << md;
+  EXPECT_TRUE(has(md, "| auto value+mean, one row, K=316, sigma 1 | <= 10 us | 28.5 us |")) << md;
+  EXPECT_TRUE(has(md, "| auto value+mean, one row, K=10^4, sigma 1 | <= 400 us | 966 us |")) << md;
   EXPECT_TRUE(has(md, "| auto / closed-form at K=10, sigma 1 (value) | <= 3x | x2 |")) << md;
   EXPECT_TRUE(has(md, "| auto/f64/K:100/sigma:1/batch:512 | 4e+03 ns | 2 threads: 2.1e+03 ns | x1.9 |")) << md;
   EXPECT_TRUE(has(md, "Speed goals (README;"));
@@ -174,7 +174,7 @@ TEST(Sections, ThroughputTablesAndSpeedGoals) {
   // a goal whose row is missing is "not measured"; reused tables are marked
   Document e;
   section_throughput(e, {bench_row("auto", "10", false, "200")}, "", true, {});
-  EXPECT_TRUE(has(e.markdown(), "| auto value+mean, K=10^4, sigma 1 | <= 10 ms | not measured |")) << e.markdown();
+  EXPECT_TRUE(has(e.markdown(), "| auto value+mean, one row, K=10^4, sigma 1 | <= 400 us | not measured |")) << e.markdown();
   EXPECT_TRUE(has(e.markdown(), "| auto / closed-form at K=10, sigma 1 (value) | <= 3x | not measured |"));
   EXPECT_TRUE(has(e.markdown(), "--no-bench: the tables below are reused from an earlier `ccnorm bench` run"));
   // no bench rows: the status says why
@@ -184,6 +184,29 @@ TEST(Sections, ThroughputTablesAndSpeedGoals) {
   Document g;
   section_throughput(g, {}, "", false, {});
   EXPECT_TRUE(has(g.markdown(), "throughput: not available\n"));
+}
+
+TEST(Sections, RooflineTableFromBenchRoofline) {
+  auto r = [](const char* K, const char* grad, const char* batch, const char* threads, const char* ns, const char* fl,
+              const char* gf, const char* pct) {
+    return io::TableRow{{"algo", "auto"}, {"dtype", "f64"}, {"K", K}, {"sigma", "1"}, {"grad", grad}, {"batch", batch},
+                        {"threads", threads}, {"ns_per_row", ns}, {"useful_flops_per_row", fl}, {"GFLOPs", gf},
+                        {"peak_GFLOPs", "121"}, {"pct_peak", pct}};
+  };
+  Document d;
+  section_roofline(d, {r("316", "1", "1", "1", "8677", "302400", "34.85", "28.8"), r("100", "0", "512", "2", "1000", "56360", "56.36", "23.3"),
+                       r("10", "1", "1", "1", "700", "", "", "")},
+                   "fma peak of one core: 121.3 GFLOP/s (AVX3, 8 doubles per vector)");
+  const std::string md = d.markdown();
+  EXPECT_TRUE(has(md, "## CPU roofline of auto")) << md;
+  EXPECT_TRUE(has(md, "Peak: fma peak of one core: 121.3 GFLOP/s (AVX3, 8 doubles per vector), times the threads")) << md;
+  EXPECT_TRUE(has(md, "| f64 | 316 | 1 | value+mean | one row | 8.68e+03 | 3.02e+05 | 34.9 | 28.8 % |")) << md;
+  EXPECT_TRUE(has(md, "| f64 | 100 | 1 | value | batch 512, 2 threads | 1e+03 | 5.64e+04 | 56.4 | 23.3 % |")) << md;
+  EXPECT_TRUE(has(md, "| f64 | 10 | 1 | value+mean | one row | 700 | - | - | - |")) << md;
+  EXPECT_FALSE(has(md, "issue"));
+  Document e;
+  section_roofline(e, {}, "");
+  EXPECT_TRUE(has(e.markdown(), "Not available: no bench/bench_roofline.csv")) << e.markdown();
 }
 
 TEST(Sections, GpuWithAndWithoutRows) {

@@ -2,18 +2,14 @@
 //  - ccnorm_host_precise: the double-double Taylor series of normalizer/auto.hpp (auto-precise:
 //    <= 1 ulp for A, <= 1 u for mu observed), the reference for fresh random rows;
 //  - ccnorm_useful_flops: the arithmetic the series needs for one row, for the compute side of the
-//    roofline. The degree count N comes from the kernels' own series (series_seq of
-//    normalizer/cuda/row_mappings.hpp in the first compute type, the host replay's reciprocal
-//    table); per degree the column update
-//    of nodes 1..K-1 costs 18 flops (the unbiased (yh + yl)/i: 8, j/i times the shift: 7, the
-//    fma with the coupling product: 3) and, with the mean, each of the K mean steps 11 (the
-//    division 8, the fma 2, the running sum 1); an fma counts 2. Useful flops of the sequential
-//    algorithm: the group mapping's scan does more, and the rescale tests and the sort are not
-//    counted (so the compute roofline is a lower bound on the time).
+//    roofline (bench/roofline.hpp: the one count of useful flops). The degree count N comes from
+//    the kernels' own series (series_seq of normalizer/cuda/row_mappings.hpp in the first compute
+//    type, the host replay's reciprocal table).
 #include <algorithm>
 #include <cstddef>
 #include <vector>
 
+#include "bench/roofline.hpp"
 #include "normalizer/auto.hpp"
 #include "normalizer/cuda/emulate.hpp"
 #include "normalizer/cuda/row_mappings.hpp"
@@ -41,6 +37,5 @@ double degrees(const double* z, std::size_t K, bool mean) {
 double ccnorm_useful_flops(const double* z, std::size_t K, bool f32, bool mean) {
   if (K < 2) return 0.0;
   const double N = f32 ? degrees<float>(z, K, mean) : degrees<double>(z, K, mean);
-  const double k = static_cast<double>(K);
-  return N * (18.0 * (k - 1.0) + (mean ? 11.0 * k : 0.0));
+  return ccnorm::bench::series_useful_flops(N, K, mean);
 }

@@ -79,6 +79,17 @@ struct FmaPeak {
 };
 FmaPeak fma_peak(double seconds = 0.2);
 
+// Benchmarks: while an instance lives, the dispatcher uses a target without vector fma (width 0),
+// so that auto runs entirely scalar (no lane groups, no one-row lanes): the baseline of the
+// `auto-rows` benchmark cases. Process-wide; not for concurrent use.
+class ScalarOnly {
+ public:
+  ScalarOnly();
+  ~ScalarOnly();
+  ScalarOnly(const ScalarOnly&) = delete;
+  ScalarOnly& operator=(const ScalarOnly&) = delete;
+};
+
 // Tests: the Highway targets compiled in and supported by this CPU (bits of hwy::SupportedTargets());
 // restrict the dispatcher to one of them, or 0 to restore the CPU's full set.
 std::vector<long long> targets_for_test();
