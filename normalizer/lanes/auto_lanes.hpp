@@ -57,12 +57,19 @@ BatchSummary auto_batch(const T* Z, std::size_t B, std::size_t K, T* A, T* logC,
 // degrees across lanes (an anti-diagonal wavefront; auto_lanes.cpp RunRow) and the mean fold
 // across nodes. S, terms, ok and ws.sw (want_mu) are bitwise run_series'. Returns false, having
 // done nothing, where the CPU's vector unit cannot (no fma, or 8 not a multiple of its double lanes)
-// or the row is sorted. auto_eval (normalizer/auto.hpp) calls it for K >= kRowMinK (below, the
-// W - 1 extra steps per sub-block cost more than the lanes gain: measured with AVX-512 on this
-// project's 2-core machine, the value alone breaks even at K ~ 5, the value + mean at K ~ 4), and
-// auto_batch gives each row of K >= kBatchByRowMinK to it instead of grouping rows (a group's K W
-// columns outgrow the L2 cache: at K = 10^4, 365 us per row in groups, 285 us row by row).
+// or the row is sorted. auto_eval (normalizer/auto.hpp) calls it for K >= kRowMinK: where the
+// caller's scalar code has fma instructions (-march with FMA, or AArch64), below K = 5 the W - 1
+// extra steps per sub-block cost more than the lanes gain (measured with AVX-512 on this project's
+// 2-core machine: the value alone breaks even at K ~ 5, the value + mean at K ~ 4); in a portable
+// x86-64 build std::fma is a library call and the scalar series is ~4x slower (K = 3 value + mean,
+// one row: 1022 ns against 289 ns native), so the lanes take every row. auto_batch gives each row
+// of K >= kBatchByRowMinK to it instead of grouping rows (a group's K W columns outgrow the L2
+// cache: at K = 10^4, 365 us per row in groups, 285 us row by row).
+#if defined(__FMA__) || defined(__aarch64__)
 constexpr std::size_t kRowMinK = 5;
+#else
+constexpr std::size_t kRowMinK = 2;
+#endif
 constexpr std::size_t kBatchByRowMinK = 512;
 bool series_row(taylor_detail::Work<double>& ws, std::size_t K, double r, bool want_mu,
                 taylor_detail::Series<double>& out);
