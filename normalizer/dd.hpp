@@ -107,12 +107,17 @@ CCNORM_HD CCNORM_INLINE bool isfinite(dd a) { return std::isfinite(a.hi) && std:
 CCNORM_HD CCNORM_INLINE dd dd_ln2() { return {0x1.62e42fefa39efp-1, 0x1.abc9e3b39803fp-56}; }
 CCNORM_HD CCNORM_INLINE dd dd_half_log_2pi() { return {0x1.d67f1c864beb5p-1, -0x1.65b5a1b7ff5dfp-55}; }
 
+// x = 2^e m with m in [sqrt(1/2), sqrt(2)) (exact: x finite, normalised); the reduction of both logs.
+CCNORM_HD CCNORM_INLINE dd log_reduce(dd x, int& e) {
+  const double f = ::frexp(x.hi, &e);  // x.hi = f 2^e, f in [0.5, 1)
+  if (f < 0.70710678118654752) e -= 1;
+  return ldexp(x, -e);
+}
+
 // Natural log of x > 0 to about 2^-104 relative (x finite, normalised), without a table.
 CCNORM_HD inline dd dd_log_series(dd x) {
   int e = 0;
-  double f = ::frexp(x.hi, &e);  // x.hi = f 2^e, f in [0.5, 1)
-  if (f < 0.70710678118654752) e -= 1;
-  dd m = ldexp(x, -e);  // m in [sqrt(1/2), sqrt(2))
+  const dd m = log_reduce(x, e);
   dd s = (m - 1.0) / (m + 1.0);
   dd s2 = s * s;
   dd p(1.0 / 47.0);
@@ -186,10 +191,7 @@ CCNORM_HD inline dd dd_log(dd x) {
   return dd_log_series(x);
 #else
   int e = 0;
-  const double f = std::frexp(x.hi, &e);
-  if (f < 0.70710678118654752) e -= 1;
-  const double sc = std::ldexp(1.0, -e);
-  const dd m{x.hi * sc, x.lo * sc};  // exact (x normalised, so is m)
+  const dd m = log_reduce(x, e);
   const int i = static_cast<int>(std::nearbyint(m.hi * 64));
   const double c = i * 0x1p-6;
   const dd s = (m - c) / (m + c);

@@ -22,13 +22,18 @@ double now_s() {
   return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
 }
 
+// The first line of a result file when it is a "# ..." comment (without "# "), else "".
+std::string comment_line(const std::string& path) {
+  std::ifstream in(path);
+  std::string l;
+  return std::getline(in, l) && l.rfind("# ", 0) == 0 ? l.substr(2) : std::string();
+}
+
 // bench_gpu.csv: its first line "# device: ..." / "# no GPU: ..." and its rows.
 GpuStatus read_gpu_status(const std::string& path, bool have_bench) {
   GpuStatus g;
   g.rows = io::read_table_if_exists(path);
-  std::ifstream in(path);
-  std::string l;
-  if (std::getline(in, l) && l.rfind("# ", 0) == 0) g.line = l.substr(2);
+  g.line = comment_line(path);
   if (g.line.empty()) g.line = have_bench ? "no GPU: bench_gpu.csv missing" : "no GPU measured (no throughput stage)";
   return g;
 }
@@ -202,14 +207,7 @@ int run_report(const ReportConfig& c) {
   section_distribution(d, sd.distribution, sc, schema, figs);
   section_heat_maps(d, figs);
   section_throughput(d, bench, bench_status, c.no_bench, figs);
-  {
-    const std::string rp = bench_dir + "/bench_roofline.csv";
-    std::string line;
-    std::ifstream in(rp);
-    if (std::getline(in, line) && line.rfind("# ", 0) == 0) line = line.substr(2);
-    else line.clear();
-    section_roofline(d, io::read_table_if_exists(rp), line);
-  }
+  section_roofline(d, io::read_table_if_exists(bench_dir + "/bench_roofline.csv"), comment_line(bench_dir + "/bench_roofline.csv"));
   section_sampling(d, sd.sampling, bench_status.empty() ? "" : bench_status);
   section_scorecards(d, read_scorecards(out + "/validate"));
   section_gpu(d, gpu);

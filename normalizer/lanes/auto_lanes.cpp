@@ -82,6 +82,19 @@ namespace lanes {
 namespace HWY_NAMESPACE {
 namespace hn = hwy::HWY_NAMESPACE;
 
+// series/arithmetic.hpp div_acc2 and div_acc on vectors, 1/i = vih + vil: the same operations in
+// the same order (so each lane rounds as the scalar code does).
+template <class V>
+HWY_INLINE V DivAcc2(V h, V l, V vih, V vil) {
+  const V p = hn::Mul(h, vih);
+  return hn::Add(p, hn::MulAdd(l, vih, hn::MulAdd(h, vil, hn::MulAdd(h, vih, hn::Neg(p)))));
+}
+template <class V>
+HWY_INLINE V DivAcc(V t, V vih, V vil) {
+  const V p = hn::Mul(t, vih);
+  return hn::Add(p, hn::MulAdd(t, vil, hn::MulAdd(t, vih, hn::Neg(p))));
+}
+
 // 0 where the target has no fused multiply-add (the kernel's divisions are error-free only with
 // one rounding per fma; Highway emulates MulAdd as mul + add on SSE4).
 std::size_t Width() {
@@ -103,16 +116,8 @@ void RunGroup(const detail::Group& g) {
   const std::size_t K = g.K, W = g.W;
   constexpr int B = 8;
   // div_acc2(h, l, ih, il) = p + fma(l, ih, fma(h, il, fma(h, ih, -p))), p = h ih
-  auto div2 = [&](V h, V l, double ih, double il) {
-    const V vih = hn::Set(d, ih), vil = hn::Set(d, il);
-    const V p = hn::Mul(h, vih);
-    return hn::Add(p, hn::MulAdd(l, vih, hn::MulAdd(h, vil, hn::MulAdd(h, vih, hn::Neg(p)))));
-  };
-  auto div1 = [&](V t, double ih, double il) {  // div_acc(t, ih, il)
-    const V vih = hn::Set(d, ih), vil = hn::Set(d, il);
-    const V p = hn::Mul(t, vih);
-    return hn::Add(p, hn::MulAdd(t, vil, hn::MulAdd(t, vih, hn::Neg(p))));
-  };
+  auto div2 = [&](V h, V l, double ih, double il) { return DivAcc2(h, l, hn::Set(d, ih), hn::Set(d, il)); };
+  auto div1 = [&](V t, double ih, double il) { return DivAcc(t, hn::Set(d, ih), hn::Set(d, il)); };
   const V one = hn::Set(d, 1.0);
   for (std::size_t j = 0; j < K; ++j) {
     hn::StoreU(one, d, g.v + j * W);
@@ -218,14 +223,6 @@ void RunRow(detail::Row& g) {
   const std::size_t K = g.K, Kp = g.Kp;
   const std::size_t L = K + 2 * W;            // rh, rl, va, vb
   const std::size_t base = K + W - 2;         // va[base - j] = v_j
-  auto div2 = [&](V h, V l, V vih, V vil) {   // div_acc2
-    const V p = hn::Mul(h, vih);
-    return hn::Add(p, hn::MulAdd(l, vih, hn::MulAdd(h, vil, hn::MulAdd(h, vih, hn::Neg(p)))));
-  };
-  auto div1 = [&](V t, V vih, V vil) {        // div_acc
-    const V p = hn::Mul(t, vih);
-    return hn::Add(p, hn::MulAdd(t, vil, hn::MulAdd(t, vih, hn::Neg(p))));
-  };
   HWY_ALIGN double idx_src[64];
   using TI = hwy::MakeSigned<double>;
   HWY_ALIGN TI idx[64];
@@ -258,8 +255,8 @@ void RunRow(detail::Row& g) {
         const std::size_t off = L - 1 - W - t;
         const V h = hn::LoadU(d, g.rh + off), l = hn::LoadU(d, g.rl + off);
         const V vih = hn::Set(d, g.ihi[i0 + t]), vil = hn::Set(d, g.ilo[i0 + t]);
-        const V gain = div2(h, l, vih, vil);                                      // column_gain
-        const V coup = div1(hn::Sub(hn::Set(d, static_cast<double>(t)), iota), vih, vil);  // column_coupling
+        const V gain = DivAcc2(h, l, vih, vil);                                     // column_gain
+        const V coup = DivAcc(hn::Sub(hn::Set(d, static_cast<double>(t)), iota), vih, vil);  // column_coupling
         const V x = hn::IfThenElse(first, hn::Set(d, vin[base - t]), hn::TableLookupLanes(res, shift));
         res = hn::MulAdd(gain, x, hn::Mul(coup, res));                             // column_update
         hn::StoreU(res, d, vout + (base - t));
@@ -278,7 +275,7 @@ void RunRow(detail::Row& g) {
         V x = hn::LoadU(d, g.w + j), acc = hn::LoadU(d, g.sw + j);
         const V h = hn::LoadU(d, g.yh + j), l = hn::LoadU(d, g.yl + j);
         for (int b = 0; b < B; ++b) {
-          x = hn::MulAdd(div2(h, l, hn::Set(d, g.ihi[n + K + b]), hn::Set(d, g.ilo[n + K + b])), x, hn::Set(d, ci[b]));  // mean_update
+          x = hn::MulAdd(DivAcc2(h, l, hn::Set(d, g.ihi[n + K + b]), hn::Set(d, g.ilo[n + K + b])), x, hn::Set(d, ci[b]));  // mean_update
           acc = hn::Add(acc, x);
         }
         hn::StoreU(x, d, g.w + j);
