@@ -1,16 +1,21 @@
 // ccnorm bench: the peers on identical f64 rows: scipy.linalg.expm and mpmath in a subprocess
-// (bench/peers/peers.py), Eigen (opitz-expm) and auto in process; time per row (median) and
-// err_A against the same reference as the accuracy columns.
+// (bench/peers/peers.py), Eigen (opitz-expm), auto and auto+mean in process, and DivDiff value and
+// value+mean (bench/peers/divdiff_peer.hpp) in process when built with CCNORM_DIVDIFF_DIR; time per
+// row (median) and err_A against the same reference as the accuracy columns.
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <regex>
 #include <stdexcept>
 
 #include <fmt/format.h>
 
 #include "bench/bench_internal.hpp"
+#ifdef CCNORM_HAVE_DIVDIFF
+#include "bench/peers/divdiff_peer.hpp"
+#endif
 #include "io/format.hpp"
 #include "measures/mpfr.hpp"
 
@@ -67,7 +72,14 @@ std::vector<PeerResult> run_peers(const Options& o, const std::vector<std::size_
         const char* name;
         std::size_t maxK;
       };
-      for (P p : {P{"scipy-expm", 1000}, P{"mpmath", 100}, P{"opitz-expm", 1000}, P{"auto", 100000}}) {
+      std::vector<P> peers{P{"scipy-expm", 1000}, P{"mpmath", 100}, P{"opitz-expm", 1000}, P{"auto", 100000},
+                           P{"auto+mean", 100000}};
+#ifdef CCNORM_HAVE_DIVDIFF
+      // O(spread K^2): 3 s per row at K = 10^4, sigma = 1; the mean adds one node K times
+      peers.push_back(P{"divdiff", 10000});
+      peers.push_back(P{"divdiff+mean", 1000});
+#endif
+      for (P p : peers) {
         const std::string pname = fmt::format("peer/{}/f64/K:{}/sigma:{}", p.name, K, io::format_g(sigma));
         if (have_re && (std::regex_search(pname, re) == neg)) continue;
         PeerResult pr;
@@ -75,7 +87,11 @@ std::vector<PeerResult> run_peers(const Options& o, const std::vector<std::size_
         pr.K = K;
         pr.sigma = sigma;
         if (K > p.maxK) {
-          pr.note = fmt::format("skipped above K={} ({})", p.maxK, std::string(p.name) == "mpmath" ? "O(K^2) Python arbitrary precision" : "O(K^3)");
+          const std::string nm(p.name);
+          pr.note = fmt::format("skipped above K={} ({})", p.maxK,
+                                nm == "mpmath"                ? "O(K^2) Python arbitrary precision"
+                                : nm.rfind("divdiff", 0) == 0 ? "O(spread K^2) per row"
+                                                              : "O(K^3)");
           out.push_back(pr);
           continue;
         }
@@ -119,22 +135,39 @@ std::vector<PeerResult> run_peers(const Options& o, const std::vector<std::size_
             n = r;
           }
         } else {
-          Fn<double> fn = function_for<double>(name);
+          // in process: one warm-up call, then the median of up to 5 timed calls on each row
+          std::function<double(const double*)> eval;
+          std::vector<double> mu(K);
+          const bool with_mean = name == "auto+mean" || name == "divdiff+mean";
+          if (name.rfind("divdiff", 0) == 0) {
+#ifdef CCNORM_HAVE_DIVDIFF
+            divdiff_peer::reserve(K);  // capacity K + 2, not the shipped 10001
+            if (with_mean) eval = [&](const double* z) { return divdiff_peer::log_value_mean(z, K, mu.data()); };
+            else eval = [&](const double* z) { return divdiff_peer::log_value(z, K); };
+#endif
+          } else {
+            Fn<double> fn = function_for<double>(with_mean ? std::string("auto") : name);
+            eval = [&, fn](const double* z) { return fn(z, K, with_mean ? mu.data() : nullptr).A; };
+          }
           const auto& pool = pools.f64(K, sigma);
           for (std::size_t r = 0; r < n; ++r) {
-            // one warm-up call, then the median of up to 5 timed calls on this row
-            Out<double> res = fn(pool.data() + r * K, K, nullptr);
+            const double* z = pool.data() + r * K;
+            auto t0 = std::chrono::steady_clock::now();
+            static volatile double sink;
+            double A = eval(z);
+            const double warm = std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - t0).count();
             std::vector<double> ts;
-            const int reps = cost_ns(name, K, sigma, false) > 1e8 ? 1 : 5;
+            const int reps = warm > 1e8 ? 1 : 5;
             for (int t = 0; t < reps; ++t) {
-              auto t0 = std::chrono::steady_clock::now();
-              res = fn(pool.data() + r * K, K, nullptr);
-              benchmark::DoNotOptimize(res);
+              t0 = std::chrono::steady_clock::now();
+              A = eval(z);
+              sink = A;  // (a volatile store: benchmark::DoNotOptimize on a double lvalue lost its value here)
+              benchmark::ClobberMemory();
               auto t1 = std::chrono::steady_clock::now();
               ts.push_back(std::chrono::duration<double, std::nano>(t1 - t0).count());
             }
             times[r] = measures::median(ts);
-            Avals[r] = std::isfinite(res.A) ? fmt::format("{:.17g}", res.A) : "nan";
+            Avals[r] = std::isfinite(A) ? fmt::format("{:.17g}", A) : "nan";
           }
         }
         bool allcert = true;

@@ -22,7 +22,7 @@
 // Wide rows (spread > series::kSeparatedMinSpread = 128) are first given to the residue method over
 // separated clusters (separated.hpp, docs/design.md §2.11): O(K) for well-separated logits at ANY
 // finite spread, accurate to ~1 ulp (A, log C) and ~1 u (mu) where its acceptance tests hold; it
-// declines within a budget of min(2^23, max(2^14, K spread / 8)) operations where the series can run
+// declines within a budget of max(2^14, K spread / 8) operations where the series can run (2^26 beyond)
 // (rows with spread <= 128 are untouched).
 // Spreads beyond series::kAccuracyDomainMaxSpread (2^22 ~ 4e6; the series needs ~spread terms) that
 // separated declines are outside the accuracy domain: auto then falls back to the confluent Newton table
@@ -30,6 +30,10 @@
 // certified bounds
 //   mean(z) - log((K-1)!) <= A <= max(z) - log((K-1)!),
 // with mu projected into the open simplex, so that the result is always finite.
+//
+// Rows of three nodes with spread >= kThreeNodesMinSpread = 8 take Newton's recurrence in extended
+// precision (three_nodes.hpp, docs/design.md §2.14): ~0.5 ulp (A, log C) and ~0.5 u (mu) at any
+// finite spread, a quarter of the series' cost at spread 30.
 //
 // Cost: O(K log K + K N) per row with N ~ spread + O(sqrt(spread)) + 20 (series), O(K) per evaluated
 // cluster (separated); never O(K^2) except in the flagged fallback.
@@ -45,6 +49,7 @@
 #include "normalizer/series/assembly.hpp"
 #include "normalizer/series/escalation.hpp"
 #include "normalizer/separated.hpp"
+#include "normalizer/three_nodes.hpp"
 #include "normalizer/series/limits.hpp"
 #include "normalizer/sorted_difference.hpp"
 #include "normalizer/taylor.hpp"
@@ -213,12 +218,22 @@ inline taylor_detail::Series<double> double_series(taylor_detail::Work<double>& 
   return taylor_detail::run_series<double>(ws, K, r, want_mu);
 }
 
+// separated's work budget in auto (docs/design.md §2.6): where the series can run, 1/8 of the
+// series' ~K spread cells, so that a decline wastes at most that fraction of the row's time (at
+// least 2^14 operations); beyond the accuracy domain separated_detail::kWorkBudget, after which the
+// row takes the flagged fallback.
+inline double separated_budget(double r, std::size_t K) {
+  return r <= series::kAccuracyDomainMaxSpread ? std::max(0x1p14, 0.125 * r * static_cast<double>(K))
+                                               : separated_detail::kWorkBudget;
+}
+
 // Which path auto takes for a prepared row of spread r (taylor_prepare): the SIMD batch driver
 // (normalizer/lanes/) runs exactly the rows of `plain_double_series`, whose nodes taylor_prepare
 // leaves unsorted (no per-node rescaling: series/step.hpp) and whose series needs no escalation.
 template <class T>
 bool plain_double_series(double r, std::size_t K, bool want_mu) {
   if (K < 2 || !(r <= series::kSeparatedMinSpread) || taylor_detail::sorts_nodes<double>(r)) return false;
+  if (K == 3 && r >= kThreeNodesMinSpread) return false;  // three_nodes.hpp
   if constexpr (std::is_same_v<T, double>)
     if (series::escalate_before<T, double>(r, want_mu)) return false;
   return true;
@@ -232,6 +247,9 @@ Out<T> auto_eval(const T* z, std::size_t K, T* mu) {
   static_assert(std::is_same_v<T, float> || std::is_same_v<T, double>, "auto supports float and double");
   using namespace taylor_detail;
   if (Out<T> o; auto_detail::trivial_row(z, K, mu, o)) return o;
+  // three nodes of spread >= 8: Newton's recurrence across the gap (three_nodes.hpp)
+  if (K == 3)
+    if (Out<T> o; three_nodes<T>(z, o, mu)) return o;
   auto& ws = workspace<double>();
   T mT;
   const double r = taylor_prepare<double, T>(z, K, ws, mT);
@@ -240,10 +258,7 @@ Out<T> auto_eval(const T* z, std::size_t K, T* mu) {
   // acceptance tests fail (one cluster, heavy lower clusters), and the series runs instead.
   if (!(r <= series::kSeparatedMinSpread)) {
     Out<T> o;
-    const double budget = r <= series::kAccuracyDomainMaxSpread
-                              ? std::min(separated_detail::kWorkBudget, std::max(0x1p14, 0.125 * r * static_cast<double>(K)))
-                              : separated_detail::kWorkBudget;
-    if (separated<T>(z, K, mu, o, budget, r <= series::kAccuracyDomainMaxSpread)) return o;
+    if (separated<T>(z, K, mu, o, auto_detail::separated_budget(r, K), r <= series::kAccuracyDomainMaxSpread)) return o;
   }
   if (!(r <= series::kAccuracyDomainMaxSpread)) return auto_detail::huge_spread(z, K, mu);
   // f64 mean over a long series: its componentwise error grows like sqrt(N) u along the degree

@@ -48,7 +48,7 @@
 // Cost: O(K log K) sort + per evaluated cluster O(K N + N^2 + m N) with N = m + O(w + log 1/eps):
 // O(K) for the usual row of separated singletons and a negligible remainder (an arithmetic
 // progression with step 4200: two clusters evaluated), never more than a budget of operations per
-// call (2^23 ~ 25 ms; auto: min(2^23, max(2^14, K spread / 8)) where its series can run, so that
+// call (2^26 ~ 0.2 s; auto: max(2^14, K spread / 8) where its series can run, so that
 // a decline costs a fraction of the series), after which it declines; an attempt also stops as soon as its partial sum has
 // cancelled beyond the acceptance limit.
 //
@@ -81,7 +81,7 @@ constexpr L kMaxClusterCondition = 256;   // sum |terms| / |sum| of one cluster'
 constexpr L kMaxMeanCondition = 1024;     // per mean component
 constexpr std::size_t kMaxClusterNodes = 100000;
 constexpr L kMaxClusterWidth = 4096;
-constexpr double kWorkBudget = 0x1p23;    // operations per call (all attempts), ~3 ns each
+constexpr double kWorkBudget = 0x1p26;    // operations per call (all attempts), ~3 ns each
 constexpr double kLogWeight = 16;         // one node's log, divisions and mean update, in operations
 constexpr L kDropRel = 0x1p-70L;          // a term below this share of the sum may end the sweep
 constexpr L kLightBelow = 0.5;            // sum_{j below} 1/(c0 - x_j) for the sweep to end

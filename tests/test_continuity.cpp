@@ -28,13 +28,14 @@
 //                     budget (f32 never reruns: sampled where f64 flips).
 //   assembly_dd_K2,   assemble_checked (series/assembly.hpp:103, limits.hpp:92): max |term| >
 //   assembly_dd       1.5 max(1, |A|) redoes A in double-double. Families: (-9, -9 + t) and the
-//                     shift z = c + (0, 5, 10) (whose error is exactly shift-invariant: jump 0).
+//                     shift z = c + (0, 2.5, 5) (whose error is exactly shift-invariant: jump 0;
+//                     spread 5, below three_nodes' 8).
 //   logc_dd           log_c (series/assembly.hpp:162, limits.hpp:94): max(r, |A - m|) >
 //                     2 max(1, |log C|) redoes log C in double-double. Family: (0, t), t near 2.
 //   domain_2^22_K2,   auto_eval (auto.hpp:197-204): spread > kAccuracyDomainMaxSpread = 2^22
-//   domain_2^22_K3    (limits.hpp:24) changes separated's budget and quick flag, and beyond it a row
+//   domain_2^22_K4    (limits.hpp:24) changes separated's budget and quick flag, and beyond it a row
 //                     that separated declines takes the flagged fallback. Families that separated
-//                     accepts: (0, t), (0, 0.37 t, t). (Rows that it declines at spread 2^22 need
+//                     accepts: (0, t), (0, 0.37 t, 0.71 t, t) (three nodes take three_nodes at any spread). (Rows that it declines at spread 2^22 need
 //                     > 4096 nodes within width 1 or ~2 10^6 nodes below the top: the series and
 //                     the reference would take minutes; not covered.)
 //   log_factorial,    log_factorial_dd (normalizer/dd.hpp:119): log(n!) as an exact product for
@@ -42,6 +43,10 @@
 //                     The parameter is K = 30..45: z_j = lgamma(K) + 0.1 j / (K - 1) (A ~ 0.05,
 //                     the double-double assembly), and all z_j = lgamma(K) (S = 1 exactly: the
 //                     error of A is that of log((K-1)!) alone). The mean's jump compares j < 37.
+//   three_nodes       auto_eval (normalizer/auto.hpp, three_nodes.hpp): K = 3, spread >=
+//                     kThreeNodesMinSpread = 8 takes Newton's recurrence in x87. Family (0, 0.37 t, t),
+//                     t crossing 8. The K = 3 rows of the families above with spread >= 8
+//                     (separated_gap) measure three_nodes on both sides.
 //   (also found)
 //   separated_gap     separated.hpp:389: the clusters are split at gaps > G = 1, 4, ... Family:
 //                     (0, t, 200), t crossing 1 (the path stays separated: internal switch).
@@ -95,10 +100,11 @@ using ccnorm::measures::mp200;
 struct Path {
   double r = 0;
   bool sorted = false, separated = false, fallback = false, escalated = false, rerun = false;
-  bool asm_dd = false, logc_dd = false;
+  bool asm_dd = false, logc_dd = false, three = false;
   std::size_t terms = 0;
   double A = NAN, logC = NAN;  // what auto returns by this replay (checked against evaluate_row)
   std::string name() const {
+    if (three) return "three_nodes";
     if (separated) return r <= ccnorm::series::kAccuracyDomainMaxSpread ? "sep/quick" : "sep/full-budget";
     if (fallback) return "fallback";
     std::string s = escalated ? "x87pre" : rerun ? "x87rerun" : "dbl";
@@ -118,6 +124,17 @@ Path probe(const std::vector<T>& z, bool want_mu) {
   using namespace ccnorm::taylor_detail;
   const std::size_t K = z.size();
   Path p;
+  if (K == 3) {
+    Out<T> o;
+    std::vector<T> mu3(3);
+    if (three_nodes<T>(z.data(), o, want_mu ? mu3.data() : nullptr)) {
+      p.three = true;
+      p.r = static_cast<double>(*std::max_element(z.begin(), z.end())) - static_cast<double>(*std::min_element(z.begin(), z.end()));
+      p.A = o.A;
+      p.logC = o.logC;
+      return p;
+    }
+  }
   auto& ws = workspace<double>();
   T mT;
   const double r = taylor_prepare<double, T>(z.data(), K, ws, mT);
@@ -126,9 +143,7 @@ Path probe(const std::vector<T>& z, bool want_mu) {
   if (!(r <= series::kSeparatedMinSpread)) {
     Out<T> o;
     std::vector<T> mu(K);
-    const double budget = r <= series::kAccuracyDomainMaxSpread
-                              ? std::min(separated_detail::kWorkBudget, std::max(0x1p14, 0.125 * r * static_cast<double>(K)))
-                              : separated_detail::kWorkBudget;
+    const double budget = auto_detail::separated_budget(r, K);
     if (separated<T>(z.data(), K, want_mu ? mu.data() : nullptr, o, budget, r <= series::kAccuracyDomainMaxSpread)) {
       p.separated = true;
       p.A = o.A;
@@ -222,13 +237,13 @@ std::vector<Family> families() {
                [](const Path& p) { return p.rerun ? 1.0 : 0.0; }});
   f.push_back({"assembly_dd_K2", 2, 10, [](double t) { return std::vector<double>{-9, -9 + t}; },
                [](const Path& p) { return p.asm_dd ? 1.0 : 0.0; }});
-  f.push_back({"assembly_dd", -40, 0, [](double c) { return std::vector<double>{c, c + 5, c + 10}; },
+  f.push_back({"assembly_dd", -40, 0, [](double c) { return std::vector<double>{c, c + 2.5, c + 5}; },
                [](const Path& p) { return p.asm_dd ? 1.0 : 0.0; }});
   f.push_back({"logc_dd", 0.5, 8, [](double t) { return std::vector<double>{0, t}; },
                [](const Path& p) { return p.logc_dd ? 1.0 : 0.0; }});
   f.push_back({"domain_2^22_K2", 0x1p21, 0x1p23, [](double t) { return std::vector<double>{0, t}; },
                [](const Path& p) { return p.r > ccnorm::series::kAccuracyDomainMaxSpread ? 1.0 : 0.0; }, false, false, 0x1p22, 0x1p22});
-  f.push_back({"domain_2^22_K3", 0x1p21, 0x1p23, [](double t) { return std::vector<double>{0, 0.37 * t, t}; },
+  f.push_back({"domain_2^22_K4", 0x1p21, 0x1p23, [](double t) { return std::vector<double>{0, 0.37 * t, 0.71 * t, t}; },
                [](const Path& p) { return p.r > ccnorm::series::kAccuracyDomainMaxSpread ? 1.0 : 0.0; }, false, false, 0x1p22, 0x1p22});
   f.push_back({"log_factorial", 30, 45,
                [](double k) {
@@ -253,6 +268,9 @@ std::vector<Family> families() {
                [](const Path& p) { return p.separated ? 1.0 : 0.0; }});
   f.push_back({"min_swap", 0.5, 1.5, [](double s) { return std::vector<double>{s, 1, 1.7, 2.3}; },
                [](const Path&) { return 0.0; }, false, true});  // located at s = 1
+  f.push_back({"three_nodes", 6, 10, [](double t) { return std::vector<double>{0, 0.37 * t, t}; },
+               [](const Path& p) { return p.three ? 1.0 : 0.0; }, false, false, ccnorm::kThreeNodesMinSpread - 1e-5,
+               ccnorm::kThreeNodesMinSpread});  // (t_lo: the value just below 8 in f64 / f32)
   f.push_back({"block_of_8", 10, 12, [](double t) { return std::vector<double>{0, t}; },
                [](const Path& p) { return static_cast<double>(p.terms); }});
   return f;

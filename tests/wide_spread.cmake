@@ -1,3 +1,6 @@
 # auto on wide spreads (normalizer/separated.hpp) against the certified reference; tolerances in
 # tests/data/wide_spread_tolerances.csv. See tests/test_wide_spread.cpp.
 ccnorm_add_gtest(test_wide_spread SOURCES tests/test_wide_spread.cpp LABELS accuracy LIBS ccnorm_reference TIMEOUT 900)
+# normalizer/three_nodes.hpp (auto's value path for three nodes of spread >= 8) against the
+# certified reference, within the bound its header states. See tests/test_three_nodes.cpp.
+ccnorm_add_gtest(test_three_nodes SOURCES tests/test_three_nodes.cpp LABELS accuracy unit LIBS ccnorm_reference TIMEOUT 600)
