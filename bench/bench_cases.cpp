@@ -189,6 +189,13 @@ std::vector<Case> make_cases(const Options& o) {
                 c.name = case_name(c);
                 c.skip = skip_reason(c);
                 out.push_back(c);
+                // auto-rows one row: auto_eval under lanes::ScalarOnly (no one-row lanes), the
+                // baseline of the one-row SIMD path in the time-vs-K figure
+                if (a == "auto" && kBatchLanes) {
+                  c.algo = "auto-rows";
+                  c.name = case_name(c);
+                  out.push_back(c);
+                }
                 continue;
               }
               if (!o.batch || a == "opitz-expm") continue;  // opitz-expm: bench peer, no library batch path

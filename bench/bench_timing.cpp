@@ -24,10 +24,14 @@ void run_one_row(benchmark::State& st, const Case& c, Pools& pools) {
     st.SkipWithError(("skipped: " + c.skip).c_str());
     return;
   }
-  const Fn<T> fn = function_for<T>(c.algo);
+  const Fn<T> fn = function_for<T>(c.algo);  // (auto-rows: auto's own function)
   const std::vector<T>& pool = pools.get<T>(c.K, c.sigma);
   const std::size_t R = pool.size() / c.K;
   std::vector<T> mu(c.K);
+#if defined(CCNORM_HAVE_LANES)
+  std::optional<lanes::ScalarOnly> scalar;  // auto-rows: the scalar series, no one-row lanes
+  if (c.algo == "auto-rows") scalar.emplace();
+#endif
   T* mup = c.grad ? mu.data() : nullptr;
   std::size_t i = 0;
   try {

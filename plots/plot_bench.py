@@ -5,7 +5,8 @@ usage: plot_bench.py BENCH_RATIOS.csv OUT_DIR [SWEEP.csv]
 Writes
   time_vs_K.png       ns per evaluation vs K on log-log axes, one panel per (dtype, value|value+mean),
                       one-thread rows (batch = 1) at sigma = 1 (or the sigma with most rows), each line
-                      labelled with its fitted slope d log(time) / d log K over K >= 32
+                      labelled with its fitted slope d log(time) / d log K over K >= 32; auto-rows
+                      (auto without its SIMD lanes, the old path) dashed beside auto
   time_vs_sigma.png   ns per evaluation vs sigma at the largest K timed at several sigmas
   accuracy_vs_time.png  one panel per K: time (one thread, value only, f64 and f32) against the
                       accuracy of the same algorithm and dtype: the max err_A over the sweep's rows at
@@ -23,6 +24,11 @@ from collections import defaultdict
 import numpy as np
 
 from common import INF_DRAW, algo_key, color, num, plt, read_csv, save, set_algo_order
+
+
+# `auto-rows`: auto with every row through the scalar kernel (docs/design.md §4.7), drawn beside
+# auto in time_vs_K only (it has auto's accuracy, so it is left out of the other figures)
+BASELINE = "auto-rows"
 
 
 def fit_slope(pts, kmin=32):
@@ -62,8 +68,11 @@ def main():
             if not pts:
                 continue
             s = fit_slope(pts)
-            lab = f"{a} (slope {s:.2f})" if s is not None else a
-            ax.plot([p[0] for p in pts], [p[1] for p in pts], marker="o", ms=3, color=color(a), label=lab)
+            name = "auto-rows (scalar, no SIMD lanes)" if a == BASELINE else a
+            lab = f"{name} (slope {s:.2f})" if s is not None else name
+            # the scalar baseline of auto's SIMD paths: dashed, in auto's colour
+            ax.plot([p[0] for p in pts], [p[1] for p in pts], marker="o", ms=3,
+                    color=color("auto" if a == BASELINE else a), ls="--" if a == BASELINE else "-", label=lab)
         ax.set_xscale("log")
         ax.set_yscale("log")
         ax.set_xlabel("K")
@@ -83,7 +92,7 @@ def main():
     if Ks:
         K = max(Ks)
         fig, ax = plt.subplots(figsize=(6, 4.4))
-        for a in sorted({r["algo"] for r in one}, key=algo_key):
+        for a in sorted({r["algo"] for r in one if r["algo"] != BASELINE}, key=algo_key):
             pts = sorted((float(r["sigma"]), float(r["ns_per_eval"])) for r in one
                          if r["algo"] == a and r["dtype"] == "f64" and r["grad"] == "0" and int(r["K"]) == K)
             if len(pts) >= 2:
@@ -105,7 +114,7 @@ def main():
         sw[k] = max(sw[k], num(r["err_A"]))
     pts_by_K = defaultdict(list)
     for r in one:
-        if r["grad"] != "0" or float(r["sigma"]) != sig:
+        if r["grad"] != "0" or float(r["sigma"]) != sig or r["algo"] == BASELINE:
             continue
         k = (r["algo"], r["dtype"], int(r["K"]))
         if k in sw:
