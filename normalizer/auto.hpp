@@ -13,8 +13,9 @@
 //   extended precision (64-bit significand, ~2.3x cheaper than double-double; double-double where
 //   long double is not wider than double). Result: err_A <= 16, err_mu <= 64 on the hard corpus
 //   (tests/test_accuracy), never NaN for finite input, mu strictly inside the simplex.
-// auto (f32 in/out): the same double series on the exactly widened input, rounded once to float
-//   at the end (so ~0.5 ulp of float for A and mu).
+// auto (f32 in/out): the same double series on the exactly widened input, stopped at float's
+//   tolerance (series::output_series_tol: truncation <= 2^-36 relative, 2^-41 with the mean),
+//   rounded once to float at the end (so ~0.5 ulp of float for A and mu).
 // auto-precise: the series entirely in double-double (about 6x the cost), assembled in
 //   double-double (series/assembly.hpp assemble_dd): A <= 1 ulp and mu <= 1 u observed
 //   (docs/design.md §2).
@@ -208,14 +209,17 @@ Out<T> finish_series(const T* z, std::size_t K, T* mu, double r, const taylor_de
 // auto's plain double series of a prepared row: with ccnorm::lanes linked (CCNORM_HAVE_LANES)
 // and K >= lanes::kRowMinK, an unsorted row runs with its degrees across SIMD lanes
 // (normalizer/lanes/auto_lanes.hpp series_row: bitwise the same result), otherwise run_series.
-inline taylor_detail::Series<double> double_series(taylor_detail::Work<double>& ws, std::size_t K, double r, bool want_mu) {
+// T: the output type (the stopping rule's tolerance, series::output_series_tol).
+template <class T>
+taylor_detail::Series<double> double_series(taylor_detail::Work<double>& ws, std::size_t K, double r, bool want_mu) {
+  const double tol = series::output_series_tol<T>(want_mu);
 #if defined(CCNORM_HAVE_LANES)
   if (K >= lanes::kRowMinK && !ws.sorted) {
     taylor_detail::Series<double> s;
-    if (lanes::series_row(ws, K, r, want_mu, s)) return s;
+    if (lanes::series_row(ws, K, r, want_mu, s, tol)) return s;
   }
 #endif
-  return taylor_detail::run_series<double>(ws, K, r, want_mu);
+  return taylor_detail::run_series<double>(ws, K, r, want_mu, tol);
 }
 
 // separated's work budget in auto (docs/design.md §2.6): where the series can run, 1/8 of the
@@ -265,7 +269,7 @@ Out<T> auto_eval(const T* z, std::size_t K, T* mu) {
   // chain (~80 u at spread 3000 in plain double), so such rows go to extended precision at once.
   if constexpr (std::is_same_v<T, double>)
     if (series::escalate_before<T, double>(r, mu != nullptr)) return auto_detail::extended(z, K, mu, r);
-  return auto_detail::finish_series(z, K, mu, r, ws, mT, auto_detail::double_series(ws, K, r, mu != nullptr));
+  return auto_detail::finish_series(z, K, mu, r, ws, mT, auto_detail::double_series<T>(ws, K, r, mu != nullptr));
 }
 
 // auto-precise: the series in double-double (T = float or double).

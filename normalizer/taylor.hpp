@@ -165,9 +165,11 @@ struct Series {
 
 // Core: run the series for sorted shifted nodes already stored in ws.yh/ws.yl (K >= 2).
 // If want_mu, also fills ws.sw (sum_n w_j(n) for sorted index j, same scale as S).
+// tol: the stopping rule's relative tolerance; 0 = series_tol of C (auto passes
+// series::output_series_tol of its output type).
 template <class C>
-Series<C> run_series(Work<C>& ws, std::size_t K, double r, bool want_mu) {
-  const double tol = series::series_tol(series::Precision<C>::u(), want_mu);
+Series<C> run_series(Work<C>& ws, std::size_t K, double r, bool want_mu, double tol_in = 0) {
+  const double tol = tol_in > 0 ? tol_in : series::series_tol(series::Precision<C>::u(), want_mu);
   constexpr int R = series::Precision<C>::rescale_exp;
   constexpr int cmaxexp = std::is_same_v<C, float> ? 128 : 1024;  // binary exponent range
   // Degrees per block: growth over a block is <= r^B; keep 2^R * r^B well inside the range.

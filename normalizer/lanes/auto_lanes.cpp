@@ -443,7 +443,7 @@ void run_group(const T* Z, std::size_t K, T* A, T* logC, T* mu, RowStatus* st, c
   g.K = K;
   g.W = W;
   g.mean = mu != nullptr;
-  g.tol = series::series_tol(series::Precision<double>::u(), g.mean);
+  g.tol = series::output_series_tol<T>(g.mean);
   g.ihi = ws.ihi.data();
   g.ilo = ws.ilo.data();
   g.r = s.r.data();
@@ -500,7 +500,7 @@ RowScratch& row_scratch() {
 
 }  // namespace
 
-bool series_row(Work<double>& ws, std::size_t K, double r, bool want_mu, taylor_detail::Series<double>& out) {
+bool series_row(Work<double>& ws, std::size_t K, double r, bool want_mu, taylor_detail::Series<double>& out, double tol) {
   const std::size_t W = width();
   if (W < 2 || 8 % W != 0 || K < 2 || ws.sorted) return false;
   RowScratch& s = row_scratch();
@@ -526,7 +526,7 @@ bool series_row(Work<double>& ws, std::size_t K, double r, bool want_mu, taylor_
   g.K = K;
   g.Kp = Kp;
   g.mean = want_mu;
-  g.tol = series::series_tol(series::Precision<double>::u(), want_mu);
+  g.tol = tol > 0 ? tol : series::series_tol(series::Precision<double>::u(), want_mu);
   g.r = r;
   g.ihi = ws.ihi.data();
   g.ilo = ws.ilo.data();

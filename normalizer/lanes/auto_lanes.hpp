@@ -55,7 +55,8 @@ BatchSummary auto_batch(const T* Z, std::size_t B, std::size_t K, T* A, T* logC,
 // One row: auto's plain double series (taylor_detail::run_series<double>) of a row that
 // taylor_prepare left unsorted in ws (no per-node rescaling), with the cells of each block of
 // degrees across lanes (an anti-diagonal wavefront; auto_lanes.cpp RunRow) and the mean fold
-// across nodes. S, terms, ok and ws.sw (want_mu) are bitwise run_series'. Returns false, having
+// across nodes. S, terms, ok and ws.sw (want_mu) are bitwise run_series' (same tol: 0 = the default
+// series_tol of double, as run_series'). Returns false, having
 // done nothing, where the CPU's vector unit cannot (no fma, or 8 not a multiple of its double lanes)
 // or the row is sorted. auto_eval (normalizer/auto.hpp) calls it for K >= kRowMinK: where the
 // caller's scalar code has fma instructions (-march with FMA, or AArch64), below K = 5 the W - 1
@@ -72,7 +73,7 @@ constexpr std::size_t kRowMinK = 2;
 #endif
 constexpr std::size_t kBatchByRowMinK = 512;
 bool series_row(taylor_detail::Work<double>& ws, std::size_t K, double r, bool want_mu,
-                taylor_detail::Series<double>& out);
+                taylor_detail::Series<double>& out, double tol = 0);
 
 // The measured arithmetic peak of one core in double (the compute roof of `ccnorm bench`'s
 // roofline table, bench_roofline.csv, docs/design.md §4.7): 16 independent chains of fused

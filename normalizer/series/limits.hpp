@@ -64,6 +64,11 @@ constexpr double kTailRatioMax = 0.9375;
 // checked the same way against its own sum).
 constexpr double kValueTolDivisor = 16.0;
 constexpr double kMeanTolDivisor = 512.0;
+// auto's double series for float outputs (output_series_tol) stops as if its unit roundoff were
+// 2^-32 = 2^-8 of float's: the truncation (<= 2^-36 relative for the value, 2^-41 with the mean)
+// stays below 2^-11 of a float ulp before the one rounding to float, with ~20 fewer bits of
+// terms than double outputs need.
+constexpr double kFloatOutputSeriesU = 0x1p-32;
 
 // Safety net: a series still running after 4 r + 64 sqrt(r) + 1000 degrees has failed (never for
 // finite input: the tail bound holds from n ~ r + O(sqrt r)).

@@ -235,6 +235,13 @@ CCNORM_HD CCNORM_INLINE void follow_exponent(int EK, int& E, C& S, C& top, C* w,
 CCNORM_HD CCNORM_INLINE double series_tol(double u, bool want_mu) {
   return want_mu ? u / kMeanTolDivisor : u / kValueTolDivisor;
 }
+// The tolerance of auto's double series for outputs of type T (host: scalar and lane drivers
+// alike, so batch and row agree bitwise): double's own for double outputs, kFloatOutputSeriesU
+// in place of u for float outputs.
+template <class T>
+CCNORM_HD CCNORM_INLINE double output_series_tol(bool want_mu) {
+  return series_tol(std::is_same<T, float>::value ? kFloatOutputSeriesU : Precision<double>::u(), want_mu);
+}
 // After degree N (next = N + 1): false while q = r/(N+1) >= 15/16; else tf = q/(1-q).
 CCNORM_HD CCNORM_INLINE bool tail_factor(double r, double next, double& tf) {
   const double q = r / next;
