@@ -16,8 +16,8 @@
 // auto (f32 in/out): the same double series on the exactly widened input, stopped at float's
 //   tolerance (series::output_series_tol: truncation <= 2^-36 relative, 2^-41 with the mean),
 //   rounded once to float at the end (so ~0.5 ulp of float for A and mu).
-// auto-precise: the series entirely in double-double (about 6x the cost), assembled in
-//   double-double (series/assembly.hpp assemble_dd): A <= 1 ulp and mu <= 1 u observed
+// auto-precise: the series entirely in double-double (5.5-21x the cost, docs/design.md §2.7),
+//   assembled in double-double (series/assembly.hpp assemble_dd): A <= 1 ulp and mu <= 1 u observed
 //   (docs/design.md §2).
 //
 // Wide rows (spread > series::kSeparatedMinSpread = 128) are first given to the residue method over

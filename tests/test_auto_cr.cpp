@@ -331,6 +331,8 @@ TEST(AutoCrBounds, DoubleDoubleKernels) {
   };
   gen::Rng g(7);
   double worst_log = 0, worst_exp = 0, worst_inv = 0;
+  dd block_in[8], block_out[8];  // exp_dd_n<8> (log C's form) against exp_dd, bitwise
+  int block_n = 0, block_mismatch = 0;
   for (int i = 0; i < 20000; ++i) {
     // dd_log on random positive dd values over a wide range
     const double hi = std::ldexp(1 + g.uniform(), static_cast<int>(g.below(2000)) - 1000);
@@ -348,6 +350,15 @@ TEST(AutoCrBounds, DoubleDoubleKernels) {
     mpfr_exp(y, x, MPFR_RNDN);
     const double e2 = err(cr::detail::exp_dd(b)) / (0x1p-94 * mpfr_get_d(y, MPFR_RNDN));
     worst_exp = std::max(worst_exp, e2);
+    block_in[block_n++] = b;
+    if (block_n == 8) {
+      cr::detail::exp_dd_n<8>(block_in, block_out);
+      for (int l = 0; l < 8; ++l) {
+        const dd one = cr::detail::exp_dd(block_in[l]);
+        block_mismatch += one.hi != block_out[l].hi || one.lo != block_out[l].lo;
+      }
+      block_n = 0;
+    }
     // 1/i (the dd level's DdRecipDivisor table entry)
     const double iv = static_cast<double>(1 + g.below(i < 10000 ? 100000 : (1u << 30)));
     mpfr_set_d(x, iv, MPFR_RNDN);
@@ -359,6 +370,7 @@ TEST(AutoCrBounds, DoubleDoubleKernels) {
   std::printf("measured / stated bound: dd_log %.3g, exp_dd %.3g, 1/i %.3g\n", worst_log, worst_exp, worst_inv);
   EXPECT_LT(worst_log, 1.0);
   EXPECT_LT(worst_exp, 1.0);
+  EXPECT_EQ(block_mismatch, 0) << "exp_dd_n<8> differs from exp_dd";
   EXPECT_LT(worst_inv, 1.0);
 }
 
