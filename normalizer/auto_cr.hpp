@@ -350,8 +350,10 @@ inline Lf log_fact(std::size_t K) {
 
 // taylor.hpp's run_series with the value loop blocked over 8 degrees for long double too (the host
 // driver blocks float and double only) and, for long double, a product with the rounded 1/i in
-// place of the division (advance_ld): the 8 dependency chains of a block overlap. Double-double stays one degree at a time (blocking it
-// measured 1.4x slower: register pressure).
+// place of the division (advance_ld): the 8 dependency chains of a block overlap. Double-double
+// stays one degree at a time (blocking it measured 1.4x slower: register pressure), except that
+// unsorted rows with K >= kDdWavefrontMinK take taylor.hpp's wavefront (run_series_dd_unsorted:
+// the same values, 8 cells per step).
 // The arithmetic of each entry is the same (numerator-first form for long double and dd, fused
 // for double: the operation counts of header (1) hold); only the rescale and the stopping test
 // run once per block (the growth over a block, <= r^8 <= 2^176, stays far inside the range: the
