@@ -64,19 +64,42 @@ namespace auto_detail {
 // log((K-1)!) for the assembly (plain; double-double only when a rule needs it).
 using Lf = series::LogFactorialOnDemand;
 
-// log C (series/assembly.hpp log_c) from the workspace's sorted shifted nodes.
+// A row prepared for the series (taylor_prepare's order): the shifted nodes yh + yl, the order
+// (prepared index j -> input index perm[j]) and, after the series, the mean sums sw (at S's
+// scale). A view of a workspace, or of the SIMD batch driver's per-lane arrays (normalizer/lanes/).
 template <class C>
-double log_c(const taylor_detail::Work<C>& ws, std::size_t K, series::Assembled& as, dd S, int E) {
-  const int k = static_cast<int>(K);
-  const C yhK = ws.yh[K - 1], ylK = ws.yl[K - 1];
-  return series::log_c(yhK, ylK, series::lse_tail<C>(ws.yh.data(), ws.yl.data(), k, yhK, ylK), as, S, E, Lf{K});
+struct PreparedRow {
+  const C* yh;
+  const C* yl;
+  const std::uint32_t* perm;
+  const C* sw;
+};
+template <class C>
+PreparedRow<C> prepared(const taylor_detail::Work<C>& ws) {
+  return {ws.yh.data(), ws.yl.data(), ws.perm.data(), ws.sw.data()};
 }
 
-// mu from the workspace's mean sums (sorted index j -> input index perm[j]).
+// log C (series/assembly.hpp log_c) from the row's shifted nodes (top node last).
+template <class C>
+double log_c(const PreparedRow<C>& p, std::size_t K, series::Assembled& as, dd S, int E) {
+  const int k = static_cast<int>(K);
+  const C yhK = p.yh[K - 1], ylK = p.yl[K - 1];
+  return series::log_c(yhK, ylK, series::lse_tail<C>(p.yh, p.yl, k, yhK, ylK), as, S, E, Lf{K});
+}
+template <class C>
+double log_c(const taylor_detail::Work<C>& ws, std::size_t K, series::Assembled& as, dd S, int E) {
+  return log_c(prepared(ws), K, as, S, E);
+}
+
+// mu from the row's mean sums (prepared index j -> input index perm[j]).
+template <class T, class C>
+void write_mu(const PreparedRow<C>& p, std::size_t K, const C& S, T* mu) {
+  const C denom = series::mean_denominator(S, K);
+  for (std::size_t j = 0; j < K; ++j) mu[p.perm[j]] = series::mean_component<T>(p.sw[j], denom);
+}
 template <class T, class C>
 void write_mu(const taylor_detail::Work<C>& ws, std::size_t K, const C& S, T* mu) {
-  const C denom = series::mean_denominator(S, K);
-  for (std::size_t j = 0; j < K; ++j) mu[ws.perm[j]] = series::mean_component<T>(ws.sw[j], denom);
+  write_mu(prepared(ws), K, S, mu);
 }
 
 // Keep mu strictly inside the open simplex (only ever acts on out-of-domain fallbacks).
@@ -99,7 +122,7 @@ void project_mu(T* mu, std::size_t K) {
 // Out-of-domain fallback (spread > series::kAccuracyDomainMaxSpread or overflowing): finite by
 // construction.
 template <class T>
-Out<T> huge_spread(const T* z, std::size_t K, T* mu) {
+[[gnu::noinline]] Out<T> huge_spread(const T* z, std::size_t K, T* mu) {
   std::vector<long double> zl(z, z + K), mul(mu ? K : 0);
   Out<long double> o{std::numeric_limits<long double>::quiet_NaN(), 0};
   try {
@@ -170,7 +193,7 @@ namespace auto_detail {
 // sqrt(N) growth stays ~2^-11 of a double ulp, at ~2.3x less cost than double-double; y carried
 // exactly as the two-sum pair). Double-double where long double is not wider than double.
 template <class T>
-Out<T> extended(const T* z, std::size_t K, T* mu, double r) {
+[[gnu::noinline]] Out<T> extended(const T* z, std::size_t K, T* mu, double r) {
   using namespace taylor_detail;
   if constexpr (std::numeric_limits<long double>::digits >= 64) {
     auto& wl = workspace<long double>();
@@ -190,20 +213,26 @@ Out<T> extended(const T* z, std::size_t K, T* mu, double r) {
 }
 
 // The end of auto's double-series path, after run_series (or the same series run elsewhere: the
-// SIMD batch driver normalizer/lanes/, which fills ws.sw for the row): assembly of A and log C,
-// the late rerun in extended precision, the mean. ws holds the row's shifted nodes (taylor_prepare).
+// SIMD batch driver normalizer/lanes/, with its own view of the row): assembly of A and log C,
+// the late rerun in extended precision, the mean. p: the row's shifted nodes (taylor_prepare) and,
+// when mu is wanted, its mean sums.
 template <class T>
-Out<T> finish_series(const T* z, std::size_t K, T* mu, double r, const taylor_detail::Work<double>& ws, T mT,
+Out<T> finish_series(const T* z, std::size_t K, T* mu, double r, const PreparedRow<double>& p, T mT,
                      const taylor_detail::Series<double>& s) {
   if (!s.ok) return huge_spread(z, K, mu);
   auto as = series::assemble_checked(static_cast<double>(mT), s.S, s.E, Lf{K});
-  const double lc0 = log_c(ws, K, as, dd(s.S), s.E);
+  const double lc0 = log_c(p, K, as, dd(s.S), s.E);
   // Estimated error of the double series; it lands on A and on log C alike. Where it could
   // exceed ~6 u of the smaller (f64 outputs): extended.
   if constexpr (std::is_same_v<T, double>)
     if (series::auto_rerun_after(s.terms, K, as.A, lc0)) return extended(z, K, mu, r);
-  if (mu) write_mu(ws, K, s.S, mu);
+  if (mu) write_mu(p, K, s.S, mu);
   return {static_cast<T>(as.A), static_cast<T>(lc0)};
+}
+template <class T>
+Out<T> finish_series(const T* z, std::size_t K, T* mu, double r, const taylor_detail::Work<double>& ws, T mT,
+                     const taylor_detail::Series<double>& s) {
+  return finish_series<T>(z, K, mu, r, prepared(ws), mT, s);
 }
 
 // auto's plain double series of a prepared row: with ccnorm::lanes linked (CCNORM_HAVE_LANES)

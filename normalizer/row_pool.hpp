@@ -23,9 +23,9 @@
 // DataLoader workers) the workers do not exist: nobody enters a job, the caller runs every chunk
 // itself and finds nobody inside when it closes the job, so batches there run on one thread.
 //
-// Measured (`ccnorm bench --threads 2`, batches of value + mean, 2-core machine): 1.78x (K = 10)
-// and 1.84x (K = 100) over one thread idle, 1.0x with a busy-loop process beside it (libgomp:
-// 0.32x); docs/design.md §6.3.
+// Measured (`ccnorm bench --threads 2`, batches of value + mean, 2-core machine): 1.95x (K = 10)
+// and 1.84-2.00x (K = 100) over one thread idle (auto's lanes in windows of contiguous rows), 1.0x
+// with a busy-loop process beside it (libgomp: 0.32x); docs/design.md §6.3.
 #pragma once
 #include <algorithm>
 #include <atomic>

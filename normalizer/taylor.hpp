@@ -363,6 +363,16 @@ Series<C> run_series(Work<C>& ws, std::size_t K, double r, bool want_mu, double 
 
 }  // namespace taylor_detail
 
+namespace taylor_detail {
+// The order of a row that is not sorted (K >= 2), given the identity in perm: the first minimum
+// imin swapped to the front, then the first maximum imax to the back.
+inline void unsorted_order(std::uint32_t* perm, std::size_t K, std::size_t imin, std::size_t imax) {
+  std::swap(perm[0], perm[imin]);
+  const std::size_t pmax = (imax == 0) ? imin : imax;  // where imax sits now
+  std::swap(perm[K - 1], perm[pmax]);
+}
+}  // namespace taylor_detail
+
 // Prepare sorted shifted nodes in ws (returns the spread, or NaN for non-finite input).
 // m_out receives min z in T.
 template <class C, class T>
@@ -382,9 +392,7 @@ double taylor_prepare(const T* z, std::size_t K, taylor_detail::Work<C>& ws, T& 
   if (ws.sorted) {
     std::sort(ws.perm.begin(), ws.perm.end(), [z](std::uint32_t a, std::uint32_t b) { return z[a] < z[b]; });
   } else if (K >= 2) {
-    std::swap(ws.perm[0], ws.perm[imin]);
-    const std::size_t pmax = (imax == 0) ? imin : imax;  // where imax sits now
-    std::swap(ws.perm[K - 1], ws.perm[pmax]);
+    taylor_detail::unsorted_order(ws.perm.data(), K, imin, imax);
   }
   const T m = z[ws.perm[0]];
   m_out = m;

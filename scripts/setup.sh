@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 PKGS=(build-essential cmake pkg-config libmpfr-dev libgmp-dev libboost-dev libeigen3-dev libfmt-dev
       libbenchmark-dev libgtest-dev libflint-arb-dev python3 python3-matplotlib python3-numpy
       python3-scipy python3-mpmath clang-14 libclang-rt-14-dev libhwy-dev ${EXTRA_PKGS:-}
-      pybind11-dev python3-dev python3-pytest python3-torch)  # the Python package (python/) and its tests
+      pybind11-dev python3-dev python3-pytest python3-torch python3-sklearn)  # the Python package (python/) and its tests (the case study tests: sklearn's digits)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -40,6 +40,7 @@ struct Group {
   const double* ihi = nullptr;  // 1/i = ihi[i] + ilo[i] (taylor_detail::ensure_inv), up to the safety net
   const double* ilo = nullptr;
   const double* r = nullptr;    // W spreads
+  const double* net = nullptr;  // W: series::net_degrees(r) (the safety net's degree limit)
   double* yh = nullptr;         // K W shifted nodes (taylor_prepare's order)
   double* yl = nullptr;
   double* v = nullptr;          // K W scratch: the column
@@ -69,6 +70,18 @@ struct Row {
   double S = 0;                 // out: the scaled sum at the stop
   std::size_t terms = 0;
   bool ok = false, ran = false; // ran: false where the target cannot (no vector fma, 8 % lanes != 0)
+};
+
+// One row's assembly after the group's series (auto_detail::finish_series).
+template <class T>
+struct Finish {
+  const T* z = nullptr;
+  std::size_t K = 0;
+  T* mu = nullptr;
+  double r = 0;
+  auto_detail::PreparedRow<double> p{};
+  T m = 0;
+  taylor_detail::Series<double> s{};
 };
 
 }  // namespace detail
@@ -105,91 +118,138 @@ std::size_t Width() {
 #endif
 }
 
-// taylor_detail::run_series<double> (B = 8, unsorted nodes: ms_j = 1, no rescaling, E = 0) on W
-// rows at once, operation for operation (series/arithmetic.hpp div_acc / div_acc2, series/step.hpp
-// column_gain, column_coupling, column_update, mean_source, mean_update; the same order of the
-// additions into S and the mean sums).
-void RunGroup(const detail::Group& g) {
+// taylor_detail::run_series<double> (B = 8, unsorted nodes: ms_j = 1, no rescaling, E = 0) on
+// g.W = U L rows at once (L = the target's double lanes: U vectors per node, so that small K has U
+// independent chains in flight), operation for operation (series/arithmetic.hpp div_acc / div_acc2,
+// series/step.hpp column_gain, column_coupling, column_update, mean_source, mean_update; the same
+// order of the additions into S and the mean sums).
+template <int U>
+void RunGroupU(const detail::Group& g) {
 #if HWY_NATIVE_FMA && HWY_TARGET != HWY_SCALAR && HWY_TARGET != HWY_EMU128
   const hn::ScalableTag<double> d;
   using V = hn::Vec<decltype(d)>;
-  const std::size_t K = g.K, W = g.W;
+  const std::size_t K = g.K, W = g.W, L = hn::Lanes(d);
   constexpr int B = 8;
-  // div_acc2(h, l, ih, il) = p + fma(l, ih, fma(h, il, fma(h, ih, -p))), p = h ih
-  auto div2 = [&](V h, V l, double ih, double il) { return DivAcc2(h, l, hn::Set(d, ih), hn::Set(d, il)); };
-  auto div1 = [&](V t, double ih, double il) { return DivAcc(t, hn::Set(d, ih), hn::Set(d, il)); };
   const V one = hn::Set(d, 1.0);
-  for (std::size_t j = 0; j < K; ++j) {
-    hn::StoreU(one, d, g.v + j * W);
-    if (g.mean) {
-      hn::StoreU(one, d, g.w + j * W);
-      hn::StoreU(one, d, g.sw + j * W);
+  for (std::size_t j = 0; j < K; ++j)
+    for (std::size_t q = 0; q < W; q += L) {
+      hn::StoreU(one, d, g.v + j * W + q);
+      if (g.mean) {
+        hn::StoreU(one, d, g.w + j * W + q);
+        hn::StoreU(one, d, g.sw + j * W + q);
+      }
     }
-  }
-  V S = one;
+  V S[U];
+  for (int u = 0; u < U; ++u) S[u] = one;
   std::size_t n = 1;
   const double Kc = static_cast<double>(K);
   std::uint64_t live = (W >= 64 ? ~0ull : ((1ull << W) - 1));
-  HWY_ALIGN double Sl[64], topl[64];
+  HWY_ALIGN double Sl[64], ap[64];
   while (live != 0) {
-    V prev[B];
-    for (int b = 0; b < B; ++b) prev[b] = hn::Zero(d);
+    V prev[B][U];
+    for (int b = 0; b < B; ++b)
+      for (int u = 0; u < U; ++u) prev[b][u] = hn::Zero(d);
     for (std::size_t j = 1; j < K; ++j) {
-      const double a = static_cast<double>(j);
-      const V h = hn::LoadU(d, g.yh + j * W), l = hn::LoadU(d, g.yl + j * W);
-      V x = hn::LoadU(d, g.v + j * W);
       const double* ih = g.ihi + n + j;
       const double* il = g.ilo + n + j;
-      for (int b = 0; b < B; ++b) {
-        const V hp = div2(h, l, ih[b], il[b]);                         // column_gain
-        const double ap = series::div_acc(a, ih[b], il[b]);            // column_coupling (ms_j = 1: exact)
-        x = hn::MulAdd(hp, x, hn::Mul(hn::Set(d, ap), prev[b]));       // column_update
-        prev[b] = x;
+      // column_coupling div_acc(j, 1/i) for the block's 8 degrees (ms_j = 1: exact), L at a time
+      const V a = hn::Set(d, static_cast<double>(j));
+      if (L <= static_cast<std::size_t>(B) && B % L == 0)
+        for (int b = 0; b < B; b += static_cast<int>(L))
+          hn::Store(DivAcc(a, hn::LoadU(d, ih + b), hn::LoadU(d, il + b)), d, ap + b);
+      else
+        for (int b = 0; b < B; ++b) ap[b] = series::div_acc(static_cast<double>(j), ih[b], il[b]);
+      V h[U], l[U], x[U];
+      for (int u = 0; u < U; ++u) {
+        h[u] = hn::LoadU(d, g.yh + j * W + u * L);
+        l[u] = hn::LoadU(d, g.yl + j * W + u * L);
+        x[u] = hn::LoadU(d, g.v + j * W + u * L);
       }
-      hn::StoreU(x, d, g.v + j * W);
+      for (int b = 0; b < B; ++b) {
+        const V vih = hn::Set(d, ih[b]), vil = hn::Set(d, il[b]), va = hn::Set(d, ap[b]);
+        for (int u = 0; u < U; ++u) {
+          const V hp = DivAcc2(h[u], l[u], vih, vil);         // column_gain
+          x[u] = hn::MulAdd(hp, x[u], hn::Mul(va, prev[b][u]));  // column_update
+          prev[b][u] = x[u];
+        }
+      }
+      for (int u = 0; u < U; ++u) hn::StoreU(x[u], d, g.v + j * W + u * L);
     }
-    for (int b = 0; b < B; ++b) S = hn::Add(S, prev[b]);
+    for (int b = 0; b < B; ++b)
+      for (int u = 0; u < U; ++u) S[u] = hn::Add(S[u], prev[b][u]);
     if (g.mean) {
       const double* ih = g.ihi + n + K;
       const double* il = g.ilo + n + K;
-      V ci[B];
-      for (int b = 0; b < B; ++b) ci[b] = div1(hn::Mul(hn::Set(d, Kc), prev[b]), ih[b], il[b]);  // mean_source
+      const V vK = hn::Set(d, Kc);
+      V ci[B][U];
+      for (int b = 0; b < B; ++b) {
+        const V vih = hn::Set(d, ih[b]), vil = hn::Set(d, il[b]);
+        for (int u = 0; u < U; ++u) ci[b][u] = DivAcc(hn::Mul(vK, prev[b][u]), vih, vil);  // mean_source
+      }
       for (std::size_t j = 0; j < K; ++j) {
-        V x = hn::LoadU(d, g.w + j * W), acc = hn::LoadU(d, g.sw + j * W);
-        const V h = hn::LoadU(d, g.yh + j * W), l = hn::LoadU(d, g.yl + j * W);
-        for (int b = 0; b < B; ++b) {
-          x = hn::MulAdd(div2(h, l, ih[b], il[b]), x, ci[b]);  // mean_update
-          acc = hn::Add(acc, x);
+        V x[U], acc[U], h[U], l[U];
+        for (int u = 0; u < U; ++u) {
+          x[u] = hn::LoadU(d, g.w + j * W + u * L);
+          acc[u] = hn::LoadU(d, g.sw + j * W + u * L);
+          h[u] = hn::LoadU(d, g.yh + j * W + u * L);
+          l[u] = hn::LoadU(d, g.yl + j * W + u * L);
         }
-        hn::StoreU(x, d, g.w + j * W);
-        hn::StoreU(acc, d, g.sw + j * W);
+        for (int b = 0; b < B; ++b) {
+          const V vih = hn::Set(d, ih[b]), vil = hn::Set(d, il[b]);
+          for (int u = 0; u < U; ++u) {
+            x[u] = hn::MulAdd(DivAcc2(h[u], l[u], vih, vil), x[u], ci[b][u]);  // mean_update
+            acc[u] = hn::Add(acc[u], x[u]);
+          }
+        }
+        for (int u = 0; u < U; ++u) {
+          hn::StoreU(x[u], d, g.w + j * W + u * L);
+          hn::StoreU(acc[u], d, g.sw + j * W + u * L);
+        }
       }
     }
     n += B;
-    hn::Store(S, d, Sl);
-    hn::Store(prev[B - 1], d, topl);
-    // the stopping rule of run_series, lane by lane (scalar: series/step.hpp)
+    // The stopping rule of run_series (series/step.hpp series_failed, tail_factor,
+    // tail_negligible, mean_tails_negligible) on every lane at once: the same operations, so the
+    // same decisions; the lanes that stop (rarely more than one per block) are then stored one by one.
     const double next = static_cast<double>(n);
-    for (std::size_t ln = 0; ln < W; ++ln) {
-      if (!(live >> ln & 1)) continue;
-      bool done = false, ok = true;
-      if (series::series_failed(Sl[ln], next, g.r[ln])) {
-        done = true;
-        ok = false;
-      } else {
-        double tf = 0;
-        if (series::tail_factor(g.r[ln], next, tf) && series::tail_negligible(topl[ln], tf, g.tol, Sl[ln])) {
-          done = true;
-          if (g.mean)
-            for (std::size_t j = 0; j < K && done; ++j)
-              done = series::tail_negligible(g.w[j * W + ln], tf, g.tol, g.sw[j * W + ln]);
-        }
+    const V vnext = hn::Set(d, next), vtol = hn::Set(d, g.tol), vmax = hn::Set(d, series::kTailRatioMax);
+    std::uint64_t stop = 0, failed = 0;
+    for (int u = 0; u < U; ++u) {
+      const V q = hn::Div(hn::LoadU(d, g.r + u * L), vnext);
+      const V tf = hn::Div(q, hn::Sub(one, q));
+      auto dn = hn::And(hn::Lt(q, vmax), hn::Le(hn::Mul(prev[B - 1][u], tf), hn::Mul(vtol, S[u])));
+      if (g.mean)
+        for (std::size_t j = 0; j < K; ++j)
+          dn = hn::And(dn, hn::Le(hn::Mul(hn::LoadU(d, g.w + j * W + u * L), tf),
+                                  hn::Mul(vtol, hn::LoadU(d, g.sw + j * W + u * L))));
+      const auto bad = hn::Or(hn::Not(hn::Gt(S[u], hn::Zero(d))),
+                              hn::Or(hn::Not(hn::Eq(hn::Sub(S[u], S[u]), hn::Zero(d))),
+                                     hn::Gt(vnext, hn::LoadU(d, g.net + u * L))));
+      std::uint8_t bits[8] = {};
+      hn::StoreMaskBits(d, hn::Or(dn, bad), bits);
+      std::uint8_t fbits[8] = {};
+      hn::StoreMaskBits(d, bad, fbits);
+      std::uint64_t sb = 0, fb = 0;
+      for (std::size_t k = 0; k < (L + 7) / 8; ++k) {
+        sb |= static_cast<std::uint64_t>(bits[k]) << (8 * k);
+        fb |= static_cast<std::uint64_t>(fbits[k]) << (8 * k);
       }
-      if (!done) continue;
+      if (L < 64) {
+        sb &= (1ull << L) - 1;
+        fb &= (1ull << L) - 1;
+      }
+      stop |= sb << (u * L);
+      failed |= fb << (u * L);
+    }
+    stop &= live;
+    if (stop == 0) continue;
+    for (int u = 0; u < U; ++u) hn::Store(S[u], d, Sl + u * L);
+    for (std::size_t ln = 0; ln < W; ++ln) {
+      if (!(stop >> ln & 1)) continue;
       live &= ~(1ull << ln);
       g.S_out[ln] = Sl[ln];
       g.terms_out[ln] = n;
-      g.ok_out[ln] = ok ? 1 : 0;
+      g.ok_out[ln] = (failed >> ln & 1) ? 0 : 1;
       if (g.mean)
         for (std::size_t j = 0; j < K; ++j) g.sw_out[j * W + ln] = g.sw[j * W + ln];
     }
@@ -197,6 +257,11 @@ void RunGroup(const detail::Group& g) {
 #else
   (void)g;
 #endif
+}
+// g.W = U x the target's lanes, U = 1 or 2 (GroupVectors).
+void RunGroup(const detail::Group& g) {
+  if (g.W > hn::Lanes(hn::ScalableTag<double>())) RunGroupU<2>(g);
+  else RunGroupU<1>(g);
 }
 
 // taylor_detail::run_series<double> on ONE unsorted row (B = 8, ms_j = 1, no rescaling, E = 0),
@@ -305,6 +370,18 @@ void RunRow(detail::Row& g) {
 #endif
 }
 
+// auto_detail::finish_series compiled for each target with its inline callees flattened in, so
+// that the double-double assembly's fused multiply-adds are instructions where the target has them
+// (the baseline x86-64 code calls the library's fma, ~20 calls per double-double log; the rare
+// paths, the extended rerun and the out-of-domain fallback, stay calls). The same operations:
+// bitwise the scalar assembly.
+HWY_FLATTEN Out<double> FinishDouble(const detail::Finish<double>& f) {
+  return auto_detail::finish_series<double>(f.z, f.K, f.mu, f.r, f.p, f.m, f.s);
+}
+HWY_FLATTEN Out<float> FinishFloat(const detail::Finish<float>& f) {
+  return auto_detail::finish_series<float>(f.z, f.K, f.mu, f.r, f.p, f.m, f.s);
+}
+
 const char* Name() { return hwy::TargetName(HWY_TARGET); }
 
 std::size_t LanesDouble() { return hn::Lanes(hn::ScalableTag<double>()); }
@@ -339,6 +416,8 @@ namespace lanes {
 HWY_EXPORT(Width);
 HWY_EXPORT(RunGroup);
 HWY_EXPORT(RunRow);
+HWY_EXPORT(FinishDouble);
+HWY_EXPORT(FinishFloat);
 HWY_EXPORT(Name);
 HWY_EXPORT(FmaChains);
 HWY_EXPORT(LanesDouble);
@@ -395,8 +474,9 @@ namespace {
 using taylor_detail::Work;
 
 struct Scratch {
-  std::vector<double> yh, yl, v, w, sw, sw_out, r, S, m;
-  std::vector<std::uint32_t> perm;  // K W: each lane's node order (taylor_prepare), row-major
+  std::vector<double> yh, yl, v, w, sw, sw_out, r, net, S, m;
+  std::vector<double> row_yh, row_yl, row_sw;  // K W: each lane's shifted nodes (row-major), K: one row's mean sums
+  std::vector<std::uint32_t> perm;  // K W: each lane's node order (taylor_prepare's), row-major
   std::vector<std::size_t> terms;
   std::vector<unsigned char> ok;
 };
@@ -410,33 +490,57 @@ double max_degree(double r) {
   return series::kNetDegreesPerSpread * r + series::kNetDegreesPerSqrtSpread * std::sqrt(r) + series::kNetDegreesExtra + 16;
 }
 
+// Vectors per node in a group (U; a group has U x width() rows): small K gives the kernel too
+// short a dependency chain per block (about K + 8 fused steps) to fill the pipeline, so two
+// independent vectors per node run interleaved (measured: K = 3 value + mean, AVX-512, one thread,
+// docs/design.md §2.13).
+std::size_t group_vectors(std::size_t K, std::size_t lanes) {
+  return K <= kTwoVectorMaxK && 2 * lanes <= 64 ? 2 : 1;
+}
+
 // Rows idx[0..cnt) (cnt <= W) of one group: the lane series, then auto's assembly row by row.
+// Each row is prepared as taylor_prepare<double, T> prepares a row it does not sort (the rows of
+// plain_double_series are exactly those: the same order, the same exact shifts), straight into
+// the lane arrays; the assembly reads them through a PreparedRow view.
 template <class T>
 void run_group(const T* Z, std::size_t K, T* A, T* logC, T* mu, RowStatus* st, const std::size_t* idx, std::size_t cnt,
                std::size_t W) {
   Scratch& s = scratch();
   const std::size_t KW = K * W;
-  for (auto* a : {&s.yh, &s.yl, &s.v, &s.w, &s.sw, &s.sw_out}) a->resize(KW);
+  for (auto* a : {&s.yh, &s.yl, &s.v, &s.w, &s.sw, &s.sw_out, &s.row_yh, &s.row_yl}) a->resize(KW);
+  s.row_sw.resize(K);
   s.perm.resize(KW);
   s.r.resize(W);
+  s.net.resize(W);
   s.m.resize(W);
   s.S.resize(W);
   s.terms.resize(W);
   s.ok.resize(W);
   Work<double>& ws = taylor_detail::workspace<double>();
-  T mT;
   double rmax = 0;
   for (std::size_t ln = 0; ln < W; ++ln) {
     const std::size_t b = idx[std::min(ln, cnt - 1)];  // idle lanes repeat the group's last row
-    const double r = taylor_prepare<double, T>(Z + b * K, K, ws, mT);
-    s.r[ln] = r;
-    s.m[ln] = static_cast<double>(mT);  // exact
-    std::copy(ws.perm.begin(), ws.perm.end(), s.perm.begin() + ln * K);
-    rmax = std::max(rmax, r);
-    for (std::size_t j = 0; j < K; ++j) {
-      s.yh[j * W + ln] = ws.yh[j];
-      s.yl[j * W + ln] = ws.yl[j];
+    const T* z = Z + b * K;
+    std::uint32_t* perm = s.perm.data() + ln * K;
+    std::iota(perm, perm + K, 0u);
+    std::size_t imin = 0, imax = 0;
+    for (std::size_t i = 0; i < K; ++i) {
+      if (z[i] < z[imin]) imin = i;
+      if (z[imax] < z[i]) imax = i;
     }
+    taylor_detail::unsorted_order(perm, K, imin, imax);
+    const T m = z[perm[0]];
+    double* yh = s.row_yh.data() + ln * K;
+    double* yl = s.row_yl.data() + ln * K;
+    for (std::size_t j = 0; j < K; ++j) {
+      series::exact_shift<double, T>(z[perm[j]], m, yh[j], yl[j]);
+      s.yh[j * W + ln] = yh[j];
+      s.yl[j * W + ln] = yl[j];
+    }
+    s.r[ln] = yh[K - 1];
+    s.net[ln] = series::net_degrees(s.r[ln]);
+    s.m[ln] = static_cast<double>(m);  // exact
+    rmax = std::max(rmax, s.r[ln]);
   }
   taylor_detail::ensure_inv(ws, static_cast<std::size_t>(max_degree(rmax)) + K + 16);
   detail::Group g;
@@ -447,6 +551,7 @@ void run_group(const T* Z, std::size_t K, T* A, T* logC, T* mu, RowStatus* st, c
   g.ihi = ws.ihi.data();
   g.ilo = ws.ilo.data();
   g.r = s.r.data();
+  g.net = s.net.data();
   g.yh = s.yh.data();
   g.yl = s.yl.data();
   g.v = s.v.data();
@@ -463,23 +568,15 @@ void run_group(const T* Z, std::size_t K, T* A, T* logC, T* mu, RowStatus* st, c
     T* mub = mu ? mu + b * K : nullptr;
     RowStatus rs;
     try {
-      // The row's prepared nodes back in the workspace (as taylor_prepare left them).
-      const double r = s.r[ln];
-      mT = static_cast<T>(s.m[ln]);
-      ws.perm.assign(s.perm.begin() + ln * K, s.perm.begin() + (ln + 1) * K);
-      ws.yh.resize(K);
-      ws.yl.resize(K);
-      for (std::size_t j = 0; j < K; ++j) {
-        ws.yh[j] = s.yh[j * W + ln];
-        ws.yl[j] = s.yl[j * W + ln];
-      }
-      ws.sorted = false;
-      if (mub) {
-        ws.sw.resize(K);
-        for (std::size_t j = 0; j < K; ++j) ws.sw[j] = s.sw_out[j * W + ln];
-      }
-      const taylor_detail::Series<double> sr{s.S[ln], 0, s.terms[ln], s.ok[ln] != 0};
-      const Out<T> o = auto_detail::finish_series<T>(z, K, mub, r, ws, mT, sr);
+      if (mub)
+        for (std::size_t j = 0; j < K; ++j) s.row_sw[j] = s.sw_out[j * W + ln];
+      const auto_detail::PreparedRow<double> p{s.row_yh.data() + ln * K, s.row_yl.data() + ln * K,
+                                               s.perm.data() + ln * K, s.row_sw.data()};
+      const detail::Finish<T> f{z, K, mub, s.r[ln], p, static_cast<T>(s.m[ln]),
+                                taylor_detail::Series<double>{s.S[ln], 0, s.terms[ln], s.ok[ln] != 0}};
+      Out<T> o;
+      if constexpr (std::is_same_v<T, double>) o = HWY_DYNAMIC_DISPATCH(FinishDouble)(f);
+      else o = HWY_DYNAMIC_DISPATCH(FinishFloat)(f);
       A[b] = o.A;
       if (logC) logC[b] = o.logC;
       rs = o.status;
@@ -545,73 +642,89 @@ bool series_row(Work<double>& ws, std::size_t K, double r, bool want_mu, taylor_
   return true;
 }
 
+// Rows [first, last) of a batch, on one thread: classified, the plain rows grouped by spread and
+// run in groups of W (run_group), the others one by one. A window's rows are contiguous, so
+// threads working on different windows write different cache lines (the grouping of the whole
+// batch at once scattered each thread's writes over the batch: about a third of the loss of
+// scaling on 2 cores at K = 10).
+template <class T>
+void run_window(const T* Z, std::size_t K, T* A, T* logC, T* mu, RowStatus* st, std::size_t first, std::size_t last,
+                std::size_t W) {
+  static thread_local std::vector<double> r;
+  static thread_local std::vector<std::size_t> plain, sorted, other, start;
+  const std::size_t n = last - first;
+  r.resize(n);
+  plain.clear();
+  other.clear();
+  // Classify: the rows of auto's plain double series (their spread as taylor_prepare computes it)
+  // go to the lanes; the others run scalar.
+  for (std::size_t b = first; b < last; ++b) {
+    const T* z = Z + b * K;
+    bool lane = false;
+    if (valid_row(z, K)) {
+      const auto [lo, hi] = std::minmax_element(z, z + K);
+      const double r0 = static_cast<double>(*hi) - static_cast<double>(*lo);
+      lane = auto_detail::plain_double_series<T>(r0, K, mu != nullptr);
+      r[b - first] = r0;
+    }
+    (lane ? plain : other).push_back(b);
+  }
+  // Group rows of similar spread (the degree count N ~ spread + O(sqrt spread) + 20): a counting
+  // sort into buckets of width 1/2 (O(n)). Which rows share a group does not change any output.
+  {
+    constexpr double kPerUnit = 2.0;
+    const std::size_t nb = static_cast<std::size_t>(series::kSeparatedMinSpread * kPerUnit) + 2;
+    start.assign(nb + 1, 0);
+    sorted.resize(plain.size());
+    auto bucket = [&](std::size_t b) { return std::min(nb - 1, static_cast<std::size_t>(r[b - first] * kPerUnit)); };
+    for (std::size_t b : plain) ++start[bucket(b) + 1];
+    for (std::size_t i = 0; i < nb; ++i) start[i + 1] += start[i];
+    for (std::size_t b : plain) sorted[start[bucket(b)]++] = b;
+  }
+  auto one = [&](std::size_t b) {
+    st[b] = evaluate_row<T>(Algo::auto_, Z + b * K, K, A[b], logC ? logC + b : nullptr, mu ? mu + b * K : nullptr);
+  };
+  for (std::size_t g0 = 0; g0 < sorted.size(); g0 += W) {
+    const std::size_t cnt = std::min(W, sorted.size() - g0);
+    try {
+      run_group<T>(Z, K, A, logC, mu, st, sorted.data() + g0, cnt, W);
+    } catch (...) {  // e.g. no memory for the group's scratch: its rows one by one
+      for (std::size_t i = g0; i < g0 + cnt; ++i) one(sorted[i]);
+    }
+  }
+  for (std::size_t b : other) one(b);
+}
+
 template <class T>
 BatchSummary auto_batch(const T* Z, std::size_t B, std::size_t K, T* A, T* logC, T* mu, int threads,
                         RowStatus* status) {
-  const std::size_t W = width();
-  if (W < 2 || K < 2 || B < 2 || K >= kBatchByRowMinK)  // one by one (large K: each row across lanes, series_row)
+  const std::size_t L = width();
+  if (L < 2 || K < 2 || B < 2 || K >= kBatchByRowMinK)  // one by one (large K: each row across lanes, series_row)
     return evaluate_batch_rows<T>(Algo::auto_, Z, B, K, A, logC, mu, threads, status);
+  const std::size_t W = group_vectors(K, L) * L;  // rows per group
   std::vector<RowStatus> st_local;
   RowStatus* st = status;
   if (st == nullptr) {
     st_local.resize(B);
     st = st_local.data();
   }
-  // Classify: the rows of auto's plain double series (their spread as taylor_prepare computes it)
-  // go to the lanes, sorted by spread; the others run scalar.
-  // (on the pool's threads: serial, it was the part of a batch that did not scale)
-  std::vector<double> r(B);
+  // Windows of contiguous rows, one task each: at least 8 per thread where the batch allows,
+  // 4 to 64 groups' worth of rows each.
   const int nt = threads > 0 ? threads : default_threads();
-  RowPool::instance().run(B, nt, std::clamp<std::size_t>(B / (8 * static_cast<std::size_t>(nt)), 1, 64),
-                          [&](std::size_t first, std::size_t last) {
-                            for (std::size_t b = first; b < last; ++b) {
-                              const T* z = Z + b * K;
-                              double rb = std::numeric_limits<double>::quiet_NaN();
-                              if (valid_row(z, K)) {
-                                const auto [lo, hi] = std::minmax_element(z, z + K);
-                                const double r0 = static_cast<double>(*hi) - static_cast<double>(*lo);
-                                if (auto_detail::plain_double_series<T>(r0, K, mu != nullptr)) rb = r0;
-                              }
-                              r[b] = rb;
-                            }
-                          });
-  std::vector<std::size_t> plain, other;
-  plain.reserve(B);
-  for (std::size_t b = 0; b < B; ++b) (std::isnan(r[b]) ? other : plain).push_back(b);
-  // Group rows of similar spread (the degree count N ~ spread + O(sqrt spread) + 20): a counting
-  // sort into buckets of width 1/2 (O(B); the comparison sort it replaced was 14 % of a batch of
-  // 1024 rows at K = 10, all of it serial). Which rows share a group does not change any output.
-  {
-    constexpr double kPerUnit = 2.0;
-    const std::size_t nb = static_cast<std::size_t>(series::kSeparatedMinSpread * kPerUnit) + 2;
-    std::vector<std::size_t> start(nb + 1, 0), sorted(plain.size());
-    auto bucket = [&](std::size_t b) { return std::min(nb - 1, static_cast<std::size_t>(r[b] * kPerUnit)); };
-    for (std::size_t b : plain) ++start[bucket(b) + 1];
-    for (std::size_t i = 0; i < nb; ++i) start[i + 1] += start[i];
-    for (std::size_t b : plain) sorted[start[bucket(b)]++] = b;
-    plain.swap(sorted);
-  }
-  const std::size_t ngroups = (plain.size() + W - 1) / W;
-  const std::size_t ntasks = ngroups + other.size();
-  for_each_row(
-      ntasks, threads, nullptr,
-      [&](std::size_t t) {
-        if (t < ngroups) {
-          const std::size_t first = t * W, cnt = std::min(W, plain.size() - first);
-          run_group<T>(Z, K, A, logC, mu, st, plain.data() + first, cnt, W);
-        } else {
-          const std::size_t b = other[t - ngroups];
+  const std::size_t win =
+      std::clamp<std::size_t>(B / (8 * static_cast<std::size_t>(nt)) / W, 4, 64) * W;
+  const std::size_t nwin = (B + win - 1) / win;
+  RowPool::instance().run(nwin, nt, 1, [&](std::size_t t0, std::size_t t1) {
+    for (std::size_t t = t0; t < t1; ++t) {
+      const std::size_t first = t * win, last = std::min(B, first + win);
+      try {
+        run_window<T>(Z, K, A, logC, mu, st, first, last, W);
+      } catch (...) {  // (the window's scratch) its rows one by one, as for_each_row would
+        for (std::size_t b = first; b < last; ++b)
           st[b] = evaluate_row<T>(Algo::auto_, Z + b * K, K, A[b], logC ? logC + b : nullptr, mu ? mu + b * K : nullptr);
-        }
-        return RowStatus::ok;
-      },
-      [&](std::size_t t) {  // an exception out of a group (e.g. no memory): its rows one by one
-        if (t >= ngroups) return;
-        for (std::size_t i = t * W; i < std::min(plain.size(), (t + 1) * W); ++i) {
-          const std::size_t b = plain[i];
-          st[b] = evaluate_row<T>(Algo::auto_, Z + b * K, K, A[b], logC ? logC + b : nullptr, mu ? mu + b * K : nullptr);
-        }
-      });
+      }
+    }
+  });
   BatchSummary sum;
   for (std::size_t b = 0; b < B; ++b) sum.count(st[b]);
   return sum;

@@ -4,8 +4,8 @@
 // the library ccnorm::lanes is linked (it defines CCNORM_HAVE_LANES). The rows of auto's plain
 // double-series path (auto_detail::plain_double_series: spread <= 128, no escalation; K >= 2) are
 // grouped by spread into groups of W rows, W = the number of double lanes of the CPU (8 with
-// AVX-512, 4 with AVX2, 2 with NEON), and the series of the W rows runs in lockstep, one row per
-// lane; every other row (and every row on a CPU without fused multiply-add in its vector unit,
+// AVX-512, 4 with AVX2, 2 with NEON; twice that for K <= kTwoVectorMaxK, two vectors per node),
+// and the series of the W rows runs in lockstep, one row per lane; every other row (and every row on a CPU without fused multiply-add in its vector unit,
 // e.g. Highway's SSE4 target) takes the scalar auto_eval. The target is chosen at run time
 // (hwy::SupportedTargets()); no -march flag is needed.
 //
@@ -13,7 +13,8 @@
 // operations of the scalar driver taylor_detail::run_series<double> on an unsorted row (the fused
 // column step, the mean fold and the stopping rule of series/step.hpp, in the same order, with
 // the same reciprocal table): each lane stops at the degree where the scalar series stops, and
-// the assembly is the same function (auto_detail::finish_series). The outputs are therefore
+// the assembly is the same function (auto_detail::finish_series, compiled per target with its
+// inline callees flattened in: the same operations, fma as an instruction). The outputs are therefore
 // bitwise those of the scalar path (tests/test_lanes.cpp checks it on the hard corpus for every
 // target the CPU supports); accuracy is auto's (docs/design.md §2).
 //
@@ -72,6 +73,9 @@ constexpr std::size_t kRowMinK = 5;
 constexpr std::size_t kRowMinK = 2;
 #endif
 constexpr std::size_t kBatchByRowMinK = 512;
+// Groups of rows with K <= kTwoVectorMaxK hold two vectors of rows per node (2 W rows; see
+// auto_lanes.cpp group_vectors).
+constexpr std::size_t kTwoVectorMaxK = 16;
 bool series_row(taylor_detail::Work<double>& ws, std::size_t K, double r, bool want_mu,
                 taylor_detail::Series<double>& out, double tol = 0);
 

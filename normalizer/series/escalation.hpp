@@ -24,6 +24,7 @@
 
 #include "normalizer/config.hpp"
 #include "normalizer/dd.hpp"
+#include "normalizer/series/arithmetic.hpp"
 #include "normalizer/series/limits.hpp"
 
 namespace ccnorm {
@@ -60,7 +61,7 @@ CCNORM_HD CCNORM_INLINE bool escalate_before(double r, bool want_mu) {
 
 // auto (f64 outputs, double series of `terms` = N + 1 degrees): rerun in extended precision?
 CCNORM_HD CCNORM_INLINE bool auto_rerun_after(std::size_t terms, std::size_t K, double A, double logC) {
-  const double small_out = ::fmax(1.0, ::fmin(::fabs(A), ::fabs(logC)));
+  const double small_out = max_num(1.0, min_num(::fabs(A), ::fabs(logC)));
   const double err_est = 1.5 * ::sqrt(static_cast<double>(terms)) + 0.5 * ::sqrt(static_cast<double>(K));
   return err_est > kAutoRerunErrBudget * small_out;
 }
@@ -69,7 +70,7 @@ CCNORM_HD CCNORM_INLINE bool auto_rerun_after(std::size_t terms, std::size_t K, 
 template <class T, class C>
 CCNORM_HD CCNORM_INLINE bool gpu_escalate_after(int K, std::uint32_t N, double A) {
   return !IsTop<T, C>::value &&
-         ::sqrt(static_cast<double>(K) + static_cast<double>(N)) > kGpuEscalationErrBudget * ::fmax(1.0, ::fabs(A));
+         ::sqrt(static_cast<double>(K) + static_cast<double>(N)) > kGpuEscalationErrBudget * max_num(1.0, ::fabs(A));
 }
 
 }  // namespace series

@@ -266,12 +266,15 @@ CCNORM_HD CCNORM_INLINE bool mean_tails_negligible(const C* w, const C* sw, int 
     return ok;
   }
 }
+// The most degrees the series of spread r may take (the safety net's degree limit).
+CCNORM_HD CCNORM_INLINE double net_degrees(double r) {
+  return kNetDegreesPerSpread * r + kNetDegreesPerSqrtSpread * ::sqrt(r) + kNetDegreesExtra;
+}
 // Safety net after degree N (next = N + 1).
 template <class C>
 CCNORM_HD CCNORM_INLINE bool series_failed(C S, double next, double r) {
   const double s = to_double(S);
-  return !(s > 0) || !(s - s == 0.0) ||
-         next > kNetDegreesPerSpread * r + kNetDegreesPerSqrtSpread * ::sqrt(r) + kNetDegreesExtra;
+  return !(s > 0) || !(s - s == 0.0) || next > net_degrees(r);
 }
 
 }  // namespace series
