@@ -258,7 +258,7 @@ void RunGroupU(const detail::Group& g) {
   (void)g;
 #endif
 }
-// g.W = U x the target's lanes, U = 1 or 2 (GroupVectors).
+// g.W = U x the target's lanes, U = 1 or 2 (group_vectors).
 void RunGroup(const detail::Group& g) {
   if (g.W > hn::Lanes(hn::ScalableTag<double>())) RunGroupU<2>(g);
   else RunGroupU<1>(g);
@@ -486,9 +486,7 @@ Scratch& scratch() {
 }
 
 // The largest degree the series may reach before its safety net (series_failed), plus a block.
-double max_degree(double r) {
-  return series::kNetDegreesPerSpread * r + series::kNetDegreesPerSqrtSpread * std::sqrt(r) + series::kNetDegreesExtra + 16;
-}
+double max_degree(double r) { return series::net_degrees(r) + 16; }
 
 // Vectors per node in a group (U; a group has U x width() rows): small K gives the kernel too
 // short a dependency chain per block (about K + 8 fused steps) to fill the pipeline, so two
