@@ -254,7 +254,13 @@ TEST_F(BenchRun, RooflineCsvHasEveryAutoCase) {
     EXPECT_NEAR(gf, fl / ns, 1e-3 * gf) << rest;
     EXPECT_GT(peak, 0) << rest;
     EXPECT_NEAR(pct, 100 * gf / peak, 1e-2 * pct) << rest;
+#if !defined(__SANITIZE_ADDRESS__)
     EXPECT_LT(pct, 100) << "more than the measured peak: the flop count or the peak is wrong\n" << rest;
+#else
+    // (AddressSanitizer build, -O1: the peak kernel's 16 chains live in instrumented stack memory
+    // and measure ~3 GFLOP/s, so the batched series, which keeps its vectors in registers, can
+    // exceed that "peak"; the bound is checked in the release build.)
+#endif
   }
 }
 
