@@ -25,6 +25,10 @@
 // finite spread, accurate to ~1 ulp (A, log C) and ~1 u (mu) where its acceptance tests hold; it
 // declines within a budget of max(2^14, K spread / 8) operations where the series can run (2^26 beyond)
 // (rows with spread <= 128 are untouched).
+// Before that, rows of K >= 32 logits at a spread in (128, 2^22] go to the saddle-point quadrature
+// (saddle.hpp, docs/design.md §2.15) when half the series' estimated cost buys >= 64 points
+// (auto_detail::saddle_points): O(K) per point, ~50 points where S is near Gaussian, ~1 ulp (A,
+// log C) and ~1.6 u (mu) observed; it declines in O(K) where a few nodes dominate.
 // Spreads beyond series::kAccuracyDomainMaxSpread (2^22 ~ 4e6; the series needs ~spread terms) that
 // separated declines are outside the accuracy domain: auto then falls back to the confluent Newton table
 // (sorted-difference in long double, accurate when all gaps are large) and clamps into the
@@ -37,7 +41,7 @@
 // finite spread, a quarter of the series' cost at spread 30.
 //
 // Cost: O(K log K + K N) per row with N ~ spread + O(sqrt(spread)) + 20 (series), O(K) per evaluated
-// cluster (separated); never O(K^2) except in the flagged fallback.
+// cluster (separated), O(K) per quadrature point (saddle); never O(K^2) except in the flagged fallback.
 #pragma once
 #include <algorithm>
 #include <cmath>
@@ -49,6 +53,7 @@
 #include "normalizer/dd.hpp"
 #include "normalizer/series/assembly.hpp"
 #include "normalizer/series/escalation.hpp"
+#include "normalizer/saddle.hpp"
 #include "normalizer/separated.hpp"
 #include "normalizer/three_nodes.hpp"
 #include "normalizer/series/limits.hpp"
@@ -260,6 +265,19 @@ inline double separated_budget(double r, std::size_t K) {
                                                : separated_detail::kWorkBudget;
 }
 
+// The saddle-point quadrature's budget in auto (docs/design.md §2.6 step 2): the points it may spend
+// (all halvings together) so that it costs at most half of what the series would (a decline then
+// adds at most half the series' time). Measured on the 2-core reference machine (one thread,
+// scripts/time_wide_spread.sh): a quadrature point costs ~27 ns per node; the series ~2.5 ns per
+// node and term in double, ~20 ns in x87 extended precision with the mean (f64 rows above
+// kMeanEscalationSpread); the series needs ~spread + 20 terms. 0: not worth trying.
+constexpr double kSaddleNsPerPointNode = 27, kSeriesNsPerCell = 2.5, kExtendedNsPerCell = 20;
+constexpr int kSaddleMinPoints = 64;
+inline int saddle_points(double r, bool extended) {
+  const double pts = 0.5 * (extended ? kExtendedNsPerCell : kSeriesNsPerCell) * (r + 20) / kSaddleNsPerPointNode;
+  return pts < kSaddleMinPoints ? 0 : static_cast<int>(std::min(pts, static_cast<double>(saddle_detail::kMaxPoints)));
+}
+
 // Which path auto takes for a prepared row of spread r (taylor_prepare): the SIMD batch driver
 // (normalizer/lanes/) runs exactly the rows of `plain_double_series`, whose nodes taylor_prepare
 // leaves unsorted (no per-node rescaling: series/step.hpp) and whose series needs no escalation.
@@ -289,6 +307,15 @@ Out<T> auto_eval(const T* z, std::size_t K, T* mu) {
   // Wide rows (the series needs ~spread terms): the residue method over separated clusters
   // (separated.hpp), O(K) for well-separated logits at any spread; it declines where its
   // acceptance tests fail (one cluster, heavy lower clusters), and the series runs instead.
+  // Many logits at a wide spread (inside the accuracy domain): first the saddle-point quadrature
+  // (saddle.hpp), O(K) per point, where it costs less than the series; it declines at once (O(K))
+  // where a few nodes dominate (gaps below the top: separated's case) and otherwise where its
+  // acceptance tests fail.
+  if (K >= saddle_detail::kMinK && !(r <= series::kSeparatedMinSpread) && r <= series::kAccuracyDomainMaxSpread) {
+    const bool ext = std::is_same_v<T, double> && series::escalate_before<T, double>(r, mu != nullptr);
+    if (const int pts = auto_detail::saddle_points(r, ext); pts > 0)
+      if (Out<T> o; saddle<T>(z, K, mu, o, pts)) return o;
+  }
   if (!(r <= series::kSeparatedMinSpread)) {
     Out<T> o;
     if (separated<T>(z, K, mu, o, auto_detail::separated_budget(r, K), r <= series::kAccuracyDomainMaxSpread)) return o;

@@ -84,12 +84,23 @@ int main() {
   {
     std::vector<double> z;
     for (int j = 0; j < 1000; ++j) z.push_back(2.0 * j);
-    row("progression step 2 (series)", z);
+    row("progression step 2", z);
   }
   {
     std::vector<double> z;
     for (int j = 0; j < 10000; ++j) z.push_back(100 * normal(seed));
-    row("gaussian sigma=100 (series)", z);
+    row("gaussian sigma=100 K=1e4", z);
+  }
+  // dense rows without gaps (docs/design.md §2.15: the saddle-point quadrature)
+  for (double step : {1.0, 4.0, 8.0}) {
+    std::vector<double> z;
+    for (int j = 0; j < 10000; ++j) z.push_back(step * j);
+    row("progression step " + std::to_string(static_cast<int>(step)) + " K=1e4", z);
+  }
+  for (int K : {300, 1000}) {
+    std::vector<double> z;
+    for (int j = 0; j < K; ++j) z.push_back(3000 * (0.5 + 0.5 * std::erf(normal(seed))));
+    row("uniform-ish over 3000", z);
   }
   return 0;
 }

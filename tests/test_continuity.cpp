@@ -100,11 +100,12 @@ using ccnorm::measures::mp200;
 struct Path {
   double r = 0;
   bool sorted = false, separated = false, fallback = false, escalated = false, rerun = false;
-  bool asm_dd = false, logc_dd = false, three = false;
+  bool asm_dd = false, logc_dd = false, three = false, saddle = false;
   std::size_t terms = 0;
   double A = NAN, logC = NAN;  // what auto returns by this replay (checked against evaluate_row)
   std::string name() const {
     if (three) return "three_nodes";
+    if (saddle) return "saddle";
     if (separated) return r <= ccnorm::series::kAccuracyDomainMaxSpread ? "sep/quick" : "sep/full-budget";
     if (fallback) return "fallback";
     std::string s = escalated ? "x87pre" : rerun ? "x87rerun" : "dbl";
@@ -140,6 +141,19 @@ Path probe(const std::vector<T>& z, bool want_mu) {
   const double r = taylor_prepare<double, T>(z.data(), K, ws, mT);
   p.r = r;
   p.sorted = ws.sorted;
+  if (K >= saddle_detail::kMinK && !(r <= series::kSeparatedMinSpread) && r <= series::kAccuracyDomainMaxSpread) {
+    const bool ext = std::is_same_v<T, double> && series::escalate_before<T, double>(r, want_mu);
+    if (const int pts = auto_detail::saddle_points(r, ext); pts > 0) {
+      Out<T> o;
+      std::vector<T> mu(K);
+      if (saddle<T>(z.data(), K, want_mu ? mu.data() : nullptr, o, pts)) {
+        p.saddle = true;
+        p.A = o.A;
+        p.logC = o.logC;
+        return p;
+      }
+    }
+  }
   if (!(r <= series::kSeparatedMinSpread)) {
     Out<T> o;
     std::vector<T> mu(K);

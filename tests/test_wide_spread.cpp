@@ -30,6 +30,7 @@
 #include <vector>
 
 #include "io/csv.hpp"
+#include "tests/family_tolerances.hpp"
 #include "measures/mpfr.hpp"
 #include "normalizer/normalizer.hpp"
 #include "reference/reference.hpp"
@@ -133,26 +134,8 @@ std::vector<Row> rows() {
   return r;
 }
 
-struct Tol {
-  double A, logC, mu;
-};
-std::map<std::string, Tol> load_tolerances(const std::string& path) {
-  std::map<std::string, Tol> t;
-  for (auto& r : ccnorm::io::read_table_if_exists(path))
-    t[r["family"] + "/" + r["dtype"]] = {std::stod(r["max_err_A"]), std::stod(r["max_err_logC"]), std::stod(r["max_err_mu"])};
-  return t;
-}
+using ccnorm_test::Worst;
 
-struct Worst {
-  double v = 0;
-  std::string id;
-  void see(double x, const std::string& i) {
-    if (!(x <= v)) {
-      v = x;
-      id = i;
-    }
-  }
-};
 struct Group {
   int n = 0;
   Worst A, L, mu, t;
@@ -202,7 +185,7 @@ void check_row(const Row& r, const std::vector<double>& zd, Group& g, std::vecto
 }
 
 TEST(WideSpread, AutoAgainstTheCertifiedReference) {
-  const auto tol = load_tolerances("tests/data/wide_spread_tolerances.csv");
+  const auto tol = ccnorm_test::load_family_tolerances("tests/data/wide_spread_tolerances.csv");
   ASSERT_FALSE(tol.empty()) << "cannot read tests/data/wide_spread_tolerances.csv";
   std::map<std::string, Group> groups;
   std::vector<std::string> fails;
