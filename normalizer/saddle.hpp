@@ -30,24 +30,29 @@
 // where |f| has become negligible: log(1 + e^v) is convex in v = 2 log y, hence for y >= Y
 //     |f(y)| <= |f(Y)| (Y/y)^P,  P = sum_j x_j^2 / (1 + x_j^2) at y = Y,
 // and the omitted sum of |f| (or of |f| d_j/|d_j + iy|, no larger) is at most |f(Y)| Y / (h (P - 1)).
-// h starts at 2 pi / (14 sigma), sigma^2 = sum_j d_j^-2 (the variance of S: |f| ~ exp(-y^2 sigma^2/2)
-// near 0, and rho ~ exp(-(pi/h)^2 / (2 sigma^2)) for a Gaussian-like S) and is halved (the old points
-// are the new even ones) until rho <= 2^-31 for D and every n_j and the truncation bound is below
-// 2^-64 of D and of every n_j: discretisation plus truncation <= 2^-60 relative.
+// h starts at 2 pi / (28 sigma), sigma^2 = sum_j d_j^-2 (the variance of S: |f| ~ exp(-y^2 sigma^2/2)
+// near 0, and rho ~ exp(-(pi/h)^2 / (2 sigma^2)) for a Gaussian-like S; the skewed right tail of S
+// needs the factor 28 rather than 14 in practice) and the quadrature is redone at h/2 until
+// rho <= 2^-31 for D and every n_j; the sum runs until the truncation bound is below 2^-64 of D and
+// of every n_j: discretisation plus truncation <= 2^-60 relative.
 //
 // Stable regime (acceptance tests). The terms Re f(kh) are positive near y = 0 and oscillate once the
 // phase Theta has turned (few nodes near the top: S is far from Gaussian); the result is accepted
 // only when (1/2 + sum |Re f|) <= kMaxCondition D, and the same for each n_j with kMaxMeanCondition,
-// K >= kMinK and at most kMaxPoints points; otherwise it declines and the caller runs the series.
-// Rounding (observed, not proved): each term carries a few u of R and Theta (positive sums of
-// log1p and of the cubic remainders, relative error u each), the prefactor sum_j log d_j is
-// accumulated in x87 extended precision (Neumaier), so A, log C carry ~1 u of max(1, |A|), and mu_j
-// a few u (tests/test_saddle.cpp against the certified reference; tests/data/saddle_tolerances.csv).
+// K >= kMinK, 1/sigma^2 >= kMinEffectiveNodes (checked first, O(K)) and at most max_points points;
+// otherwise it declines and the caller runs the other paths.
+// Rounding (observed, not proved): R and Theta are positive sums of log1p and of the cubic
+// remainders (relative error ~u each) accumulated in x87; 1/d_j is held as two doubles so that
+// x_j = y/d_j carries no rounding common to all points; the mean numerators are TwoSum-compensated
+// and mu_j is formed in extended precision; sum_j log d_j is an extended Neumaier sum, and where
+// A << max z (M + (A - M) cancels) it is recomputed in double-double with d_j exact. Observed
+// against the certified reference (tests/test_saddle.cpp, tests/data/saddle_tolerances.csv):
+// f64 err_A <= 0.87, err_logC <= 0.71, err_mu <= 1.63 u; f32 <= 1 u.
 //
 // Cost: O(K) for the Newton steps (~log2 of the saddle's distance), K extended logarithms and
-// exponentials, then per quadrature point one log1p and the atan remainder per node (~20-30 points
-// at any spread: the number depends on the shape of S, not on the spread); with the mean one more
-// division per node and point. auto (auto.hpp) uses it where its measured cost is below the
+// exponentials, then per quadrature point one log1p and the atan remainder per node (~27 ns; 40-60
+// points for a Gaussian-like S at any spread - the count depends on the shape of S, not on the
+// spread - up to a few hundred for K ~ 32-100); with the mean one more division per node and point. auto (auto.hpp) uses it where its measured cost is below the
 // series' (docs/design.md §2.6 step 2).
 //
 // References: the inverse Laplace transform of 1/prod (s - x_j) at time 1 is exp[x_1..x_K] (Opitz's
