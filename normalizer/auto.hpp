@@ -277,6 +277,14 @@ inline int saddle_points(double r, bool extended) {
   const double pts = 0.5 * (extended ? kExtendedNsPerCell : kSeriesNsPerCell) * (r + 20) / kSaddleNsPerPointNode;
   return pts < kSaddleMinPoints ? 0 : static_cast<int>(std::min(pts, static_cast<double>(saddle_detail::kMaxPoints)));
 }
+// Whether auto tries the saddle for a row of K logits and spread r, and with how many points
+// (0: not tried): K >= kMinK, spread in (kSeparatedMinSpread, kAccuracyDomainMaxSpread], and the
+// budget above for the series the row would otherwise run (x87 for f64 with the mean past 128).
+template <class T>
+int saddle_budget(double r, std::size_t K, bool want_mu) {
+  if (K < saddle_detail::kMinK || r <= series::kSeparatedMinSpread || !(r <= series::kAccuracyDomainMaxSpread)) return 0;
+  return saddle_points(r, std::is_same_v<T, double> && series::escalate_before<T, double>(r, want_mu));
+}
 
 // Which path auto takes for a prepared row of spread r (taylor_prepare): the SIMD batch driver
 // (normalizer/lanes/) runs exactly the rows of `plain_double_series`, whose nodes taylor_prepare
@@ -304,18 +312,15 @@ Out<T> auto_eval(const T* z, std::size_t K, T* mu) {
   auto& ws = workspace<double>();
   T mT;
   const double r = taylor_prepare<double, T>(z, K, ws, mT);
-  // Wide rows (the series needs ~spread terms): the residue method over separated clusters
-  // (separated.hpp), O(K) for well-separated logits at any spread; it declines where its
-  // acceptance tests fail (one cluster, heavy lower clusters), and the series runs instead.
   // Many logits at a wide spread (inside the accuracy domain): first the saddle-point quadrature
   // (saddle.hpp), O(K) per point, where it costs less than the series; it declines at once (O(K))
   // where a few nodes dominate (gaps below the top: separated's case) and otherwise where its
   // acceptance tests fail.
-  if (K >= saddle_detail::kMinK && !(r <= series::kSeparatedMinSpread) && r <= series::kAccuracyDomainMaxSpread) {
-    const bool ext = std::is_same_v<T, double> && series::escalate_before<T, double>(r, mu != nullptr);
-    if (const int pts = auto_detail::saddle_points(r, ext); pts > 0)
-      if (Out<T> o; saddle<T>(z, K, mu, o, pts)) return o;
-  }
+  if (const int pts = auto_detail::saddle_budget<T>(r, K, mu != nullptr); pts > 0)
+    if (Out<T> o; saddle<T>(z, K, mu, o, pts)) return o;
+  // Wide rows (the series needs ~spread terms): the residue method over separated clusters
+  // (separated.hpp), O(K) for well-separated logits at any spread; it declines where its
+  // acceptance tests fail (one cluster, heavy lower clusters), and the series runs instead.
   if (!(r <= series::kSeparatedMinSpread)) {
     Out<T> o;
     if (separated<T>(z, K, mu, o, auto_detail::separated_budget(r, K), r <= series::kAccuracyDomainMaxSpread)) return o;

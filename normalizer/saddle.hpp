@@ -52,8 +52,8 @@
 // Cost: O(K) for the Newton steps (~log2 of the saddle's distance), K extended logarithms and
 // exponentials, then per quadrature point one log1p and the atan remainder per node (~27 ns; 40-60
 // points for a Gaussian-like S at any spread - the count depends on the shape of S, not on the
-// spread - up to a few hundred for K ~ 32-100); with the mean one more division per node and point. auto (auto.hpp) uses it where its measured cost is below the
-// series' (docs/design.md §2.6 step 2).
+// spread - up to a few hundred for K ~ 32-100); with the mean one more division per node and point.
+// auto (auto.hpp) uses it where its measured cost is below the series' (docs/design.md §2.6 step 2).
 //
 // References: the inverse Laplace transform of 1/prod (s - x_j) at time 1 is exp[x_1..x_K] (Opitz's
 // matrix exp(M) of the bidiagonal matrix; de Boor, Divided differences, 2005); the trapezoid rule
@@ -84,6 +84,7 @@ constexpr double kMaxRho = 0x1p-31;         // (J_2h - J_h) / J_h: discretisatio
 constexpr double kMaxTail = 0x1p-64;        // truncation bound relative to D and to each n_j
 constexpr double kMinEffectiveNodes = 16;   // 1 / Var S = (sum 1/d)^2 / sum 1/d^2: fewer, S is far from Gaussian
 constexpr double kStartSteps = 28;          // h = 2 pi / (kStartSteps sigma)
+constexpr L kPi = 3.141592653589793238462643383279502884L;
 
 // atan(x) - x for x >= 0 with a relative error of a few u (no cancellation for small x; 5.6 u
 // observed, tests/test_saddle.cpp):
@@ -164,7 +165,7 @@ bool saddle(const T* z, std::size_t K, T* mu, Out<T>& out, int max_points = sadd
   // top, separated.hpp's case) make the integrand's tail heavy; decline at once, at O(K) cost
   if (!(var * kMinEffectiveNodes <= 1)) return false;
   const double sigma = std::sqrt(var);
-  double h = 2 * 3.14159265358979323846 / (kStartSteps * sigma);
+  double h = static_cast<double>(2 * kPi) / (kStartSteps * sigma);
   if (!(h > 0) || !std::isfinite(h)) return false;
   int spent = 0;
   for (int halvings = 0; halvings < 4; ++halvings) {
@@ -232,7 +233,7 @@ bool saddle(const T* z, std::size_t K, T* mu, Out<T>& out, int max_points = sadd
       continue;
     }
     // A - M = (t* - M) - sum log d_j + log(h / pi) + log D, in extended precision
-    const L small = std::log(static_cast<L>(h) / 3.14159265358979323846264338327950288L) + std::log(D);  // |.| ~ 1
+    const L small = std::log(static_cast<L>(h) / kPi) + std::log(D);  // |.| ~ 1
     const L am = (static_cast<L>(u) - sumlog) + small;
     L se = 0;
     for (std::size_t j = 0; j < K; ++j) se += std::exp(static_cast<L>(z[j]) - static_cast<L>(M));

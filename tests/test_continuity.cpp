@@ -141,17 +141,14 @@ Path probe(const std::vector<T>& z, bool want_mu) {
   const double r = taylor_prepare<double, T>(z.data(), K, ws, mT);
   p.r = r;
   p.sorted = ws.sorted;
-  if (K >= saddle_detail::kMinK && !(r <= series::kSeparatedMinSpread) && r <= series::kAccuracyDomainMaxSpread) {
-    const bool ext = std::is_same_v<T, double> && series::escalate_before<T, double>(r, want_mu);
-    if (const int pts = auto_detail::saddle_points(r, ext); pts > 0) {
-      Out<T> o;
-      std::vector<T> mu(K);
-      if (saddle<T>(z.data(), K, want_mu ? mu.data() : nullptr, o, pts)) {
-        p.saddle = true;
-        p.A = o.A;
-        p.logC = o.logC;
-        return p;
-      }
+  if (const int pts = auto_detail::saddle_budget<T>(r, K, want_mu); pts > 0) {
+    Out<T> o;
+    std::vector<T> mu(K);
+    if (saddle<T>(z.data(), K, want_mu ? mu.data() : nullptr, o, pts)) {
+      p.saddle = true;
+      p.A = o.A;
+      p.logC = o.logC;
+      return p;
     }
   }
   if (!(r <= series::kSeparatedMinSpread)) {
