@@ -25,10 +25,12 @@
 // finite spread, accurate to ~1 ulp (A, log C) and ~1 u (mu) where its acceptance tests hold; it
 // declines within a budget of max(2^14, K spread / 8) operations where the series can run (2^26 beyond)
 // (rows with spread <= 128 are untouched).
-// Before that, rows of K >= 32 logits at a spread in (128, 2^22] go to the saddle-point quadrature
+// Where it declines within a first budget of kSeparatedFirstOps per node (auto_detail::wide_row),
+// rows of K >= 32 logits at a spread in (128, 2^22] go to the saddle-point quadrature
 // (saddle.hpp, docs/design.md §2.15) when half the series' estimated cost buys >= 64 points
 // (auto_detail::saddle_points): O(K) per point, ~50 points where S is near Gaussian, ~1 ulp (A,
-// log C) and ~1.6 u (mu) observed; it declines in O(K) where a few nodes dominate.
+// log C) and ~1.6 u (mu) observed; it declines in O(K) where a few nodes dominate. After it,
+// separated runs on with its whole budget if the first budget was what stopped it.
 // Spreads beyond series::kAccuracyDomainMaxSpread (2^22 ~ 4e6; the series needs ~spread terms) that
 // separated declines are outside the accuracy domain: auto then falls back to the confluent Newton table
 // (sorted-difference in long double, accurate when all gaps are large) and clamps into the
@@ -286,6 +288,29 @@ int saddle_budget(double r, std::size_t K, bool want_mu) {
   return saddle_points(r, std::is_same_v<T, double> && series::escalate_before<T, double>(r, want_mu));
 }
 
+// The wide-row stages of auto (docs/design.md §2.6 step 2) for a row of spread r > kSeparatedMinSpread:
+// first `separated` within kSeparatedFirstOps per node (a few dozen clusters: rows with gaps of 8
+// and more, whose sweep ends early by its contour bound), where the saddle would be tried next;
+// then the saddle-point quadrature within saddle_budget (it declines in O(K) where a few nodes
+// dominate, and otherwise costs ~K points x ~50 where S is near Gaussian, up to its cap where it
+// is not); then `separated` again with its whole budget when the first attempt stopped for its
+// budget only. none: the series (or beyond 2^22 the flagged fallback) runs.
+enum class WidePath { none, saddle, separated };
+constexpr double kSeparatedFirstOps = 640;  // ~20-40 singleton clusters; rows of K >= 1000 it evaluates need <= ~600
+template <class T>
+WidePath wide_row(const T* z, std::size_t K, T* mu, double r, Out<T>& o) {
+  if (r <= series::kSeparatedMinSpread) return WidePath::none;
+  const bool quick = r <= series::kAccuracyDomainMaxSpread;
+  const int pts = saddle_budget<T>(r, K, mu != nullptr);
+  const double full = separated_budget(r, K);
+  const double first = pts > 0 ? std::min(full, kSeparatedFirstOps * static_cast<double>(K)) : full;
+  bool more = false;
+  if (separated<T>(z, K, mu, o, first, quick, &more)) return WidePath::separated;
+  if (pts > 0 && saddle<T>(z, K, mu, o, pts)) return WidePath::saddle;
+  if (more && first < full && separated<T>(z, K, mu, o, full, quick)) return WidePath::separated;
+  return WidePath::none;
+}
+
 // Which path auto takes for a prepared row of spread r (taylor_prepare): the SIMD batch driver
 // (normalizer/lanes/) runs exactly the rows of `plain_double_series`, whose nodes taylor_prepare
 // leaves unsorted (no per-node rescaling: series/step.hpp) and whose series needs no escalation.
@@ -312,19 +337,11 @@ Out<T> auto_eval(const T* z, std::size_t K, T* mu) {
   auto& ws = workspace<double>();
   T mT;
   const double r = taylor_prepare<double, T>(z, K, ws, mT);
-  // Many logits at a wide spread (inside the accuracy domain): first the saddle-point quadrature
-  // (saddle.hpp), O(K) per point, where it costs less than the series; it declines at once (O(K))
-  // where a few nodes dominate (gaps below the top: separated's case) and otherwise where its
-  // acceptance tests fail.
-  if (const int pts = auto_detail::saddle_budget<T>(r, K, mu != nullptr); pts > 0)
-    if (Out<T> o; saddle<T>(z, K, mu, o, pts)) return o;
   // Wide rows (the series needs ~spread terms): the residue method over separated clusters
-  // (separated.hpp), O(K) for well-separated logits at any spread; it declines where its
-  // acceptance tests fail (one cluster, heavy lower clusters), and the series runs instead.
-  if (!(r <= series::kSeparatedMinSpread)) {
-    Out<T> o;
-    if (separated<T>(z, K, mu, o, auto_detail::separated_budget(r, K), r <= series::kAccuracyDomainMaxSpread)) return o;
-  }
+  // (separated.hpp), O(K) for well-separated logits at any spread, and the saddle-point quadrature
+  // (saddle.hpp), O(K) per point, for many logits without such gaps; both decline where their
+  // acceptance tests fail, and the series runs instead.
+  if (Out<T> o; auto_detail::wide_row<T>(z, K, mu, r, o) != auto_detail::WidePath::none) return o;
   if (!(r <= series::kAccuracyDomainMaxSpread)) return auto_detail::huge_spread(z, K, mu);
   // f64 mean over a long series: its componentwise error grows like sqrt(N) u along the degree
   // chain (~80 u at spread 3000 in plain double), so such rows go to extended precision at once.

@@ -111,6 +111,28 @@ inline Work& work() {
   return w;
 }
 
+// The saddle point: the offset u > 0 with sum_j 1/(u + dl(j)) = 1, for offsets dl(j) = max z - z_j
+// >= 0 (one of them 0), by Newton's method on the convex decreasing log g(u), g = sum 1/(u + dl),
+// from u = 1 (g(1) >= 1): the iterates increase towards the root and never pass it. NaN when an
+// iterate is not finite.
+template <class Offset>
+double saddle_offset(std::size_t K, Offset dl) {
+  double u = 1;
+  for (int it = 0; it < 200; ++it) {
+    double g = 0, g1 = 0;
+    for (std::size_t j = 0; j < K; ++j) {
+      const double q = 1 / (u + dl(j));
+      g += q;
+      g1 += q * q;
+    }
+    const double lg = std::log(g);
+    if (!(lg > 1e-9)) break;  // at (or numerically past) the saddle
+    u += lg * g / g1;          // u - log g / (log g)',  (log g)' = -g1 / g
+    if (!std::isfinite(u)) return NAN;
+  }
+  return u;
+}
+
 }  // namespace saddle_detail
 
 // The saddle-point quadrature of the file comment: true (and out, mu filled) when every acceptance
@@ -127,20 +149,8 @@ bool saddle(const T* z, std::size_t K, T* mu, Out<T>& out, int max_points = sadd
   double M = static_cast<double>(z[0]);
   for (std::size_t j = 1; j < K; ++j) M = std::max(M, static_cast<double>(z[j]));
   for (std::size_t j = 0; j < K; ++j) w.dl[j] = static_cast<L>(M) - static_cast<L>(z[j]);
-  // saddle: sum_j 1/(u + dl_j) = 1, Newton on the convex decreasing log g(u) from u = 1 (g >= 1)
-  double u = 1;
-  for (int it = 0; it < 200; ++it) {
-    double g = 0, g1 = 0;
-    for (std::size_t j = 0; j < K; ++j) {
-      const double q = 1 / (u + static_cast<double>(w.dl[j]));
-      g += q;
-      g1 += q * q;
-    }
-    const double lg = std::log(g);
-    if (!(lg > 1e-9)) break;  // at (or numerically past) the saddle
-    u += lg * g / g1;          // u - log g / (log g)',  (log g)' = -g1 / g
-    if (!std::isfinite(u)) return false;
-  }
+  const double u = saddle_offset(K, [&](std::size_t j) { return static_cast<double>(w.dl[j]); });
+  if (!std::isfinite(u)) return false;
   // prefactor and the exact linear part of the phase, in extended precision (Neumaier sums)
   L slog = 0, clog = 0, sinv = 0, cinv = 0;
   double var = 0;

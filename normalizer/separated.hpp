@@ -39,7 +39,10 @@
 // the top down and the rest dropped once a term is below 2^-70 of the sum (weighted by the spread
 // for the mean) while the nodes below are "light": sum_{j below} 1/(c0 - x_j) < 1/2, so that the
 // following terms decay at least like e^{-gap/2} (a heavy lower cluster, more nodes than its
-// distance, revives the alternating sum: the regularised incomplete gamma case). When a gap
+// distance, revives the alternating sum: the regularised incomplete gamma case), or while the
+// contour bound on every term below the gap (log_line_bound) is as small - the same bound lets the
+// sweep end at a lower cluster it cannot evaluate. The attempt gives up once sum |T_c| exceeds
+// 2^8 times the contour bound on the whole sum (the line through the saddle point). When a gap
 // threshold G fails, the next of G = 1, 4, 16, ..., 4^8 is tried; when the clustering collapses to
 // one cluster (or every G fails) the function declines and the caller runs the Taylor series
 // (auto.hpp). Everything is computed in x87 extended precision (64-bit significand, 2^-11 of a
@@ -51,6 +54,9 @@
 // call (2^26 ~ 0.2 s; auto: max(2^14, K spread / 8) where its series can run, so that
 // a decline costs a fraction of the series), after which it declines; an attempt also stops as soon as its partial sum has
 // cancelled beyond the acceptance limit.
+//
+// Rows of singletons with neighbours 8-64 apart end by the contour bound within ~16-600
+// operations per node (a singleton or a bound costs 16: K = 10^4, z_j = 16 j needs ~130).
 //
 // Error (observed against the certified reference, tests/test_wide_spread.cpp): A and log C within
 // a few ulp, mu within a few tens of u (tests/data/wide_spread_tolerances.csv).
@@ -69,6 +75,7 @@
 #include <vector>
 
 #include "normalizer/common.hpp"
+#include "normalizer/saddle.hpp"
 
 namespace ccnorm {
 namespace separated_detail {
@@ -93,6 +100,9 @@ struct Work {
   std::vector<std::size_t> cb;      // cluster starts (descending order), cb.back() = K
   std::vector<L> num, numabs;       // mean numerators (sorted order), scaled by T_top
   std::vector<L> d, P, q, Gn, Ga, hh, h2, gN, gNa, Dc;
+  bool budget_hit = false;          // a decline of this call was for the work budget
+  bool have_sum_bound = false;      // log_sum_bound computed for this call
+  L log_sum_bound = 0;              // log of the contour bound on the whole sum, relative to e^{x[0]}
 };
 inline Work& work() {
   thread_local Work w;
@@ -165,7 +175,10 @@ inline bool eval_cluster(Work& w, std::size_t K, std::size_t b, std::size_t e, b
                      (q > 0 ? static_cast<std::size_t>(std::ceil(75 / std::log2(1 / q))) : 0);
   for (int attempt = 0; attempt < 4; ++attempt, kmax *= 2) {
     const std::size_t N = kmax + m + 1;  // Gn_0..Gn_N-1 (the mean's columns need index kmax + m)
-    if (static_cast<double>(K) + static_cast<double>(m) * static_cast<double>(kmax) + work_done > budget) return false;
+    if (static_cast<double>(K) + static_cast<double>(m) * static_cast<double>(kmax) + work_done > budget) {
+      w.budget_hit = true;
+      return false;
+    }
     // power sums P_n, truncated where (|1/d| N)^n / N < 2^-80 for every j
     w.P.assign(N + 1, 0);
     std::size_t nq = 1;
@@ -187,7 +200,10 @@ inline bool eval_cluster(Work& w, std::size_t K, std::size_t b, std::size_t e, b
     const double rest = static_cast<double>(N) * static_cast<double>(nq) +
                         static_cast<double>(m) * static_cast<double>(kmax) * (mean ? 3 : 1) +
                         (mean ? static_cast<double>(K) * static_cast<double>(std::min<std::size_t>(m, 64)) : 0);
-    if (work_done + rest > budget) return false;
+    if (work_done + rest > budget) {
+      w.budget_hit = true;
+      return false;
+    }
     w.q.assign(nq + 1, 0);
     w.q[1] = 1 - w.P[1];
     for (std::size_t n = 2; n <= nq; ++n) w.q[n] = ((n % 2 == 0) ? 1 : -1) * w.P[n] / static_cast<L>(n);
@@ -295,6 +311,34 @@ inline bool eval_cluster(Work& w, std::size_t K, std::size_t b, std::size_t e, b
   return false;
 }
 
+// Contour bounds (docs/design.md §2.11). For a line Re t = a through no node, the sum of the residues
+// of e^t / prod_l (t - x_l) at the nodes left of it is (1/2 pi i) times the integral along the line,
+// closed on the left, where the integrand vanishes (K >= 2). With d_l = |a - x_l| and d2 the
+// second smallest d_l, prod_l |a + iy - x_l| = prod_l d_l (1 + y^2/d_l^2)^{1/2}, and the product
+// of the (1 + y^2/d_l^2) is at least (1 + y^2/d2^2)^2 (its two largest factors) and at least
+// 1 + e1 y^2 + e2 y^4 >= (1 + alpha y^2)^2 (the first terms of its expansion, all >= 0), with
+// e1 = sum 1/d_l^2, e2 = sum_{l<m} 1/(d_l d_m)^2, alpha = min(e1/2, sqrt e2). The integral of
+// (1 + c y^2)^-1 being pi / sqrt c, the sum is at most
+//     e^a min(d2, 1/sqrt(alpha)) / (2 prod_l d_l);
+// a sum with one more factor 1/(t - x_j) (a mean numerator) at most that over min_l d_l.
+// Returns the log of the bound relative to e^{x[0]}; O(K) logs. Two lines are used: the midpoint of
+// a gap (x[e-1], x[e]) (d2 = the half-gap: every term below the gap, where the sweep may end), and
+// Re t = x[0] + u through the saddle point (saddle.hpp; the whole divided difference, which caps
+// what sum |T_c| may reach before the condition test must fail).
+inline L log_line_bound(const Work& w, std::size_t K, L a, L d2) {
+  KSum s;
+  L e1 = 0, e2 = 0;  // e2 as sum_l (1/d_l^2) (prefix sum of the others): no cancellation
+  for (std::size_t j = 0; j < K; ++j) {
+    const L d = std::fabs(a - w.x[j]), q = 1 / (d * d);
+    s.add(std::log(d));
+    e2 += q * e1;
+    e1 += q;
+  }
+  const L alpha = std::min(e1 / 2, std::sqrt(e2));
+  const L width = alpha > 0 ? std::min(d2, 1 / std::sqrt(alpha)) : d2;
+  return (a - w.x[0]) + std::log(width / 2) - s.s;
+}
+
 // One attempt at gap threshold G: 1 done, 0 failed, -1 one cluster (larger G: the same).
 template <class T>
 int attempt(Work& w, std::size_t K, L G, T* mu, double budget, bool quick, std::size_t& prev_nc, double& work_done,
@@ -331,10 +375,27 @@ int attempt(Work& w, std::size_t K, L G, T* mu, double budget, bool quick, std::
   }
   L S = 0, Sa = 0, L0 = 0;
   const L spread = w.x[0] - w.x[K - 1];
+  // The sweep may end at a gap where the contour bound on everything below is below kDropRel of
+  // the sum (times the spread over the half-gap with the mean); mean_tail keeps the log of the
+  // bound on each mean numerator's tail (relative to e^{x[0] + L0}), verified against every
+  // numerator at the end.
+  L mean_tail = -std::numeric_limits<L>::infinity();
+  const auto tail_negligible = [&](std::size_t e_) {
+    const L lt = log_line_bound(w, K, (w.x[e_ - 1] + w.x[e_]) / 2, (w.x[e_ - 1] - w.x[e_]) / 2) - L0;
+    work_done += kLogWeight * static_cast<double>(K);
+    const L ltm = lt - std::log((w.x[e_ - 1] - w.x[e_]) / 2), lim = std::log(kDropRel * std::fabs(S));
+    if (!(lt < lim) || (mean && !(ltm + std::log(std::max(L(1), spread)) < lim))) return false;
+    mean_tail = ltm;
+    return true;
+  };
   for (std::size_t c = 0; c < nc; ++c) {
     const std::size_t b = w.cb[c], e = w.cb[c + 1];
     ClusterOut co;
-    if (!eval_cluster(w, K, b, e, mean, work_done, budget, c == 0 ? nullptr : &L0, co)) return 0;
+    if (!eval_cluster(w, K, b, e, mean, work_done, budget, c == 0 ? nullptr : &L0, co)) {
+      // a cluster that cannot be evaluated here is harmless when everything from it down is negligible
+      if (c > 0 && S != 0 && Sa <= kMaxSumCondition * std::fabs(S) && tail_negligible(b)) break;
+      return 0;
+    }
     if (c == 0) L0 = co.Lc;
     const L f = std::exp(co.Lc - L0);
     S += co.sign * f * co.V;
@@ -358,12 +419,26 @@ int attempt(Work& w, std::size_t K, L G, T* mu, double budget, bool quick, std::
       L H = 0;
       for (std::size_t j = e; j < K; ++j) H += 1 / (cb0 - w.x[j]);
       work_done += kLogWeight * static_cast<double>(K - e);
-      if (H < kLightBelow) break;
+      if (H < kLightBelow || tail_negligible(e)) break;
     }
-    if (work_done > budget) return 0;
+    if (work_done > budget) {
+      w.budget_hit = true;
+      return 0;
+    }
     // Declining is always safe (the caller has the series): give up as soon as the partial sum has
-    // cancelled beyond the acceptance limit.
+    // cancelled beyond the acceptance limit, or sum |T_c| has outgrown kMaxSumCondition times the
+    // bound on the whole sum (its terms grow before they cancel: the condition test must fail).
     if (!(Sa <= kMaxSumCondition * std::fabs(S))) return 0;
+    if (c >= 1 && c + 1 < nc) {
+      if (!w.have_sum_bound) {
+        const double u = saddle_detail::saddle_offset(K, [&](std::size_t j) { return static_cast<double>(w.x[0] - w.x[j]); });
+        w.log_sum_bound = std::isfinite(u) ? log_line_bound(w, K, w.x[0] + u, u + (w.x[0] - w.x[1]))
+                                           : std::numeric_limits<L>::infinity();
+        w.have_sum_bound = true;
+        work_done += kLogWeight * static_cast<double>(K);
+      }
+      if (std::log(Sa) + L0 > std::log(kMaxSumCondition) + w.log_sum_bound + L(0.01)) return 0;
+    }
   }
   if (!(S > 0) || !(Sa <= kMaxSumCondition * S)) return 0;
   const L a = L0 + std::log(S);
@@ -374,6 +449,7 @@ int attempt(Work& w, std::size_t K, L G, T* mu, double budget, bool quick, std::
     for (std::size_t j = 0; j < K; ++j) {
       const L v = w.num[j] / S;
       if (!(v > 0) || !(w.numabs[j] <= kMaxMeanCondition * w.num[j])) return 0;
+      if (!(mean_tail < std::log(w.num[j]) - 60 * std::log(L(2)))) return 0;  // the truncated tail
       mu[w.perm[j]] = static_cast<T>(v);
     }
   }
@@ -388,12 +464,16 @@ int attempt(Work& w, std::size_t K, L G, T* mu, double budget, bool quick, std::
 // budget: operations allowed for the whole call, all attempts (auto: a fraction of the series' K * spread
 // where the series can run, kWorkBudget beyond). quick (auto, where the series can run): decline
 // at once when a cluster it could not evaluate lies within kQuickDeclineDistance of the top.
+// budget_hit (optional): set to whether a decline was for the budget (a larger one may succeed).
 template <class T>
 bool separated(const T* z, std::size_t K, T* mu, Out<T>& out, double budget = separated_detail::kWorkBudget,
-               bool quick = false) {
+               bool quick = false, bool* budget_hit = nullptr) {
   using namespace separated_detail;
+  if (budget_hit != nullptr) *budget_hit = false;
   if (K < 2) return false;
   Work& w = work();
+  w.budget_hit = false;
+  w.have_sum_bound = false;
   w.perm.resize(K);
   std::iota(w.perm.begin(), w.perm.end(), std::size_t(0));
   std::stable_sort(w.perm.begin(), w.perm.end(), [&](std::size_t a, std::size_t b) { return z[a] > z[b]; });
@@ -404,8 +484,9 @@ bool separated(const T* z, std::size_t K, T* mu, Out<T>& out, double budget = se
   for (L G = 1; G <= 65536; G *= 4) {
     const int r = attempt<T>(w, K, G, mu, budget, quick, prev_nc, work_done, out);
     if (r == 1) return true;
-    if (r < 0) return false;
+    if (r < 0) break;
   }
+  if (budget_hit != nullptr) *budget_hit = w.budget_hit;
   return false;
 }
 

@@ -102,5 +102,18 @@ int main() {
     for (int j = 0; j < K; ++j) z.push_back(3000 * (0.5 + 0.5 * std::erf(normal(seed))));
     row("uniform-ish over 3000", z);
   }
+  // neighbours 8-16 apart (docs/design.md §2.11: the sweep ends by the contour bound)
+  for (int K : {1000, 10000})
+    for (double step : {8.0, 12.0, 16.0}) {
+      std::vector<double> z;
+      for (int j = 0; j < K; ++j) z.push_back(step * j);
+      row("progression step " + std::to_string(static_cast<int>(step)), z);
+    }
+  for (int K : {1000, 10000}) {
+    std::vector<double> z;
+    double x = 0;
+    for (int j = 0; j < K; ++j, x -= 8 * std::log(splitmix(seed))) z.push_back(x);
+    row("uniform, mean gap 8", z);
+  }
   return 0;
 }

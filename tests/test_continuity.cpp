@@ -141,22 +141,13 @@ Path probe(const std::vector<T>& z, bool want_mu) {
   const double r = taylor_prepare<double, T>(z.data(), K, ws, mT);
   p.r = r;
   p.sorted = ws.sorted;
-  if (const int pts = auto_detail::saddle_budget<T>(r, K, want_mu); pts > 0) {
+  {
     Out<T> o;
     std::vector<T> mu(K);
-    if (saddle<T>(z.data(), K, want_mu ? mu.data() : nullptr, o, pts)) {
-      p.saddle = true;
-      p.A = o.A;
-      p.logC = o.logC;
-      return p;
-    }
-  }
-  if (!(r <= series::kSeparatedMinSpread)) {
-    Out<T> o;
-    std::vector<T> mu(K);
-    const double budget = auto_detail::separated_budget(r, K);
-    if (separated<T>(z.data(), K, want_mu ? mu.data() : nullptr, o, budget, r <= series::kAccuracyDomainMaxSpread)) {
-      p.separated = true;
+    const auto w = auto_detail::wide_row<T>(z.data(), K, want_mu ? mu.data() : nullptr, r, o);
+    if (w != auto_detail::WidePath::none) {
+      p.saddle = w == auto_detail::WidePath::saddle;
+      p.separated = w == auto_detail::WidePath::separated;
       p.A = o.A;
       p.logC = o.logC;
       return p;

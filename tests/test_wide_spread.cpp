@@ -12,6 +12,7 @@
 //   outlier            K - 1 standard-normal logits and one outlier 1e6 away (above / below)
 //   offset_huge        +-1e300 - 1e290 j, K = 2..100; +-1.7e308 pairs (spread overflows double)
 //   gaussian_wide      sigma = 100, 1000, K = 2..10 (the speed case: 15.9 us per row before)
+//   gap_singletons     z_j = -h j, h = 8, 12, 16, and uniform logits with mean gap 8, 12 (K = 300, 1000)
 //   heavy_cluster_near m = 20..59 tied nodes with nodes 1.5..14 below and two far ones (ties:
 //                      f64 only)
 // Each row runs in f64 and in f32 (inputs rounded to float, the reference taken at those floats).
@@ -131,6 +132,25 @@ std::vector<Row> rows() {
         std::snprintf(id, sizeof id, "m=%d d=%g above=%d", m, d, above);
         add("heavy_cluster_near", id, z);
       }
+  // Singletons whose neighbours are 8-16 apart (the sweep ends by the contour bound of
+  // docs/design.md §2.11, although the nodes below are not light): progressions and uniform logits
+  for (int K : {300, 1000}) {
+    for (double h : {8.0, 12.0, 16.0}) {
+      std::vector<double> z;
+      for (int j = 0; j < K; ++j) z.push_back(-h * j);
+      char id[64];
+      std::snprintf(id, sizeof id, "step=%g K=%d", h, K);
+      add("gap_singletons", id, z);
+    }
+    for (double h : {8.0, 12.0}) {
+      std::vector<double> z;
+      double x = 0;
+      for (int j = 0; j < K; ++j, x += h * std::log(g.uniform())) z.push_back(x);
+      char id[64];
+      std::snprintf(id, sizeof id, "uniform gap=%g K=%d", h, K);
+      add("gap_singletons", id, z);
+    }
+  }
   return r;
 }
 
