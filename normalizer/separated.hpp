@@ -93,12 +93,22 @@ constexpr double kLogWeight = 16;         // one node's log, divisions and mean 
 constexpr L kDropRel = 0x1p-70L;          // a term below this share of the sum may end the sweep
 constexpr L kLightBelow = 0.5;            // sum_{j below} 1/(c0 - x_j) for the sweep to end
 constexpr L kQuickDeclineDistance = 48;   // quick mode: an unevaluable cluster this close declines
+// The log-scale Lc of a term sums K logs, each rounded (x87: ~2^-64 relative): its error, and so
+// the relative error of the term e^{Lc - L0}, is estimated as kLogRounding (sqrt(sum log^2) + |Lc|)
+// (independent roundings). A mean numerator whose sum of |terms| times that error exceeds
+// kMaxMeanRounding of its value declines (the top term's error is common to numerator and sum and
+// cancels; each lower term carries its own and the top's): the cap kMaxMeanCondition alone assumes terms exact to
+// 2^-64, which K = 1000 logs of ~8 each are not (a progression of step 6.3, mean condition ~900:
+// 95 u of mu before this test).
+constexpr L kLogRounding = 0x1p-64L;
+constexpr L kMaxMeanRounding = 0x1p-54L;  // ~0.5 u of double
 
 struct Work {
   std::vector<std::size_t> perm;
   std::vector<L> x;                 // sorted descending
   std::vector<std::size_t> cb;      // cluster starts (descending order), cb.back() = K
   std::vector<L> num, numabs;       // mean numerators (sorted order), scaled by T_top
+  std::vector<L> numerr;            // their error estimates from the terms' log-scales (ClusterOut::err)
   std::vector<L> d, P, q, Gn, Ga, hh, h2, gN, gNa, Dc;
   bool budget_hit = false;          // a decline of this call was for the work budget
   bool have_sum_bound = false;      // log_sum_bound computed for this call
@@ -124,6 +134,7 @@ struct KSum {
 // cannot be evaluated here.
 struct ClusterOut {
   L Lc = 0, V = 1, Vabs = 1;
+  L err = 0;  // estimated rounding error of Lc (absolute): kLogRounding (sqrt(sum_j log^2 |d_j|) + |Lc|)
   int sign = 1;
 };
 
@@ -137,17 +148,20 @@ inline bool eval_cluster(Work& w, std::size_t K, std::size_t b, std::size_t e, b
   // external offsets d_j = c0 - x_j, log R, q_1
   w.d.assign(K, 0);
   KSum lr;
-  L p1 = 0;
+  L p1 = 0, l2 = 0;
   for (std::size_t j = 0; j < K; ++j) {
     if (j >= b && j < e) continue;
     const L dj = c0 - w.x[j];
     w.d[j] = dj;
-    lr.add(std::log(std::fabs(dj)));
+    const L lg = std::log(std::fabs(dj));
+    lr.add(lg);
+    l2 += lg * lg;
     p1 += 1 / dj;
   }
   work_done += kLogWeight * static_cast<double>(K);
   co.sign = (b % 2 == 0) ? 1 : -1;
   co.Lc = (c0 - w.x[0]) - lr.s - lgamma_host(static_cast<L>(m));
+  co.err = kLogRounding * (std::sqrt(l2) + std::fabs(co.Lc));
   if (mean) w.Dc.assign(K, 0);
   // A lower cluster whose scale alone puts it far below the top term (by more than its width, the
   // spread and K could ever make up: |V|, |dT/dx| <= e^w poly) contributes nothing: skipped
@@ -372,6 +386,7 @@ int attempt(Work& w, std::size_t K, L G, T* mu, double budget, bool quick, std::
   if (mean) {
     w.num.assign(K, 0);
     w.numabs.assign(K, 0);
+    w.numerr.assign(K, 0);
   }
   L S = 0, Sa = 0, L0 = 0;
   const L spread = w.x[0] - w.x[K - 1];
@@ -380,6 +395,7 @@ int attempt(Work& w, std::size_t K, L G, T* mu, double budget, bool quick, std::
   // bound on each mean numerator's tail (relative to e^{x[0] + L0}), verified against every
   // numerator at the end.
   L mean_tail = -std::numeric_limits<L>::infinity();
+  L err0 = 0;  // error estimate of the top's Lc
   const auto tail_negligible = [&](std::size_t e_) {
     const L lt = log_line_bound(w, K, (w.x[e_ - 1] + w.x[e_]) / 2, (w.x[e_ - 1] - w.x[e_]) / 2) - L0;
     work_done += kLogWeight * static_cast<double>(K);
@@ -396,8 +412,13 @@ int attempt(Work& w, std::size_t K, L G, T* mu, double budget, bool quick, std::
       if (c > 0 && S != 0 && Sa <= kMaxSumCondition * std::fabs(S) && tail_negligible(b)) break;
       return 0;
     }
-    if (c == 0) L0 = co.Lc;
+    if (c == 0) {
+      L0 = co.Lc;
+      err0 = co.err;
+    }
     const L f = std::exp(co.Lc - L0);
+    // relative error of this term against the top's (common to every term: it cancels in mu)
+    const L te = c == 0 ? L(0) : co.err + err0 + 0x1p-63L;
     S += co.sign * f * co.V;
     Sa += f * co.Vabs;
     if (mean && f > 0)
@@ -405,6 +426,7 @@ int attempt(Work& w, std::size_t K, L G, T* mu, double budget, bool quick, std::
         const L t = co.sign * f * w.Dc[j];
         w.num[j] += t;
         w.numabs[j] += std::fabs(t);
+        w.numerr[j] += std::fabs(t) * te;
       }
     if (c > 0 && co.Vabs == 0) {
       // skipped: every cluster below has Lc <= (its c0 - M) (outside nodes >= G >= 1 away) and a
@@ -450,6 +472,7 @@ int attempt(Work& w, std::size_t K, L G, T* mu, double budget, bool quick, std::
       const L v = w.num[j] / S;
       if (!(v > 0) || !(w.numabs[j] <= kMaxMeanCondition * w.num[j])) return 0;
       if (!(mean_tail < std::log(w.num[j]) - 60 * std::log(L(2)))) return 0;  // the truncated tail
+      if (!(w.numerr[j] <= kMaxMeanRounding * w.num[j])) return 0;  // the terms' own errors
       mu[w.perm[j]] = static_cast<T>(v);
     }
   }
