@@ -93,13 +93,15 @@ constexpr double kLogWeight = 16;         // one node's log, divisions and mean 
 constexpr L kDropRel = 0x1p-70L;          // a term below this share of the sum may end the sweep
 constexpr L kLightBelow = 0.5;            // sum_{j below} 1/(c0 - x_j) for the sweep to end
 constexpr L kQuickDeclineDistance = 48;   // quick mode: an unevaluable cluster this close declines
-// The log-scale Lc of a term sums K logs, each rounded (x87: ~2^-64 relative): its error, and so
-// the relative error of the term e^{Lc - L0}, is estimated as kLogRounding (sqrt(sum log^2) + |Lc|)
-// (independent roundings). A mean numerator whose sum of |terms| times that error exceeds
-// kMaxMeanRounding of its value declines (the top term's error is common to numerator and sum and
-// cancels; each lower term carries its own and the top's): the cap kMaxMeanCondition alone assumes terms exact to
-// 2^-64, which K = 1000 logs of ~8 each are not (a progression of step 6.3, mean condition ~900:
-// 95 u of mu before this test).
+// A lower term's scale relative to the top's, e^{dL}, dL = Lc - L0, is formed as one sum of log
+// ratios (eval_cluster), each rounded (x87: ~2^-64 relative to its own size): its error, the
+// relative error of the term, is estimated as kLogRounding (sqrt(sum of the squared logs) + |dL| +
+// the small exact parts) (independent roundings). A mean numerator whose sum of |terms| times that
+// error exceeds kMaxMeanRounding of its value declines (the top term's error is common to
+// numerator and sum and cancels): the cap kMaxMeanCondition alone assumes terms exact to 2^-64.
+// Forming Lc and L0 apart (K logs of ~log(spread) each) made that error ~2^-64 |Lc|: 95 u of mu
+// on a progression of step 6.3, K = 1000, mean condition ~900, before this test; the test then
+// declined K = 10^4 progressions of step 12-16 whose terms are well conditioned.
 constexpr L kLogRounding = 0x1p-64L;
 constexpr L kMaxMeanRounding = 0x1p-54L;  // ~0.5 u of double
 
@@ -110,6 +112,7 @@ struct Work {
   std::vector<L> num, numabs;       // mean numerators (sorted order), scaled by T_top
   std::vector<L> numerr;            // their error estimates from the terms' log-scales (ClusterOut::err)
   std::vector<L> d, P, q, Gn, Ga, hh, h2, gN, gNa, Dc;
+  std::size_t top_e = 0;            // end of the top cluster [0, top_e) in this attempt
   bool budget_hit = false;          // a decline of this call was for the work budget
   bool have_sum_bound = false;      // log_sum_bound computed for this call
   L log_sum_bound = 0;              // log of the contour bound on the whole sum, relative to e^{x[0]}
@@ -134,7 +137,8 @@ struct KSum {
 // cannot be evaluated here.
 struct ClusterOut {
   L Lc = 0, V = 1, Vabs = 1;
-  L err = 0;  // estimated rounding error of Lc (absolute): kLogRounding (sqrt(sum_j log^2 |d_j|) + |Lc|)
+  L dL = 0;   // Lc - L0 (lower clusters), formed as one sum of log ratios (see eval_cluster)
+  L err = 0;  // estimated rounding error (absolute) of Lc (top cluster) or of dL (lower clusters)
   int sign = 1;
 };
 
@@ -149,26 +153,73 @@ inline bool eval_cluster(Work& w, std::size_t K, std::size_t b, std::size_t e, b
   w.d.assign(K, 0);
   KSum lr;
   L p1 = 0, l2 = 0;
-  for (std::size_t j = 0; j < K; ++j) {
-    if (j >= b && j < e) continue;
-    const L dj = c0 - w.x[j];
-    w.d[j] = dj;
-    const L lg = std::log(std::fabs(dj));
-    lr.add(lg);
-    l2 += lg * lg;
-    p1 += 1 / dj;
+  co.sign = (b % 2 == 0) ? 1 : -1;
+  if (L0 == nullptr) {
+    for (std::size_t j = 0; j < K; ++j) {
+      if (j >= b && j < e) continue;
+      const L dj = c0 - w.x[j];
+      w.d[j] = dj;
+      const L lg = std::log(std::fabs(dj));
+      lr.add(lg);
+      l2 += lg * lg;
+      p1 += 1 / dj;
+    }
+    co.Lc = (c0 - w.x[0]) - lr.s - lgamma_host(static_cast<L>(m));
+    co.err = kLogRounding * (std::sqrt(l2) + std::fabs(co.Lc));
+  } else {
+    // A lower cluster: its scale relative to the top's, dL = Lc - L0 =
+    //   (c0 - c0t) - sum_{j not in c} log|c0 - x_j| + sum_{j not in top} log|c0t - x_j| - lgamma(m) + lgamma(mt),
+    // summed as one log ratio per node outside both clusters (log1p of (c0 - c0t)/(c0t - x_j) where
+    // the ratio is within [1/2, 1]), so that each node's rounding is relative to its share of the
+    // difference, not to log|d_j| (Lc itself sums K logs of ~log(spread) each: its rounding,
+    // ~2^-64 |Lc|, would be the term's relative error).
+    const std::size_t et = w.top_e;
+    const L c0t = w.x[et - 1], dc = c0 - c0t;
+    const auto direct = [&](L a_, L b_) {  // log|a_| - log|b_|, with its rounding estimate
+      const L la = std::log(std::fabs(a_)), lb = std::log(std::fabs(b_));
+      lr.add(la - lb);
+      l2 += la * la + lb * lb;
+    };
+    for (std::size_t j = 0; j < K; ++j) {
+      if (j >= b && j < e) {
+        const L lg = std::log(std::fabs(c0t - w.x[j]));  // in L0's sum only
+        lr.add(-lg);
+        l2 += lg * lg;
+        continue;
+      }
+      const L dj = c0 - w.x[j];
+      w.d[j] = dj;
+      p1 += 1 / dj;
+      if (j < et) {  // in Lc's sum only
+        const L lg = std::log(std::fabs(dj));
+        lr.add(lg);
+        l2 += lg * lg;
+      } else if (j >= e) {  // below both: ratio (c0 - x_j)/(c0t - x_j) in (0, 1)
+        const L r = dc / (c0t - w.x[j]);
+        if (r >= L(-0.5)) {
+          const L lg = std::log1p(r);
+          lr.add(lg);
+          l2 += (lg + 2 * r) * (lg + 2 * r);  // log1p's own rounding and r's, |r| / (1 + r) <= 2 |r|
+        } else {
+          direct(dj, c0t - w.x[j]);
+        }
+      } else {
+        direct(dj, c0t - w.x[j]);  // between the two clusters
+      }
+    }
+    const L lgm = lgamma_host(static_cast<L>(m)), lgt = lgamma_host(static_cast<L>(et));
+    co.dL = dc - lr.s - lgm + lgt;
+    co.Lc = *L0 + co.dL;
+    co.err = kLogRounding * (std::sqrt(l2) + std::fabs(co.dL) + std::fabs(dc) + lgm + lgt);
   }
   work_done += kLogWeight * static_cast<double>(K);
-  co.sign = (b % 2 == 0) ? 1 : -1;
-  co.Lc = (c0 - w.x[0]) - lr.s - lgamma_host(static_cast<L>(m));
-  co.err = kLogRounding * (std::sqrt(l2) + std::fabs(co.Lc));
   if (mean) w.Dc.assign(K, 0);
   // A lower cluster whose scale alone puts it far below the top term (by more than its width, the
   // spread and K could ever make up: |V|, |dT/dx| <= e^w poly) contributes nothing: skipped
   // without its series (and without its validity test).
   if (L0 != nullptr) {
     const L spread = w.x[0] - w.x[K - 1];
-    if (co.Lc - *L0 + wd + std::log(std::max(L(1), spread)) + std::log(static_cast<L>(K)) + 100 < -60) {
+    if (co.dL + wd + std::log(std::max(L(1), spread)) + std::log(static_cast<L>(K)) + 100 < -60) {
       co.V = co.Vabs = 0;
       return true;
     }
@@ -395,7 +446,6 @@ int attempt(Work& w, std::size_t K, L G, T* mu, double budget, bool quick, std::
   // bound on each mean numerator's tail (relative to e^{x[0] + L0}), verified against every
   // numerator at the end.
   L mean_tail = -std::numeric_limits<L>::infinity();
-  L err0 = 0;  // error estimate of the top's Lc
   const auto tail_negligible = [&](std::size_t e_) {
     const L lt = log_line_bound(w, K, (w.x[e_ - 1] + w.x[e_]) / 2, (w.x[e_ - 1] - w.x[e_]) / 2) - L0;
     work_done += kLogWeight * static_cast<double>(K);
@@ -414,11 +464,12 @@ int attempt(Work& w, std::size_t K, L G, T* mu, double budget, bool quick, std::
     }
     if (c == 0) {
       L0 = co.Lc;
-      err0 = co.err;
+      w.top_e = e;
     }
-    const L f = std::exp(co.Lc - L0);
-    // relative error of this term against the top's (common to every term: it cancels in mu)
-    const L te = c == 0 ? L(0) : co.err + err0 + 0x1p-63L;
+    const L f = c == 0 ? L(1) : std::exp(co.dL);
+    // relative error of this term against the top's (the top's own error is common to every term
+    // and cancels in mu): dL's rounding, and exp's
+    const L te = c == 0 ? L(0) : co.err + 0x1p-63L;
     S += co.sign * f * co.V;
     Sa += f * co.Vabs;
     if (mean && f > 0)
