@@ -7,12 +7,12 @@ if(TARGET test_reliability_cli)
 endif()
 # The soak test: 10^7 hard rows through auto in both dtypes, the invariants of
 # tests/fuzz/kernel_invariants.hpp on every row (CCNORM_SOAK_ROWS overrides the count).
-ccnorm_add_gtest(test_soak SOURCES tests/test_soak.cpp LABELS slow TIMEOUT 900)
+ccnorm_add_gtest(test_soak SOURCES tests/test_soak.cpp LABELS slow TIMEOUT 900 COST 140)
 # The Slurm example (examples/slurm/) on a one-node cluster that the test starts and stops
 # (installing slurm-wlm and munge when missing: root; without root and without them it fails,
 # saying so). Label slurm; about a minute.
 if(NOT CCNORM_TEST_LABELS OR "slurm" IN_LIST CCNORM_TEST_LABELS)
   add_test(NAME slurm_array_sweep COMMAND bash ${PROJECT_SOURCE_DIR}/tests/slurm/run.sh $<TARGET_FILE:ccnorm>
            WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
-  set_tests_properties(slurm_array_sweep PROPERTIES LABELS slurm TIMEOUT 900 RUN_SERIAL TRUE)
+  set_tests_properties(slurm_array_sweep PROPERTIES LABELS slurm TIMEOUT 900 RUN_SERIAL TRUE COST 190)
 endif()

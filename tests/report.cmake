@@ -6,7 +6,7 @@ target_compile_definitions(test_sweep PRIVATE CCNORM_EXE="$<TARGET_FILE:ccnorm>"
 add_dependencies(test_sweep ccnorm)
 # `ccnorm report --quick --no-bench` smoke test on fixture bench files (GPU section with and
 # without a device); about a minute on 2 cores.
-ccnorm_add_gtest(test_report SOURCES tests/test_report.cpp LABELS unit LIBS Boost::boost TIMEOUT 600)
+ccnorm_add_gtest(test_report SOURCES tests/test_report.cpp LABELS unit LIBS Boost::boost TIMEOUT 600 COST 200)
 add_dependencies(test_report ccnorm)
 target_compile_definitions(test_report PRIVATE CCNORM_EXE="$<TARGET_FILE:ccnorm>")
 # The report's sections, summary.json and document model on fixture data (reporting/), and the

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds (tests/fuzz/build.sh) and runs every libFuzzer target for FUZZ_SECONDS (default 60) each
+# Builds (tests/fuzz/build.sh) and runs every libFuzzer target for FUZZ_SECONDS (default 45) each
 # under ASan + UBSan, starting from the committed seed corpus tests/fuzz/corpus/<target>/ (new
 # inputs go to build-fuzz/corpus/<target>/, never into the repository). A crash, a sanitizer report,
 # an invariant violation (abort), a slow input (> 10 s) or more than 2 GB of memory fails the run;
@@ -9,7 +9,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 out=${FUZZ_BUILD:-build-fuzz}
-secs=${FUZZ_SECONDS:-60}
+secs=${FUZZ_SECONDS:-45}
 bash tests/fuzz/build.sh
 targets=("$@")
 ((${#targets[@]})) || targets=(rows kernels sweep_csv golden validate)
