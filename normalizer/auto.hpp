@@ -1,18 +1,21 @@
 // ccnorm: `auto` and `auto-precise` - the production paths.
 //
 // auto (f64 in/out): the all-positive Taylor series (taylor.hpp's host driver of the series core
-//   normalizer/series/) in plain double with the exact two-sum shift, then
+//   normalizer/series/) in plain double with the exact two-sum shift and compensated sums (S and
+//   every mean sum carry their rounding errors in a second double: series::compensated_add, which
+//   removes the summation's ~sqrt(N) u; docs/design.md §2.6 step 4), then
 //     A = m + log S + E ln2 - log((K-1)!)
-//   assembled in double-double whenever its terms cancel (max |term| > 1.5 max(1,|A|)), so that
-//   |A| << |min z| costs nothing in accuracy; log C = LSE(y) - (A - m) likewise
-//   (series/assembly.hpp assemble_checked, log_c). The series' own rounding (relative error of S
+//   summed with error-free additions (series/assembly.hpp assemble_compensated), in double-double
+//   whenever its terms cancel (max |term| > 1.5 max(1,|A|)), so that |A| << |min z| costs nothing
+//   in accuracy; log C = LSE(y) - (A - m) likewise (log_c). The series' own rounding (relative error of S
 //   observed to grow like sqrt(N) u) lands on A and log C alike: where it could exceed ~6 u of the
 //   smaller of the two (series/escalation.hpp auto_rerun_after), and for the mean over long series
 //   (spread > series::kMeanEscalationSpread = 128: its componentwise error grows like sqrt(N) u
 //   along the degree chain; escalate_before), the row is recomputed with the series in x87
 //   extended precision (64-bit significand, ~2.3x cheaper than double-double; double-double where
 //   long double is not wider than double). Result: err_A <= 16, err_mu <= 64 on the hard corpus
-//   (tests/test_accuracy), never NaN for finite input, mu strictly inside the simplex.
+//   (tests/test_accuracy; observed 1.47 and 6.5), never NaN for finite input, mu strictly inside
+//   the simplex.
 // auto (f32 in/out): the same double series on the exactly widened input, stopped at float's
 //   tolerance (series::output_series_tol: truncation <= 2^-36 relative, 2^-41 with the mean),
 //   rounded once to float at the end (so ~0.5 ulp of float for A and mu).
@@ -41,6 +44,8 @@
 // Rows of three nodes with spread >= kThreeNodesMinSpread = 8 take Newton's recurrence in extended
 // precision (three_nodes.hpp, docs/design.md §2.14): ~0.5 ulp (A, log C) and ~0.5 u (mu) at any
 // finite spread, a quarter of the series' cost at spread 30.
+// Rows of two nodes with spread >= kTwoNodesMinSpread = 8 take the closed form A = a + log E(d) in
+// extended precision (two_nodes.hpp, docs/design.md §2.14), likewise.
 //
 // Cost: O(K log K + K N) per row with N ~ spread + O(sqrt(spread)) + 20 (series), O(K) per evaluated
 // cluster (separated), O(K) per quadrature point (saddle); never O(K^2) except in the flagged fallback.
@@ -58,6 +63,7 @@
 #include "normalizer/saddle.hpp"
 #include "normalizer/separated.hpp"
 #include "normalizer/three_nodes.hpp"
+#include "normalizer/two_nodes.hpp"
 #include "normalizer/series/limits.hpp"
 #include "normalizer/sorted_difference.hpp"
 #include "normalizer/taylor.hpp"
@@ -73,17 +79,19 @@ using Lf = series::LogFactorialOnDemand;
 
 // A row prepared for the series (taylor_prepare's order): the shifted nodes yh + yl, the order
 // (prepared index j -> input index perm[j]) and, after the series, the mean sums sw (at S's
-// scale). A view of a workspace, or of the SIMD batch driver's per-lane arrays (normalizer/lanes/).
+// scale) with, from a compensated series (f64 outputs), their compensation terms swl. A view of a
+// workspace, or of the SIMD batch driver's per-lane arrays (normalizer/lanes/).
 template <class C>
 struct PreparedRow {
   const C* yh;
   const C* yl;
   const std::uint32_t* perm;
   const C* sw;
+  const C* swl = nullptr;
 };
 template <class C>
 PreparedRow<C> prepared(const taylor_detail::Work<C>& ws) {
-  return {ws.yh.data(), ws.yl.data(), ws.perm.data(), ws.sw.data()};
+  return {ws.yh.data(), ws.yl.data(), ws.perm.data(), ws.sw.data(), ws.swl.data()};
 }
 
 // log C (series/assembly.hpp log_c) from the row's shifted nodes (top node last).
@@ -107,6 +115,11 @@ void write_mu(const PreparedRow<C>& p, std::size_t K, const C& S, T* mu) {
 template <class T, class C>
 void write_mu(const taylor_detail::Work<C>& ws, std::size_t K, const C& S, T* mu) {
   write_mu(prepared(ws), K, S, mu);
+}
+// mu from the compensated sums of auto's double series (f64 outputs): (sw_j + swl_j) / (K S).
+inline void write_mu_compensated(const PreparedRow<double>& p, std::size_t K, dd S, double* mu) {
+  const dd D = series::mean_denominator_compensated(S, K);
+  for (std::size_t j = 0; j < K; ++j) mu[p.perm[j]] = series::mean_component_compensated(p.sw[j], p.swl[j], D);
 }
 
 // Keep mu strictly inside the open simplex (only ever acts on out-of-domain fallbacks).
@@ -227,14 +240,22 @@ template <class T>
 Out<T> finish_series(const T* z, std::size_t K, T* mu, double r, const PreparedRow<double>& p, T mT,
                      const taylor_detail::Series<double>& s) {
   if (!s.ok) return huge_spread(z, K, mu);
-  auto as = series::assemble_checked(static_cast<double>(mT), s.S, s.E, Lf{K});
-  const double lc0 = log_c(p, K, as, dd(s.S), s.E);
-  // Estimated error of the double series; it lands on A and on log C alike. Where it could
-  // exceed ~6 u of the smaller (f64 outputs): extended.
-  if constexpr (std::is_same_v<T, double>)
+  if constexpr (std::is_same_v<T, double>) {
+    // f64 outputs: the series' sums are compensated (S + S_lo, sw_j + swl_j; double_series)
+    const dd Sd = quick_two_sum(s.S, s.S_lo);
+    auto as = series::assemble_compensated(static_cast<double>(mT), Sd, s.E, Lf{K});
+    const double lc0 = log_c(p, K, as, Sd, s.E);
+    // Estimated error of the double series; it lands on A and on log C alike. Where it could
+    // exceed ~6 u of the smaller: extended.
     if (series::auto_rerun_after(s.terms, K, as.A, lc0)) return extended(z, K, mu, r);
-  if (mu) write_mu(p, K, s.S, mu);
-  return {static_cast<T>(as.A), static_cast<T>(lc0)};
+    if (mu) write_mu_compensated(p, K, Sd, mu);
+    return {as.A, lc0};
+  } else {
+    auto as = series::assemble_checked(static_cast<double>(mT), s.S, s.E, Lf{K});
+    const double lc0 = log_c(p, K, as, dd(s.S), s.E);
+    if (mu) write_mu(p, K, s.S, mu);
+    return {static_cast<T>(as.A), static_cast<T>(lc0)};
+  }
 }
 template <class T>
 Out<T> finish_series(const T* z, std::size_t K, T* mu, double r, const taylor_detail::Work<double>& ws, T mT,
@@ -249,13 +270,14 @@ Out<T> finish_series(const T* z, std::size_t K, T* mu, double r, const taylor_de
 template <class T>
 taylor_detail::Series<double> double_series(taylor_detail::Work<double>& ws, std::size_t K, double r, bool want_mu) {
   const double tol = series::output_series_tol<T>(want_mu);
+  constexpr bool comp = std::is_same_v<T, double>;  // compensated sums for f64 outputs (finish_series)
 #if defined(CCNORM_HAVE_LANES)
   if (K >= lanes::kRowMinK && !ws.sorted) {
     taylor_detail::Series<double> s;
-    if (lanes::series_row(ws, K, r, want_mu, s, tol)) return s;
+    if (lanes::series_row(ws, K, r, want_mu, s, tol, comp)) return s;
   }
 #endif
-  return taylor_detail::run_series<double>(ws, K, r, want_mu, tol);
+  return taylor_detail::run_series<double>(ws, K, r, want_mu, tol, comp);
 }
 
 // separated's work budget in auto (docs/design.md §2.6): where the series can run, 1/8 of the
@@ -318,6 +340,7 @@ template <class T>
 bool plain_double_series(double r, std::size_t K, bool want_mu) {
   if (K < 2 || !(r <= series::kSeparatedMinSpread) || taylor_detail::sorts_nodes<double>(r)) return false;
   if (K == 3 && r >= kThreeNodesMinSpread) return false;  // three_nodes.hpp
+  if (K == 2 && r >= kTwoNodesMinSpread) return false;    // two_nodes.hpp
   if constexpr (std::is_same_v<T, double>)
     if (series::escalate_before<T, double>(r, want_mu)) return false;
   return true;
@@ -334,6 +357,9 @@ Out<T> auto_eval(const T* z, std::size_t K, T* mu) {
   // three nodes of spread >= 8: Newton's recurrence across the gap (three_nodes.hpp)
   if (K == 3)
     if (Out<T> o; three_nodes<T>(z, o, mu)) return o;
+  // two nodes of spread >= 8: the closed form in x87 (two_nodes.hpp)
+  if (K == 2)
+    if (Out<T> o; two_nodes<T>(z, o, mu)) return o;
   auto& ws = workspace<double>();
   T mT;
   const double r = taylor_prepare<double, T>(z, K, ws, mT);

@@ -71,6 +71,7 @@ constexpr int kBlockMarginBits = 16;
 template <class C>
 struct Work {
   std::vector<C> yh, yl, v, w, sw;
+  std::vector<C> swl;   // the mean sums' compensation terms (run_series with comp: sw_j + swl_j)
   std::vector<int> ex;  // per-node binary exponent: the true v_j is v[j] 2^ex[j]
   std::vector<C> ms;    // ms[j] = 2^(ex[j-1] - ex[j]) (exact; 0 when it underflows)
   std::vector<C> ihi, ilo;  // 1/i = ihi[i] + ilo[i] (float, double); ihi[i] = 1/i (double-double)
@@ -161,6 +162,7 @@ struct Series {
   int E;               // binary exponent of the scaling
   std::size_t terms;   // degrees summed (N + 1)
   bool ok;             // false: the safety net fired (never for finite input)
+  C S_lo = C(0);       // compensation term: the sum is S + S_lo (run_series with comp; else 0)
 };
 
 // run_series<dd> on an unsorted row (taylor_prepare left it unsorted: no per-node scaling, ms_j = 1,
@@ -273,11 +275,22 @@ Series<C> run_series_dd_unsorted(Work<C>& ws, std::size_t K, double r, bool want
 // If want_mu, also fills ws.sw (sum_n w_j(n) for sorted index j, same scale as S).
 // tol: the stopping rule's relative tolerance; 0 = series_tol of C (auto passes
 // series::output_series_tol of its output type).
+// Comp (C = double only; auto's double series for double outputs): S and every mean sum are
+// compensated sums (series::compensated_add): the sum is S + S_lo, sw_j + swl_j (ws.swl). The
+// stopping rule reads the high parts, so a row stops at the same degree either way.
+template <class C, bool Comp>
+Series<C> run_series_impl(Work<C>& ws, std::size_t K, double r, bool want_mu, double tol);
 template <class C>
-Series<C> run_series(Work<C>& ws, std::size_t K, double r, bool want_mu, double tol_in = 0) {
+Series<C> run_series(Work<C>& ws, std::size_t K, double r, bool want_mu, double tol_in = 0, bool comp = false) {
   const double tol = tol_in > 0 ? tol_in : series::series_tol(series::Precision<C>::u(), want_mu);
   if constexpr (std::is_same_v<C, dd>)
     if (!ws.sorted && K >= kDdWavefrontMinK) return run_series_dd_unsorted(ws, K, r, want_mu, tol);
+  if constexpr (std::is_same_v<C, double>)
+    if (comp) return run_series_impl<C, true>(ws, K, r, want_mu, tol);
+  return run_series_impl<C, false>(ws, K, r, want_mu, tol);
+}
+template <class C, bool Comp>
+Series<C> run_series_impl(Work<C>& ws, std::size_t K, double r, bool want_mu, double tol) {
   constexpr int R = series::Precision<C>::rescale_exp;
   constexpr int cmaxexp = std::is_same_v<C, float> ? 128 : 1024;  // binary exponent range
   // Degrees per block: growth over a block is <= r^B; keep 2^R * r^B well inside the range.
@@ -288,7 +301,7 @@ Series<C> run_series(Work<C>& ws, std::size_t K, double r, bool want_mu, double 
   ws.v.assign(K, C(1));
   ws.ex.assign(K, 0);
   ws.ms.assign(K, C(1));
-  C S = C(1);
+  C S = C(1), S_lo = C(0);
   int E = 0;
   std::size_t n = 1;
   C out[8];
@@ -304,11 +317,19 @@ Series<C> run_series(Work<C>& ws, std::size_t K, double r, bool want_mu, double 
     w = ws.w.data();
     sw = ws.sw.data();
   }
+  C* swl = nullptr;
+  if (Comp && want_mu) {
+    ws.swl.assign(K, C(0));
+    swl = ws.swl.data();
+  }
   for (;;) {
     ensure_inv(ws, n + K + 8);
     if (B == 8) advance<8>(ws, K, n, out);
     else advance<1>(ws, K, n, out);
-    for (int b = 0; b < B; ++b) S += out[b];
+    if constexpr (Comp)
+      for (int b = 0; b < B; ++b) series::compensated_add(S, S_lo, out[b]);
+    else
+      for (int b = 0; b < B; ++b) S += out[b];
     if (want_mu) {
       // Fold the block's degrees into the mean series at the current scale (before any
       // rescale): w_j(d) = (K v_K(d) + y_j w_j(d-1)) / (d+K). The early v_K must enter w at
@@ -323,9 +344,18 @@ Series<C> run_series(Work<C>& ws, std::size_t K, double r, bool want_mu, double 
         for (std::size_t j = 0; j < K; ++j) {
           C x = w[j], acc = sw[j];
           const C h = yh[j], l = yl[j];
-          for (int b = 0; b < B; ++b) {
-            x = series::mean_update(h, l, x, ci[b], series::RecipDivisor<C>{ih[b], il[b]});
-            acc += x;
+          if constexpr (Comp) {
+            C lo = swl[j];
+            for (int b = 0; b < B; ++b) {
+              x = series::mean_update(h, l, x, ci[b], series::RecipDivisor<C>{ih[b], il[b]});
+              series::compensated_add(acc, lo, x);
+            }
+            swl[j] = lo;
+          } else {
+            for (int b = 0; b < B; ++b) {
+              x = series::mean_update(h, l, x, ci[b], series::RecipDivisor<C>{ih[b], il[b]});
+              acc += x;
+            }
           }
           w[j] = x;
           sw[j] = acc;
@@ -347,10 +377,16 @@ Series<C> run_series(Work<C>& ws, std::size_t K, double r, bool want_mu, double 
     // Per-node scaling (series/step.hpp), once per block, on sorted rows only.
     if (ws.sorted) {
       const int EK = series::rescale_column<C>(ws.v.data(), ws.ex.data(), ws.ms.data(), Ki);
+      if constexpr (Comp)
+        if (EK != E) {  // the compensation terms follow their sums (exact powers of two)
+          S_lo = series::ldexpc(S_lo, E - EK);
+          if (want_mu)
+            for (std::size_t j = 0; j < K; ++j) swl[j] = series::ldexpc(swl[j], E - EK);
+        }
       series::follow_exponent<C>(EK, E, S, top, w, sw, Ki, want_mu);
     }
     const double next = static_cast<double>(n);  // N + 1, N = n-1 the last degree
-    if (series::series_failed(S, next, r)) return {S, E, n, false};
+    if (series::series_failed(S, next, r)) return {S, E, n, false, S_lo};
     double tf = 0;
     if (!series::tail_factor(r, next, tf)) continue;
     if (!series::tail_negligible(top, tf, tol, S)) continue;
@@ -358,7 +394,7 @@ Series<C> run_series(Work<C>& ws, std::size_t K, double r, bool want_mu, double 
     // Each w_j series obeys the same ratio bound (it is the column of the K+1 nodes y u {y_j}).
     if (series::mean_tails_negligible<C>(w, sw, Ki, tf, tol)) break;
   }
-  return {S, E, n, true};
+  return {S, E, n, true, S_lo};
 }
 
 }  // namespace taylor_detail

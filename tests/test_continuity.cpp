@@ -14,9 +14,12 @@
 //                     not sorted (only min first, max last): spread 260.6233... for the double series
 //                     and for auto's x87 rerun alike. Family: a shuffled progression of K = 300
 //                     nodes (gaps < 1, so separated declines and the series runs on both sides).
-//   separated_K2,     auto_eval (normalizer/auto.hpp:197): spread > series::kSeparatedMinSpread
-//   separated_K4      = 128 (series/limits.hpp:30) goes to separated.hpp first. Families that
-//                     separated accepts: (0, t) and (0, 0.25, t/2, t).
+//   separated_K4      auto_eval (normalizer/auto.hpp): spread > series::kSeparatedMinSpread
+//                     = 128 (series/limits.hpp:30) goes to separated.hpp first. Family that
+//                     separated accepts: (0, 0.25, t/2, t). (Two nodes take two_nodes from spread 8:
+//                     the former family (0, t) measures two_nodes on both sides of 128.)
+//   two_nodes         auto_eval (normalizer/auto.hpp, two_nodes.hpp): K = 2, spread >=
+//                     kTwoNodesMinSpread = 8 takes the closed form in x87. Family (0, t), t crossing 8.
 //   mean_escalation   escalate_before (auto.hpp:208, series/escalation.hpp:55-59): f64 with the
 //                     mean and spread > kMeanEscalationSpread = 128 (limits.hpp:35) runs in x87
 //                     extended precision. Family: a progression of 160 nodes (gaps < 1: separated
@@ -32,10 +35,11 @@
 //                     spread 5, below three_nodes' 8).
 //   logc_dd           log_c (series/assembly.hpp:162, limits.hpp:94): max(r, |A - m|) >
 //                     2 max(1, |log C|) redoes log C in double-double. Family: (0, t), t near 2.
-//   domain_2^22_K2,   auto_eval (auto.hpp:197-204): spread > kAccuracyDomainMaxSpread = 2^22
-//   domain_2^22_K4    (limits.hpp:24) changes separated's budget and quick flag, and beyond it a row
-//                     that separated declines takes the flagged fallback. Families that separated
-//                     accepts: (0, t), (0, 0.37 t, 0.71 t, t) (three nodes take three_nodes at any spread). (Rows that it declines at spread 2^22 need
+//   domain_2^22_K4    auto_eval (auto.hpp:197-204): spread > kAccuracyDomainMaxSpread = 2^22
+//                     (limits.hpp:24) changes separated's budget and quick flag, and beyond it a row
+//                     that separated declines takes the flagged fallback. Family that separated
+//                     accepts: (0, 0.37 t, 0.71 t, t) (two and three nodes take two_nodes and
+//                     three_nodes at any spread). (Rows that it declines at spread 2^22 need
 //                     > 4096 nodes within width 1 or ~2 10^6 nodes below the top: the series and
 //                     the reference would take minutes; not covered.)
 //   log_factorial,    log_factorial_dd (normalizer/dd.hpp:119): log(n!) as an exact product for
@@ -56,7 +60,8 @@
 //   min_swap          taylor_prepare (taylor.hpp:262): the strict z[i] < z[imin] picks the shift
 //                     m; a tie at the minimum swaps it. Family: (s, 1, 1.7, 2.3), s crossing 1.
 //   block_of_8        run_series (taylor.hpp:170, 192-245): 8 degrees per block, the stopping rule
-//                     once per block, so the number of terms jumps by 8. Family: (0, t), t in [10, 12].
+//                     once per block, so the number of terms jumps by 8. Family: (0, 0.5, 1, t), t in
+//                     [10, 12] (two and three nodes of spread >= 8 take their closed forms).
 //   (not reachable by auto: the blocking switch at spreads 2^76, the plain series' 2^40.)
 // Where the path flips is found by replaying auto_eval's decisions with its own functions (probe
 // below: a copy of auto.hpp's control flow, used only to locate and label the paths; it must
@@ -88,6 +93,7 @@
 #include "measures/mpfr.hpp"
 #include "normalizer/normalizer.hpp"
 #include "normalizer/auto.hpp"
+#include "normalizer/two_nodes.hpp"
 #include "reference/reference.hpp"
 
 namespace {
@@ -100,11 +106,12 @@ using ccnorm::measures::mp200;
 struct Path {
   double r = 0;
   bool sorted = false, separated = false, fallback = false, escalated = false, rerun = false;
-  bool asm_dd = false, logc_dd = false, three = false, saddle = false;
+  bool asm_dd = false, logc_dd = false, three = false, two = false, saddle = false;
   std::size_t terms = 0;
   double A = NAN, logC = NAN;  // what auto returns by this replay (checked against evaluate_row)
   std::string name() const {
     if (three) return "three_nodes";
+    if (two) return "two_nodes";
     if (saddle) return "saddle";
     if (separated) return r <= ccnorm::series::kAccuracyDomainMaxSpread ? "sep/quick" : "sep/full-budget";
     if (fallback) return "fallback";
@@ -125,11 +132,12 @@ Path probe(const std::vector<T>& z, bool want_mu) {
   using namespace ccnorm::taylor_detail;
   const std::size_t K = z.size();
   Path p;
-  if (K == 3) {
+  if (K == 2 || K == 3) {
     Out<T> o;
     std::vector<T> mu3(3);
-    if (three_nodes<T>(z.data(), o, want_mu ? mu3.data() : nullptr)) {
-      p.three = true;
+    if (K == 3 ? three_nodes<T>(z.data(), o, want_mu ? mu3.data() : nullptr)
+               : two_nodes<T>(z.data(), o, want_mu ? mu3.data() : nullptr)) {
+      (K == 3 ? p.three : p.two) = true;
       p.r = static_cast<double>(*std::max_element(z.begin(), z.end())) - static_cast<double>(*std::min_element(z.begin(), z.end()));
       p.A = o.A;
       p.logC = o.logC;
@@ -176,15 +184,19 @@ Path probe(const std::vector<T>& z, bool want_mu) {
       set(auto_detail::extended(z.data(), K, want_mu ? mu.data() : nullptr, r));
       return p;
     }
-  Series<double> s = run_series<double>(ws, K, r, want_mu);
+  // (f64 outputs: compensated sums and their assembly, auto_detail::double_series / finish_series)
+  constexpr bool comp = std::is_same_v<T, double>;
+  Series<double> s = run_series<double>(ws, K, r, want_mu, 0, comp);
   p.terms = s.terms;
-  auto as = series::assemble_checked(static_cast<double>(mT), s.S, s.E, auto_detail::Lf{K});
+  const dd Sd = comp ? quick_two_sum(s.S, s.S_lo) : dd(s.S);
+  auto as = comp ? series::assemble_compensated(static_cast<double>(mT), Sd, s.E, auto_detail::Lf{K})
+                 : series::assemble_checked(static_cast<double>(mT), s.S, s.E, auto_detail::Lf{K});
   p.asm_dd = as.have_dd;
   series::Assembled as2 = as;
   as2.have_dd = false;
-  auto_detail::log_c(ws, K, as2, dd(s.S), s.E);
+  auto_detail::log_c(ws, K, as2, Sd, s.E);
   p.logc_dd = as2.have_dd;
-  const double lc0 = auto_detail::log_c(ws, K, as, dd(s.S), s.E);
+  const double lc0 = auto_detail::log_c(ws, K, as, Sd, s.E);
   p.A = static_cast<T>(as.A);
   p.logC = static_cast<T>(lc0);
   if constexpr (std::is_same_v<T, double>)
@@ -224,8 +236,9 @@ std::vector<Family> families() {
                },
                [](const Path& p) { return p.sorted ? 1.0 : 0.0; }, false, false, 376 / 1.4426950408889634 - 1e-3,
                376 / 1.4426950408889634 + 1e-3});
-  f.push_back({"separated_K2", 100, 160, [](double t) { return std::vector<double>{0, t}; },
-               [](const Path& p) { return p.separated ? 1.0 : 0.0; }, false, false, 128, 128});
+  f.push_back({"two_nodes", 6, 10, [](double t) { return std::vector<double>{0, t}; },
+               [](const Path& p) { return p.two ? 1.0 : 0.0; }, false, false, ccnorm::kTwoNodesMinSpread - 1e-5,
+               ccnorm::kTwoNodesMinSpread});  // (t_lo: the value just below 8 in f64 / f32)
   f.push_back({"separated_K4", 100, 160, [](double t) { return std::vector<double>{0, 0.25, 0.5 * t, t}; },
                [](const Path& p) { return p.separated ? 1.0 : 0.0; }, false, false, 128, 128});
   f.push_back({"mean_escalation", 100, 160, [](double t) { return progression(t, 160); },
@@ -237,14 +250,12 @@ std::vector<Family> families() {
                  return z;
                },
                [](const Path& p) { return p.rerun ? 1.0 : 0.0; }});
-  f.push_back({"assembly_dd_K2", 2, 10, [](double t) { return std::vector<double>{-9, -9 + t}; },
+  f.push_back({"assembly_dd_K2", 2, 7.5, [](double t) { return std::vector<double>{-9, -9 + t}; },
                [](const Path& p) { return p.asm_dd ? 1.0 : 0.0; }});
   f.push_back({"assembly_dd", -40, 0, [](double c) { return std::vector<double>{c, c + 2.5, c + 5}; },
                [](const Path& p) { return p.asm_dd ? 1.0 : 0.0; }});
-  f.push_back({"logc_dd", 0.5, 8, [](double t) { return std::vector<double>{0, t}; },
+  f.push_back({"logc_dd", 0.5, 7.5, [](double t) { return std::vector<double>{0, t}; },
                [](const Path& p) { return p.logc_dd ? 1.0 : 0.0; }});
-  f.push_back({"domain_2^22_K2", 0x1p21, 0x1p23, [](double t) { return std::vector<double>{0, t}; },
-               [](const Path& p) { return p.r > ccnorm::series::kAccuracyDomainMaxSpread ? 1.0 : 0.0; }, false, false, 0x1p22, 0x1p22});
   f.push_back({"domain_2^22_K4", 0x1p21, 0x1p23, [](double t) { return std::vector<double>{0, 0.37 * t, 0.71 * t, t}; },
                [](const Path& p) { return p.r > ccnorm::series::kAccuracyDomainMaxSpread ? 1.0 : 0.0; }, false, false, 0x1p22, 0x1p22});
   f.push_back({"log_factorial", 30, 45,
@@ -273,7 +284,7 @@ std::vector<Family> families() {
   f.push_back({"three_nodes", 6, 10, [](double t) { return std::vector<double>{0, 0.37 * t, t}; },
                [](const Path& p) { return p.three ? 1.0 : 0.0; }, false, false, ccnorm::kThreeNodesMinSpread - 1e-5,
                ccnorm::kThreeNodesMinSpread});  // (t_lo: the value just below 8 in f64 / f32)
-  f.push_back({"block_of_8", 10, 12, [](double t) { return std::vector<double>{0, t}; },
+  f.push_back({"block_of_8", 10, 12, [](double t) { return std::vector<double>{0, 0.5, 1, t}; },
                [](const Path& p) { return static_cast<double>(p.terms); }});
   return f;
 }

@@ -9,16 +9,14 @@
 // every order; offsets 0, +-1e4, and the offset that puts A at ~0 (where err_A is measured against
 // u, not u |A|); and 200 random rows of sigma = 10 and 100 normals. f64 and f32 (nodes rounded to
 // float, the reference taken there).
-// Checked per row: three_nodes accepts it, evaluate_row(auto) returns the same bits (value only
-// and with the mean) and status ok, evaluate_batch(auto) over all rows returns the same bits (its
-// lanes hand these rows back), A is the same with and without the mean, tied nodes get equal mu,
-// mu increases with the logit and sums to 1 within 4 u, non-finite rows are declined, and the
-// header's error bounds hold:
+// Checked per row (tests/closed_form_rows.hpp, shared with tests/test_two_nodes.cpp): three_nodes
+// accepts it, auto (row and batch) returns its bits, tied nodes get equal mu, mu increases with the
+// logit and sums to 1, and the header's bounds hold against the certified reference:
 //   err_A    <= 1 + 2^-11 (20 + 4 |A - max z| + |A|) / max(1, |A|)
 //   err_logC <= 1 + 2^-11 (30 + 4 |A - max z|) / max(1, |log C|)
 //   err_mu   <= 1 + 2^-4 (each component relative to mu_j, docs/design.md §3)
-// (units of u of the dtype, docs/design.md §3; 1 = the rounding of a correctly rounded result).
-// The worst row of each is printed.
+// (units of u of the dtype; 1 = the rounding of a correctly rounded result). The worst row of each
+// is printed.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -29,22 +27,17 @@
 #include <string>
 #include <vector>
 
-#include "bench/rng.hpp"
 #include "measures/mpfr.hpp"
 #include "normalizer/normalizer.hpp"
 #include "normalizer/three_nodes.hpp"
 #include "reference/reference.hpp"
+#include "tests/closed_form_rows.hpp"
 
 namespace {
 
 using ccnorm::Algo;
-using ccnorm::RowStatus;
-using ccnorm::measures::mp200;
 
-struct Row {
-  std::string id;
-  std::vector<double> z;
-};
+using closed_form_rows::Row;
 
 std::vector<Row> rows() {
   std::vector<Row> r;
@@ -88,116 +81,13 @@ std::vector<Row> rows() {
     std::snprintf(id, sizeof id, "+-1e308 perm=%d", p);
     r.push_back({id, {b[perm[p][0]], b[perm[p][1]], b[perm[p][2]]}});
   }
-  ccnorm::gen::Rng g{2026};  // (bench/rng.hpp: mt19937_64 and our own Box-Muller, portable)
-  for (double s : {10.0, 100.0})
-    for (int i = 0; i < 200; ++i) {
-      std::vector<double> z{s * g.normal(), s * g.normal(), s * g.normal()};
-      const auto [lo, hi] = std::minmax_element(z.begin(), z.end());
-      if (*hi - *lo < ccnorm::kThreeNodesMinSpread) continue;
-      std::snprintf(id, sizeof id, "sigma=%g #%d", s, i);
-      r.push_back({id, z});
-    }
+  closed_form_rows::add_normals(r, 3, ccnorm::kThreeNodesMinSpread, 2026);
   return r;
 }
 
-struct Worst {
-  double v = -1, bound = 0;
-  std::string id;
-};
-
-bool same_bits(double x, double y) { return std::memcmp(&x, &y, sizeof x) == 0; }
-
-template <class T>
-void check(const std::vector<Row>& all) {
-  const char* dt = std::is_same_v<T, float> ? "f32" : "f64";
-  const double u = std::is_same_v<T, float> ? 0x1p-24 : 0x1p-53;
-  std::vector<T> Z;
-  std::vector<Row> used;
-  for (const Row& r : all) {
-    std::vector<T> z(r.z.begin(), r.z.end());
-    if (!std::all_of(z.begin(), z.end(), [](T v) { return std::isfinite(v); })) continue;  // (f32: 1e100 overflows)
-    const auto [lo, hi] = std::minmax_element(z.begin(), z.end());
-    if (!(static_cast<double>(*hi) - static_cast<double>(*lo) >= ccnorm::kThreeNodesMinSpread)) continue;
-    Z.insert(Z.end(), z.begin(), z.end());
-    used.push_back(r);
-  }
-  const std::size_t B = used.size();
-  ASSERT_GT(B, 300u);
-  std::vector<T> bA(B), bL(B), bM(3 * B), bA2(B), bL2(B);
-  std::vector<RowStatus> bs(B), bs2(B);
-  ccnorm::evaluate_batch<T>(Algo::auto_, Z.data(), B, 3, bA.data(), bL.data(), nullptr, 2, bs.data());
-  ccnorm::evaluate_batch<T>(Algo::auto_, Z.data(), B, 3, bA2.data(), bL2.data(), bM.data(), 2, bs2.data());
-  Worst wA, wL, wM;
-  int n = 0;
-  for (std::size_t i = 0; i < B; ++i) {
-    const T* z = Z.data() + 3 * i;
-    const std::string& id = used[i].id;
-    ccnorm::Out<T> o{};
-    ASSERT_TRUE(ccnorm::three_nodes<T>(z, o)) << dt << " " << id << ": declined";
-    T A = 0, L = 0;
-    const RowStatus s = ccnorm::evaluate_row<T>(Algo::auto_, z, 3, A, &L, nullptr);
-    EXPECT_EQ(s, RowStatus::ok) << dt << " " << id;
-    EXPECT_TRUE(same_bits(A, o.A) && same_bits(L, o.logC)) << dt << " " << id << ": auto's value path is not three_nodes";
-    EXPECT_TRUE(same_bits(bA[i], o.A) && same_bits(bL[i], o.logC) && bs[i] == RowStatus::ok)
-        << dt << " " << id << ": evaluate_batch differs from the row";
-    ccnorm::Out<T> om{};
-    T mu[3] = {0, 0, 0}, rmu[3] = {0, 0, 0};
-    ASSERT_TRUE(ccnorm::three_nodes<T>(z, om, mu)) << dt << " " << id << ": declined with the mean";
-    EXPECT_TRUE(same_bits(om.A, o.A) && same_bits(om.logC, o.logC)) << dt << " " << id << ": A depends on the mean";
-    T A2 = 0, L2 = 0;
-    EXPECT_EQ(ccnorm::evaluate_row<T>(Algo::auto_, z, 3, A2, &L2, rmu), RowStatus::ok) << dt << " " << id;
-    for (int j = 0; j < 3; ++j) {
-      EXPECT_TRUE(same_bits(rmu[j], mu[j]) && same_bits(bM[3 * i + j], mu[j]) && bs2[i] == RowStatus::ok)
-          << dt << " " << id << ": mu_" << j << " of evaluate_row / evaluate_batch differs from three_nodes";
-      for (int k = 0; k < 3; ++k) {
-        if (k < j && z[k] == z[j]) {
-          EXPECT_TRUE(same_bits(mu[k], mu[j])) << dt << " " << id << ": tied nodes, unequal mu";
-        }
-        if (z[k] > z[j]) {
-          EXPECT_GE(mu[k], mu[j]) << dt << " " << id << ": mu not increasing with the logit";
-        }
-      }
-    }
-    EXPECT_LE(std::fabs(static_cast<double>(mu[0]) + mu[1] + mu[2] - 1), 4 * u) << dt << " " << id << ": sum of mu";
-    std::vector<double> zd(z, z + 3);
-    bool distinct = zd[0] != zd[1] && zd[1] != zd[2] && zd[0] != zd[2];
-    const double sp = *std::max_element(zd.begin(), zd.end()) - *std::min_element(zd.begin(), zd.end());
-    if (sp > 1e3 && !distinct) continue;  // (not generated: ties only at d <= 1000)
-    const ccnorm::ref::Certified c = sp <= 1e3 && std::isfinite(sp) ? ccnorm::ref::certified(zd.data(), 3, true)
-                                               : ccnorm::ref::certified_distinct(zd.data(), 3, true);
-    const double Ar = static_cast<double>(mp200(c.A)), Lr = static_cast<double>(mp200(c.logC));
-    const double top = *std::max_element(zd.begin(), zd.end());
-    const double lnd = std::fabs(Ar - top);
-    const double bA_ = 1 + 0x1p-11 * (20 + 4 * lnd + std::fabs(Ar)) / std::max(1.0, std::fabs(Ar));
-    const double bL_ = 1 + 0x1p-11 * (30 + 4 * lnd) / std::max(1.0, std::fabs(Lr));
-    const double eA = ccnorm::measures::err_value(static_cast<double>(o.A), mp200(c.A), u);
-    const double eL = ccnorm::measures::err_value(static_cast<double>(o.logC), mp200(c.logC), u);
-    EXPECT_LE(eA, bA_) << dt << " " << id << ": err_A";
-    EXPECT_LE(eL, bL_) << dt << " " << id << ": err_logC";
-    if (eA > wA.v) wA = {eA, bA_, id};
-    if (eL > wL.v) wL = {eL, bL_, id};
-    // (as tests/test_wide_spread.cpp: below the relative floor, absolute against the type's smallest
-    // subnormal, so that a result rounded to a subnormal is not judged at 2^-1022 u)
-    const double abs_scale = std::max(u * 0x1p-1022, static_cast<double>(std::numeric_limits<T>::denorm_min()));
-    for (int j = 0; j < 3; ++j) {
-      using Tr = ccnorm::measures::ref_traits<mp200>;
-      const mp200 m(c.mu[j]);
-      const double mag = Tr::magnitude(m), dm = Tr::abs_diff(static_cast<double>(mu[j]), m);
-      const double em = mag >= ccnorm::measures::kMeanRelativeFloor ? dm / (u * mag) : dm / abs_scale;
-      EXPECT_LE(em, 1 + 0x1p-4) << dt << " " << id << ": err_mu_" << j;
-      if (em > wM.v) wM = {em, 1 + 0x1p-4, id};
-    }
-    ++n;
-  }
-  std::printf("three_nodes %s: %d rows against the certified reference; max err_A %.3f (bound %.3f) [%s], "
-              "max err_logC %.3f (bound %.3f) [%s], max err_mu %.3f (bound %.3f) [%s]\n",
-              dt, n, wA.v, wA.bound, wA.id.c_str(), wL.v, wL.bound, wL.id.c_str(), wM.v, wM.bound, wM.id.c_str());
-}
-
 TEST(ThreeNodes, WithinItsBoundAgainstTheCertifiedReference) {
-  const auto r = rows();
-  check<double>(r);
-  check<float>(r);
+  closed_form_rows::check_both(rows(), {"three_nodes", 3, ccnorm::kThreeNodesMinSpread, 20, 30},
+                               [](const auto* z, auto& o, auto* mu) { return ccnorm::three_nodes(z, o, mu); });
 }
 
 // Below the cut-off, and with the mean, auto keeps its other paths; three_nodes declines.

@@ -50,6 +50,10 @@ struct Group {
   std::size_t* terms_out = nullptr;
   unsigned char* ok_out = nullptr;
   double* sw_out = nullptr;     // K W: the mean sums at the lane's stop
+  bool comp = false;            // compensated sums (run_series with comp: f64 outputs)
+  double* swl = nullptr;        // K W scratch: the mean sums' compensation terms (comp)
+  double* S_lo_out = nullptr;   // W: S's compensation term at the stop (comp)
+  double* swl_out = nullptr;    // K W: the mean sums' compensation terms at the stop (comp)
 };
 
 // One row with the degrees across lanes (RunRow). Node arrays are padded (see RunRow).
@@ -67,7 +71,10 @@ struct Row {
   double* vb = nullptr;
   double* w = nullptr;          // Kp scratch: the mean columns
   double* sw = nullptr;         // Kp: the mean sums (at the stop)
+  bool comp = false;            // compensated sums (run_series with comp: f64 outputs)
+  double* swl = nullptr;        // Kp: the mean sums' compensation terms (comp; at the stop)
   double S = 0;                 // out: the scaled sum at the stop
+  double S_lo = 0;              // out: its compensation term (comp)
   std::size_t terms = 0;
   bool ok = false, ran = false; // ran: false where the target cannot (no vector fma, 8 % lanes != 0)
 };
@@ -108,6 +115,14 @@ HWY_INLINE V DivAcc(V t, V vih, V vil) {
   return hn::Add(p, hn::MulAdd(t, vil, hn::MulAdd(t, vih, hn::Neg(p))));
 }
 
+// series::compensated_add on vectors (the same four operations in the same order).
+template <class V>
+HWY_INLINE void CompensatedAdd(V& s, V& e, V x) {
+  const V t = hn::Add(s, x);
+  e = hn::Add(e, hn::Sub(x, hn::Sub(t, s)));
+  s = t;
+}
+
 // 0 where the target has no fused multiply-add (the kernel's divisions are error-free only with
 // one rounding per fma; Highway emulates MulAdd as mul + add on SSE4).
 std::size_t Width() {
@@ -123,7 +138,7 @@ std::size_t Width() {
 // independent chains in flight), operation for operation (series/arithmetic.hpp div_acc / div_acc2,
 // series/step.hpp column_gain, column_coupling, column_update, mean_source, mean_update; the same
 // order of the additions into S and the mean sums).
-template <int U>
+template <int U, bool Comp>
 void RunGroupU(const detail::Group& g) {
 #if HWY_NATIVE_FMA && HWY_TARGET != HWY_SCALAR && HWY_TARGET != HWY_EMU128
   const hn::ScalableTag<double> d;
@@ -137,14 +152,18 @@ void RunGroupU(const detail::Group& g) {
       if (g.mean) {
         hn::StoreU(one, d, g.w + j * W + q);
         hn::StoreU(one, d, g.sw + j * W + q);
+        if (Comp) hn::StoreU(hn::Zero(d), d, g.swl + j * W + q);
       }
     }
-  V S[U];
-  for (int u = 0; u < U; ++u) S[u] = one;
+  V S[U], Slo[U];
+  for (int u = 0; u < U; ++u) {
+    S[u] = one;
+    Slo[u] = hn::Zero(d);
+  }
   std::size_t n = 1;
   const double Kc = static_cast<double>(K);
   std::uint64_t live = (W >= 64 ? ~0ull : ((1ull << W) - 1));
-  HWY_ALIGN double Sl[64], ap[64];
+  HWY_ALIGN double Sl[64], Sll[64], ap[64];
   while (live != 0) {
     V prev[B][U];
     for (int b = 0; b < B; ++b)
@@ -176,7 +195,10 @@ void RunGroupU(const detail::Group& g) {
       for (int u = 0; u < U; ++u) hn::StoreU(x[u], d, g.v + j * W + u * L);
     }
     for (int b = 0; b < B; ++b)
-      for (int u = 0; u < U; ++u) S[u] = hn::Add(S[u], prev[b][u]);
+      for (int u = 0; u < U; ++u) {
+        if constexpr (Comp) CompensatedAdd(S[u], Slo[u], prev[b][u]);
+        else S[u] = hn::Add(S[u], prev[b][u]);
+      }
     if (g.mean) {
       const double* ih = g.ihi + n + K;
       const double* il = g.ilo + n + K;
@@ -187,10 +209,11 @@ void RunGroupU(const detail::Group& g) {
         for (int u = 0; u < U; ++u) ci[b][u] = DivAcc(hn::Mul(vK, prev[b][u]), vih, vil);  // mean_source
       }
       for (std::size_t j = 0; j < K; ++j) {
-        V x[U], acc[U], h[U], l[U];
+        V x[U], acc[U], lo[U], h[U], l[U];
         for (int u = 0; u < U; ++u) {
           x[u] = hn::LoadU(d, g.w + j * W + u * L);
           acc[u] = hn::LoadU(d, g.sw + j * W + u * L);
+          if constexpr (Comp) lo[u] = hn::LoadU(d, g.swl + j * W + u * L);
           h[u] = hn::LoadU(d, g.yh + j * W + u * L);
           l[u] = hn::LoadU(d, g.yl + j * W + u * L);
         }
@@ -198,12 +221,14 @@ void RunGroupU(const detail::Group& g) {
           const V vih = hn::Set(d, ih[b]), vil = hn::Set(d, il[b]);
           for (int u = 0; u < U; ++u) {
             x[u] = hn::MulAdd(DivAcc2(h[u], l[u], vih, vil), x[u], ci[b][u]);  // mean_update
-            acc[u] = hn::Add(acc[u], x[u]);
+            if constexpr (Comp) CompensatedAdd(acc[u], lo[u], x[u]);
+            else acc[u] = hn::Add(acc[u], x[u]);
           }
         }
         for (int u = 0; u < U; ++u) {
           hn::StoreU(x[u], d, g.w + j * W + u * L);
           hn::StoreU(acc[u], d, g.sw + j * W + u * L);
+          if constexpr (Comp) hn::StoreU(lo[u], d, g.swl + j * W + u * L);
         }
       }
     }
@@ -243,15 +268,22 @@ void RunGroupU(const detail::Group& g) {
     }
     stop &= live;
     if (stop == 0) continue;
-    for (int u = 0; u < U; ++u) hn::Store(S[u], d, Sl + u * L);
+    for (int u = 0; u < U; ++u) {
+      hn::Store(S[u], d, Sl + u * L);
+      if constexpr (Comp) hn::Store(Slo[u], d, Sll + u * L);
+    }
     for (std::size_t ln = 0; ln < W; ++ln) {
       if (!(stop >> ln & 1)) continue;
       live &= ~(1ull << ln);
       g.S_out[ln] = Sl[ln];
+      if constexpr (Comp) g.S_lo_out[ln] = Sll[ln];
       g.terms_out[ln] = n;
       g.ok_out[ln] = (failed >> ln & 1) ? 0 : 1;
       if (g.mean)
-        for (std::size_t j = 0; j < K; ++j) g.sw_out[j * W + ln] = g.sw[j * W + ln];
+        for (std::size_t j = 0; j < K; ++j) {
+          g.sw_out[j * W + ln] = g.sw[j * W + ln];
+          if constexpr (Comp) g.swl_out[j * W + ln] = g.swl[j * W + ln];
+        }
     }
   }
 #else
@@ -260,8 +292,14 @@ void RunGroupU(const detail::Group& g) {
 }
 // g.W = U x the target's lanes, U = 1 or 2 (group_vectors).
 void RunGroup(const detail::Group& g) {
-  if (g.W > hn::Lanes(hn::ScalableTag<double>())) RunGroupU<2>(g);
-  else RunGroupU<1>(g);
+  const bool two = g.W > hn::Lanes(hn::ScalableTag<double>());
+  if (g.comp) {
+    if (two) RunGroupU<2, true>(g);
+    else RunGroupU<1, true>(g);
+  } else {
+    if (two) RunGroupU<2, false>(g);
+    else RunGroupU<1, false>(g);
+  }
 }
 
 // taylor_detail::run_series<double> on ONE unsorted row (B = 8, ms_j = 1, no rescaling, E = 0),
@@ -278,7 +316,8 @@ void RunGroup(const detail::Group& g) {
 // w_j(d) = fma((y_j)/(d+K), w_j(d-1), K v_{K-1}(d)/(d+K)) is independent across j: W nodes per
 // vector, the 8 degrees in order. The sums into S and into each sw_j, and the stopping rule, are
 // the scalar ones in the scalar order.
-void RunRow(detail::Row& g) {
+template <bool Comp>
+void RunRowC(detail::Row& g) {
 #if HWY_NATIVE_FMA && HWY_TARGET != HWY_SCALAR && HWY_TARGET != HWY_EMU128
   const hn::ScalableTag<double> d;
   using V = hn::Vec<decltype(d)>;
@@ -305,8 +344,9 @@ void RunRow(detail::Row& g) {
     for (std::size_t j = 0; j < Kp; ++j) {
       g.w[j] = 1.0;
       g.sw[j] = 1.0;
+      if (Comp) g.swl[j] = 0.0;
     }
-  double S = 1.0;
+  double S = 1.0, S_lo = 0.0;
   std::size_t n = 1;
   const double Kc = static_cast<double>(K);
   HWY_ALIGN double lane[64];
@@ -332,19 +372,25 @@ void RunRow(detail::Row& g) {
       }
       std::swap(vin, vout);
     }
-    for (int b = 0; b < B; ++b) S += out[b];
+    if constexpr (Comp)
+      for (int b = 0; b < B; ++b) series::compensated_add(S, S_lo, out[b]);
+    else
+      for (int b = 0; b < B; ++b) S += out[b];
     if (g.mean) {
       double ci[B];
       for (int b = 0; b < B; ++b) ci[b] = series::div_acc(Kc * out[b], g.ihi[n + K + b], g.ilo[n + K + b]);  // mean_source
       for (std::size_t j = 0; j < Kp; j += W) {
         V x = hn::LoadU(d, g.w + j), acc = hn::LoadU(d, g.sw + j);
+        V lo = Comp ? hn::LoadU(d, g.swl + j) : hn::Zero(d);
         const V h = hn::LoadU(d, g.yh + j), l = hn::LoadU(d, g.yl + j);
         for (int b = 0; b < B; ++b) {
           x = hn::MulAdd(DivAcc2(h, l, hn::Set(d, g.ihi[n + K + b]), hn::Set(d, g.ilo[n + K + b])), x, hn::Set(d, ci[b]));  // mean_update
-          acc = hn::Add(acc, x);
+          if constexpr (Comp) CompensatedAdd(acc, lo, x);
+          else acc = hn::Add(acc, x);
         }
         hn::StoreU(x, d, g.w + j);
         hn::StoreU(acc, d, g.sw + j);
+        if constexpr (Comp) hn::StoreU(lo, d, g.swl + j);
       }
     }
     n += B;
@@ -363,11 +409,16 @@ void RunRow(detail::Row& g) {
     }
   }
   g.S = S;
+  g.S_lo = S_lo;
   g.terms = n;
   g.ran = true;
 #else
   (void)g;
 #endif
+}
+void RunRow(detail::Row& g) {
+  if (g.comp) RunRowC<true>(g);
+  else RunRowC<false>(g);
 }
 
 // auto_detail::finish_series compiled for each target with its inline callees flattened in, so
@@ -474,8 +525,8 @@ namespace {
 using taylor_detail::Work;
 
 struct Scratch {
-  std::vector<double> yh, yl, v, w, sw, sw_out, r, net, S, m;
-  std::vector<double> row_yh, row_yl, row_sw;  // K W: each lane's shifted nodes (row-major), K: one row's mean sums
+  std::vector<double> yh, yl, v, w, sw, sw_out, swl, swl_out, r, net, S, S_lo, m;
+  std::vector<double> row_yh, row_yl, row_sw, row_swl;  // K W: each lane's shifted nodes (row-major), K: one row's mean sums
   std::vector<std::uint32_t> perm;  // K W: each lane's node order (taylor_prepare's), row-major
   std::vector<std::size_t> terms;
   std::vector<unsigned char> ok;
@@ -506,12 +557,19 @@ void run_group(const T* Z, std::size_t K, T* A, T* logC, T* mu, RowStatus* st, c
   Scratch& s = scratch();
   const std::size_t KW = K * W;
   for (auto* a : {&s.yh, &s.yl, &s.v, &s.w, &s.sw, &s.sw_out, &s.row_yh, &s.row_yl}) a->resize(KW);
+  constexpr bool comp = std::is_same_v<T, double>;  // compensated sums for f64 outputs (auto_detail::double_series)
+  if (comp && mu) {
+    s.swl.resize(KW);
+    s.swl_out.resize(KW);
+    s.row_swl.resize(K);
+  }
   s.row_sw.resize(K);
   s.perm.resize(KW);
   s.r.resize(W);
   s.net.resize(W);
   s.m.resize(W);
   s.S.resize(W);
+  s.S_lo.assign(W, 0.0);
   s.terms.resize(W);
   s.ok.resize(W);
   Work<double>& ws = taylor_detail::workspace<double>();
@@ -559,6 +617,10 @@ void run_group(const T* Z, std::size_t K, T* A, T* logC, T* mu, RowStatus* st, c
   g.terms_out = s.terms.data();
   g.ok_out = s.ok.data();
   g.sw_out = s.sw_out.data();
+  g.comp = comp;
+  g.swl = s.swl.data();
+  g.S_lo_out = s.S_lo.data();
+  g.swl_out = s.swl_out.data();
   HWY_DYNAMIC_DISPATCH(RunGroup)(g);
   for (std::size_t ln = 0; ln < cnt; ++ln) {
     const std::size_t b = idx[ln];
@@ -567,11 +629,14 @@ void run_group(const T* Z, std::size_t K, T* A, T* logC, T* mu, RowStatus* st, c
     RowStatus rs;
     try {
       if (mub)
-        for (std::size_t j = 0; j < K; ++j) s.row_sw[j] = s.sw_out[j * W + ln];
+        for (std::size_t j = 0; j < K; ++j) {
+          s.row_sw[j] = s.sw_out[j * W + ln];
+          if (comp) s.row_swl[j] = s.swl_out[j * W + ln];
+        }
       const auto_detail::PreparedRow<double> p{s.row_yh.data() + ln * K, s.row_yl.data() + ln * K,
-                                               s.perm.data() + ln * K, s.row_sw.data()};
+                                               s.perm.data() + ln * K, s.row_sw.data(), s.row_swl.data()};
       const detail::Finish<T> f{z, K, mub, s.r[ln], p, static_cast<T>(s.m[ln]),
-                                taylor_detail::Series<double>{s.S[ln], 0, s.terms[ln], s.ok[ln] != 0}};
+                                taylor_detail::Series<double>{s.S[ln], 0, s.terms[ln], s.ok[ln] != 0, s.S_lo[ln]}};
       Out<T> o;
       if constexpr (std::is_same_v<T, double>) o = HWY_DYNAMIC_DISPATCH(FinishDouble)(f);
       else o = HWY_DYNAMIC_DISPATCH(FinishFloat)(f);
@@ -586,7 +651,7 @@ void run_group(const T* Z, std::size_t K, T* A, T* logC, T* mu, RowStatus* st, c
 }
 
 struct RowScratch {
-  std::vector<double> rh, rl, yh, yl, va, vb, w, sw;
+  std::vector<double> rh, rl, yh, yl, va, vb, w, sw, swl;
 };
 RowScratch& row_scratch() {
   static thread_local RowScratch s;
@@ -595,7 +660,8 @@ RowScratch& row_scratch() {
 
 }  // namespace
 
-bool series_row(Work<double>& ws, std::size_t K, double r, bool want_mu, taylor_detail::Series<double>& out, double tol) {
+bool series_row(Work<double>& ws, std::size_t K, double r, bool want_mu, taylor_detail::Series<double>& out, double tol,
+                bool comp) {
   const std::size_t W = width();
   if (W < 2 || 8 % W != 0 || K < 2 || ws.sorted) return false;
   RowScratch& s = row_scratch();
@@ -615,6 +681,7 @@ bool series_row(Work<double>& ws, std::size_t K, double r, bool want_mu, taylor_
     std::copy(ws.yl.begin(), ws.yl.begin() + K, s.yl.begin());
     s.w.resize(Kp);
     s.sw.resize(Kp);
+    if (comp) s.swl.resize(Kp);
   }
   taylor_detail::ensure_inv(ws, static_cast<std::size_t>(max_degree(r)) + K + 16);
   detail::Row g;
@@ -633,10 +700,13 @@ bool series_row(Work<double>& ws, std::size_t K, double r, bool want_mu, taylor_
   g.vb = s.vb.data();
   g.w = s.w.data();
   g.sw = s.sw.data();
+  g.comp = comp;
+  g.swl = s.swl.data();
   HWY_DYNAMIC_DISPATCH(RunRow)(g);
   if (!g.ran) return false;
   if (want_mu) ws.sw.assign(s.sw.begin(), s.sw.begin() + static_cast<std::ptrdiff_t>(K));
-  out = {g.S, 0, g.terms, g.ok};
+  if (want_mu && comp) ws.swl.assign(s.swl.begin(), s.swl.begin() + static_cast<std::ptrdiff_t>(K));
+  out = {g.S, 0, g.terms, g.ok, g.S_lo};
   return true;
 }
 

@@ -76,8 +76,9 @@ constexpr std::size_t kBatchByRowMinK = 512;
 // Groups of rows with K <= kTwoVectorMaxK hold two vectors of rows per node (2 W rows; see
 // auto_lanes.cpp group_vectors).
 constexpr std::size_t kTwoVectorMaxK = 16;
+// comp: the compensated sums of run_series(..., comp) (f64 outputs), into out.S_lo and ws.swl.
 bool series_row(taylor_detail::Work<double>& ws, std::size_t K, double r, bool want_mu,
-                taylor_detail::Series<double>& out, double tol = 0);
+                taylor_detail::Series<double>& out, double tol = 0, bool comp = false);
 
 // The measured arithmetic peak of one core in double (the compute roof of `ccnorm bench`'s
 // roofline table, bench_roofline.csv, docs/design.md §4.7): 16 independent chains of fused

@@ -116,6 +116,23 @@ CCNORM_HD CCNORM_INLINE double min_num(double a, double b) {
   return b != b ? a : m;
 }
 
+// ---- compensated sums (auto's double series for double outputs) ----
+
+// s + e += x for positive terms x into a positive running sum s: Fast2Sum (Dekker 1971) of s and x
+// with its rounding error accumulated in e. Error-free whenever s >= x, i.e. from the first
+// degrees on (the series' partial sums outgrow their terms once n > ~r/2); where a term still
+// exceeds the sum, e misses that step's rounding by at most ~u/2 of the term, as the plain sum
+// does, and such early terms are a vanishing share of the final sum. The pair's own error is then
+// ~u^2 N of the sum and the one rounding of s + e: plain double summation of N positive terms
+// costs ~sqrt(N) u (rms) up to N u, which dominated the mean's componentwise error (docs/design.md
+// §2.6). Four operations; the lane kernels (normalizer/lanes/) perform the same ones.
+template <class C>
+CCNORM_HD CCNORM_INLINE void compensated_add(C& s, C& e, C x) {
+  const C t = s + x;
+  e += x - (t - s);
+  s = t;
+}
+
 // ---- division by an integer ----
 
 // 1/i = hi + lo (float, double).

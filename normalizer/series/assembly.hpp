@@ -12,6 +12,11 @@
 //   assemble_checked (double S; auto f32/f64 and GPU f64 outputs): in plain double, redone in
 //     double-double when its terms cancel (max |term| > 1.5 max(1, |A|)), so that |A| << |min z|
 //     costs nothing in accuracy (plain double: up to ~19 ulp of A there, docs/design.md §2);
+//   assemble_compensated (S + S_lo from auto's compensated double series, f64 outputs): where
+//     the terms do not cancel, m + log S_hi + E ln2 - log((K-1)!) summed with error-free
+//     additions (two-sum, log((K-1)!) as its double-double) plus the first-order S_lo / S_hi,
+//     rounded once, so that A's error is log's and the series' own, not three roundings of
+//     about |A|; where they cancel, assemble_dd of the pair;
 //   assemble_dd (double-double S; auto-precise, auto's extended rerun, the GPU's double-double
 //     rows): always in double-double (A <= 1 ulp);
 //   assemble_plain (GPU f32 outputs from a float or double series): in plain double, rounded to
@@ -90,9 +95,11 @@ struct Assembled {
   double A = 0, Ared = 0;  // A and A - m (rounded)
   dd red{0.0};             // A - m in double-double (valid when have_dd)
   bool have_dd = false;
-  // A - m as the unrounded sum part[0] + part[1] + part[2] of the plain assembly (log S, E ln 2,
-  // -log((K-1)!)); assemble_dd leaves {Ared, 0, 0}
-  double part[3] = {0, 0, 0};
+  // A - m as the unrounded sum part[0] + ... + part[3] of the plain assembly (log S, E ln 2,
+  // -log((K-1)!), and for assemble_compensated the low parts: S_lo / S_hi - the low part of
+  // log((K-1)!)); assemble_dd leaves {Ared, 0, 0, 0}
+  static constexpr int kParts = 4;
+  double part[kParts] = {0, 0, 0, 0};
 };
 
 template <class LF>
@@ -130,6 +137,35 @@ CCNORM_HD CCNORM_INLINE Assembled assemble_checked(double m, double S, int E, co
     return o;
   }
   return assemble_dd(m, dd(S), E, lf);
+}
+template <class LF>
+CCNORM_HD CCNORM_INLINE Assembled assemble_compensated(double m, dd S, int E, const LF& lf) {
+  const double lS = ::log(S.hi);
+  const double lE = static_cast<double>(E) * 0.69314718055994530942;
+  const dd lg = lf.exact();
+  double big = ::fabs(m);
+  big = max_num(big, ::fabs(lS));
+  big = max_num(big, ::fabs(lE));
+  big = max_num(big, ::fabs(lg.hi));
+  const double low = S.lo / S.hi - lg.lo;  // log(S_hi + S_lo) = lS + S_lo/S_hi + O(u^2)
+  dd a = two_sum(m, lS);
+  double lo = a.lo;
+  a = two_sum(a.hi, lE);
+  lo += a.lo;
+  a = two_sum(a.hi, -lg.hi);
+  lo += a.lo;
+  const double A0 = a.hi + (lo + low);
+  if (big <= kAssemblyCancellation * max_num(1.0, ::fabs(A0))) {
+    Assembled o;
+    o.A = A0;
+    o.part[0] = lS;
+    o.part[1] = lE;
+    o.part[2] = -lg.hi;
+    o.part[3] = low;
+    o.Ared = ((lS + lE) - lg.hi) + low;
+    return o;
+  }
+  return assemble_dd(m, S, E, lf);
 }
 template <class LF>
 CCNORM_HD CCNORM_INLINE Assembled assemble_plain(double m, double S, int E, const LF& lf) {
@@ -206,6 +242,7 @@ CCNORM_HD CCNORM_INLINE double log_c(C yhK, C ylK, double s, Assembled& as, dd S
       c = two_sum(c.hi, -as.part[i]);
       lo += c.lo;
     }
+    lo -= as.part[3];  // (0 except from assemble_compensated: below ~u of A - m)
   }
   const double c0 = c.hi + lo;
   if (max_num(r, ::fabs(as.Ared)) <= kLogCCancellation * max_num(1.0, ::fabs(c0))) return c0;
@@ -250,6 +287,20 @@ CCNORM_HD CCNORM_INLINE C mean_denominator(C S, N K) {
 template <class T, class C>
 CCNORM_HD CCNORM_INLINE T mean_component(C sw, C denom) {
   return static_cast<T>(to_double_full(C(sw / denom)));
+}
+// From compensated sums (assemble_compensated's series): (sw + swl) / D, D = K (S_hi + S_lo) as
+// a double-double (mean_denominator_compensated), with one correction step of the quotient
+// (exact residual by fma), so that the component's error is the sums' and one rounding.
+template <class N>
+CCNORM_HD CCNORM_INLINE dd mean_denominator_compensated(dd S, N K) {
+  const double k = static_cast<double>(K);
+  const dd p = two_prod(k, S.hi);
+  return quick_two_sum(p.hi, p.lo + k * S.lo);
+}
+CCNORM_HD CCNORM_INLINE double mean_component_compensated(double sw, double swl, dd D) {
+  const double q = sw / D.hi;
+  const double res = (::fma(-q, D.hi, sw) + swl) - q * D.lo;
+  return q + res / D.hi;
 }
 
 }  // namespace series
