@@ -202,6 +202,23 @@ bool trivial_row(const T* z, std::size_t K, T* mu, Out<T>& o) {
   return false;
 }
 
+// All K >= 2 logits equal (spread 0: the usual initialisation, z = 0): exp[z] = e^c / (K-1)!
+// exactly, so A = c - log((K-1)!), log C = LSE - A = log K + log((K-1)!) = log(K!) and mu = 1/K,
+// each from the double-double log-factorial (dd.hpp log_factorial_dd) and rounded once (the series
+// would give the same A, but log C from log(K) and log((K-1)!) rounded apart: 1 ulp off at K = 3).
+// true when handled (finite input: trivial_row first).
+template <class T>
+bool equal_row(const T* z, std::size_t K, T* mu, Out<T>& o) {
+  for (std::size_t j = 1; j < K; ++j)
+    if (z[j] != z[0]) return false;
+  const dd lg = Lf{K}.exact();          // log((K-1)!)
+  const dd lk = Lf{K + 1}.exact();      // log(K!)
+  const dd a = two_sum(static_cast<double>(z[0]), -lg.hi);
+  o = {static_cast<T>(a.hi + (a.lo - lg.lo)), static_cast<T>(lk.hi + lk.lo)};
+  if (mu) std::fill(mu, mu + K, T(1) / T(static_cast<double>(K)));
+  return true;
+}
+
 }  // namespace auto_detail
 
 template <class T>
@@ -339,6 +356,7 @@ WidePath wide_row(const T* z, std::size_t K, T* mu, double r, Out<T>& o) {
 template <class T>
 bool plain_double_series(double r, std::size_t K, bool want_mu) {
   if (K < 2 || !(r <= series::kSeparatedMinSpread) || taylor_detail::sorts_nodes<double>(r)) return false;
+  if (r == 0) return false;  // all logits equal: equal_row
   if (K == 3 && r >= kThreeNodesMinSpread) return false;  // three_nodes.hpp
   if (K == 2 && r >= kTwoNodesMinSpread) return false;    // two_nodes.hpp
   if constexpr (std::is_same_v<T, double>)
@@ -354,6 +372,7 @@ Out<T> auto_eval(const T* z, std::size_t K, T* mu) {
   static_assert(std::is_same_v<T, float> || std::is_same_v<T, double>, "auto supports float and double");
   using namespace taylor_detail;
   if (Out<T> o; auto_detail::trivial_row(z, K, mu, o)) return o;
+  if (Out<T> o; auto_detail::equal_row(z, K, mu, o)) return o;
   // three nodes of spread >= 8: Newton's recurrence across the gap (three_nodes.hpp)
   if (K == 3)
     if (Out<T> o; three_nodes<T>(z, o, mu)) return o;

@@ -106,12 +106,13 @@ using ccnorm::measures::mp200;
 struct Path {
   double r = 0;
   bool sorted = false, separated = false, fallback = false, escalated = false, rerun = false;
-  bool asm_dd = false, logc_dd = false, three = false, two = false, saddle = false;
+  bool asm_dd = false, logc_dd = false, three = false, two = false, saddle = false, equal = false;
   std::size_t terms = 0;
   double A = NAN, logC = NAN;  // what auto returns by this replay (checked against evaluate_row)
   std::string name() const {
     if (three) return "three_nodes";
     if (two) return "two_nodes";
+    if (equal) return "equal_row";
     if (saddle) return "saddle";
     if (separated) return r <= ccnorm::series::kAccuracyDomainMaxSpread ? "sep/quick" : "sep/full-budget";
     if (fallback) return "fallback";
@@ -132,6 +133,12 @@ Path probe(const std::vector<T>& z, bool want_mu) {
   using namespace ccnorm::taylor_detail;
   const std::size_t K = z.size();
   Path p;
+  if (Out<T> o; auto_detail::equal_row<T>(z.data(), K, nullptr, o)) {  // (all logits equal)
+    p.equal = true;
+    p.A = o.A;
+    p.logC = o.logC;
+    return p;
+  }
   if (K == 2 || K == 3) {
     Out<T> o;
     std::vector<T> mu3(3);
