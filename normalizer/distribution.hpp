@@ -31,15 +31,17 @@
 //                      series' truncation, 2^-108 absolute) is below 2^-46 of it; otherwise
 //                      (q within ~2^-30 of p) the integral form
 //                          KL = int_0^1 (1 - t) delta' Cov(z_p + t delta) delta dt,  delta = zq - zp,
-//                      which does not cancel, by adaptive Gauss-Legendre quadrature (16 points,
-//                      checked against 8) with delta centred by delta.mu and every node of the
-//                      path held exactly in double-double. KL is 0 exactly when zq - zp is a
+//                      which does not cancel, by adaptive Gauss-Kronrod quadrature (K7, checked
+//                      against its nested G3, intervals halved until they agree to 2^-46) with
+//                      delta centred once by mu_p and every node of the path held exactly in
+//                      double-double. KL is 0 exactly when zq - zp is a
 //                      multiple of (1, ..., 1), and never negative.
 // Tested against the certified reference (reference/reference.hpp certified_covariance,
 // certified_entropy, certified_kl) on the hard corpus families: tests/test_distribution.cpp.
 //
 // Cost: covariance O(K^2 N) (the full upper triangle of the K+2-node series), hvp / variances /
-// entropy O(K N), KL O(K N) (the quadrature: 24 HVPs in double-double). Rows that escalate cost
+// entropy O(K N), KL O(K N) (the direct formula; where it cancels, the quadrature: 7 HVPs in
+// double-double per interval, one interval for a q near p). Rows that escalate cost
 // ~2.3x (long double) or ~6x (double-double) more. Spreads beyond kMomentsMaxSpread (the series
 // needs ~spread terms) return status outside_domain with the asymptotic values of a
 // vertex-concentrated distribution (finite, no accuracy goal).
@@ -347,84 +349,91 @@ bool entropy_in(const T* z, std::size_t K, double& H) {
 }
 
 // ---- KL ----
-// Gauss-Legendre nodes and weights on [0, 1] (n points), computed once by Newton's method on
-// the Legendre polynomial in long double.
-template <int N>
-const std::array<std::pair<long double, long double>, N>& gauss_legendre01() {
+// The Gauss-Kronrod pair G3 / K7 on [0, 1]: K7's seven nodes contain G3's three, so one set of
+// seven evaluations gives both rules (K7 exact for polynomials of degree <= 11, G3 for <= 5).
+// Nodes and weights on [-1, 1] to 30 digits (the Kronrod extension of the 3-point Gauss rule,
+// solved to 40 digits from the moment equations; tests/test_distribution.cpp checks exactness on
+// monomials), mapped to [0, 1] here.
+struct KronrodNode {
+  long double x, wk, wg;  // node on [0, 1], K7 weight, G3 weight (0 off the Gauss nodes)
+};
+inline const std::array<KronrodNode, 7>& gauss_kronrod7_01() {
   static const auto table = [] {
-    std::array<std::pair<long double, long double>, N> t{};
-    const long double pi = 3.141592653589793238462643383279502884L;
-    for (int i = 0; i < N; ++i) {
-      long double x = std::cos(pi * (i + 0.75L) / (N + 0.5L)), dp = 0;
-      for (int it = 0; it < 100; ++it) {
-        long double p0 = 1, p1 = x;
-        for (int k = 2; k <= N; ++k) {
-          const long double p2 = ((2 * k - 1) * x * p1 - (k - 1) * p0) / k;
-          p0 = p1;
-          p1 = p2;
-        }
-        dp = N * (x * p1 - p0) / (x * x - 1);
-        const long double dx = p1 / dp;
-        x -= dx;
-        if (std::fabs(dx) < 1e-19L) break;
-      }
-      t[i] = {(1 - x) / 2, 1 / ((1 - x * x) * dp * dp)};  // node on [0,1], weight on [0,1]
+    const long double xs[4] = {0.0L, 0.434243749346802558002071502845L, 0.774596669241483377035853079956L,
+                               0.960491268708020283423507092629L};
+    const long double wk[4] = {0.450916538658474142345110087046L, 0.401397414775962222905051818618L,
+                               0.268488089868333440728569280667L, 0.104656226026467265193823857192L};
+    const long double wg[4] = {8.0L / 9, 0, 5.0L / 9, 0};
+    std::array<KronrodNode, 7> t{};
+    t[0] = {0.5L, wk[0] / 2, wg[0] / 2};
+    for (int i = 1; i < 4; ++i) {
+      t[2 * i - 1] = {(1 - xs[i]) / 2, wk[i] / 2, wg[i] / 2};
+      t[2 * i] = {(1 + xs[i]) / 2, wk[i] / 2, wg[i] / 2};
     }
     return t;
   }();
   return table;
 }
 
-// Q(t) = delta' Cov(x(t)) delta for the exact dd path x(t) = zp + t delta, in double-double,
-// with delta centred by delta.mu(t) (Cov 1 = 0 makes the centring free and it removes the
-// cancellation of a nearly constant delta).
-inline double kl_quadratic(const std::vector<dd>& zp, const std::vector<dd>& delta, long double t) {
-  const std::size_t K = zp.size();
-  std::vector<dd> x(K);
-  const dd tt = to_dd(t);
-  for (std::size_t j = 0; j < K; ++j) x[j] = zp[j] + tt * delta[j];
-  auto& ws = taylor_detail::workspace<dd>();
-  const double r = prepare_dd(x, ws);
-  // mu first (for the centring), then Cov delta_c
-  Moments<dd> m0 = moments_of<dd>(ws, K, r, false, false, nullptr);
-  // Two centrings: first by one element (delta - delta_0 is exact in dd when the two are close,
-  // so a shift of 3.1 next to differences of 1e-300 leaves just the differences), then by the
-  // mean of what is left. Centring by delta.mu directly would leave its rounding error,
-  // 2^-106 |delta|, which can be far larger than the differences themselves.
+// The path of the integral form: x(t) = x0 + t delta held exactly in double-double, and delta
+// centred once, dc = (delta - delta_0) - c with c = sum_j mu_j(p) (delta_j - delta_0). Cov 1 = 0,
+// so any constant centring leaves delta' Cov delta unchanged; it is there to remove the
+// cancellation of a nearly constant delta. Two steps: delta - delta_0 is exact in dd when the two
+// are close (a shift of 3.1 next to differences of 1e-300 leaves just the differences), then the
+// mean of what is left under p. Centring by delta.mu directly would leave its rounding error,
+// 2^-106 |delta|, which can be far larger than the differences themselves. Along the path the
+// mean moves by O(t Cov delta), so dc stays centred under x(t) up to t |Q| (the sums below are
+// double-double: that residual costs nothing).
+struct KlPath {
+  std::vector<dd> x0, delta;
+  std::vector<double> dc;
+};
+
+inline KlPath kl_path(std::vector<dd> x0, std::vector<dd> delta, const std::vector<dd>& mu_p) {
+  const std::size_t K = x0.size();
   std::vector<dd> d1(K);
   for (std::size_t j = 0; j < K; ++j) d1[j] = delta[j] - delta[0];
   dd c(0.0);
-  for (std::size_t j = 0; j < K; ++j) c += m0.mu[j] * d1[j];
+  for (std::size_t j = 0; j < K; ++j) c += mu_p[j] * d1[j];
   std::vector<double> dc(K);
   for (std::size_t j = 0; j < K; ++j) {
     const dd e = d1[j] - c;  // in dd: delta = 3 + 1e-16 next to delta = 3 must stay apart
     dc[j] = e.hi + e.lo;
   }
-  prepare_dd(x, ws);
-  Moments<dd> mo = moments_of<dd>(ws, K, r, false, false, dc.data());
+  return {std::move(x0), std::move(delta), std::move(dc)};
+}
+
+// Q(t) = dc' Cov(x(t)) dc, one moment series in double-double (the mean and Cov dc together).
+inline double kl_quadratic(const KlPath& p, long double t) {
+  const std::size_t K = p.x0.size();
+  std::vector<dd> x(K);
+  const dd tt = to_dd(t);
+  for (std::size_t j = 0; j < K; ++j) x[j] = p.x0[j] + tt * p.delta[j];
+  auto& ws = taylor_detail::workspace<dd>();
+  const double r = prepare_dd(x, ws);
+  const Moments<dd> mo = moments_of<dd>(ws, K, r, false, false, p.dc.data());
   dd mv(0.0);
-  for (std::size_t j = 0; j < K; ++j) mv += mo.mu[j] * dc[j];
+  for (std::size_t j = 0; j < K; ++j) mv += mo.mu[j] * p.dc[j];
   dd q(0.0);
-  for (std::size_t j = 0; j < K; ++j) q += (mo.Mv[j] - mo.mu[j] * mv) * dc[j];
+  for (std::size_t j = 0; j < K; ++j) q += (mo.Mv[j] - mo.mu[j] * mv) * p.dc[j];
   return std::max(0.0, q.hi + q.lo);
 }
 
-template <int N>
-double gl_on(const std::vector<dd>& zp, const std::vector<dd>& delta, long double a, long double b) {
-  long double s = 0;
-  for (const auto& [x, w] : gauss_legendre01<N>()) {
-    const long double t = a + (b - a) * x;
-    s += w * (1 - t) * static_cast<long double>(kl_quadratic(zp, delta, t));
+// int_a^b (1 - t) Q(t) dt, adaptive: K7 kept on an interval where it agrees with G3 to 2^-46
+// relative, otherwise the interval is halved (at most 8 times).
+inline double kl_integral(const KlPath& p, long double a, long double b, int depth) {
+  long double k7 = 0, g3 = 0;
+  for (const auto& n : gauss_kronrod7_01()) {
+    const long double t = a + (b - a) * n.x;
+    const long double f = (1 - t) * static_cast<long double>(kl_quadratic(p, t));
+    k7 += n.wk * f;
+    g3 += n.wg * f;
   }
-  return static_cast<double>(s * (b - a));
-}
-
-inline double kl_integral(const std::vector<dd>& zp, const std::vector<dd>& delta, long double a, long double b,
-                          int depth) {
-  const double g8 = gl_on<8>(zp, delta, a, b), g16 = gl_on<16>(zp, delta, a, b);
-  if (depth >= 6 || std::fabs(g16 - g8) <= 0x1p-46 * std::fabs(g16)) return g16;
+  k7 *= b - a;
+  g3 *= b - a;
+  if (depth >= 8 || std::fabs(k7 - g3) <= 0x1p-46L * std::fabs(k7)) return static_cast<double>(k7);
   const long double mid = (a + b) / 2;
-  return kl_integral(zp, delta, a, mid, depth + 1) + kl_integral(zp, delta, mid, b, depth + 1);
+  return kl_integral(p, a, mid, depth + 1) + kl_integral(p, mid, b, depth + 1);
 }
 
 }  // namespace dist_detail
@@ -544,7 +553,7 @@ T kl_divergence(const T* zp, const T* zq, std::size_t K, RowStatus* status = nul
     x0[j] = yp[j];
     delta[j] = (yq[j] + shift) - yp[j];  // zq_j - zp_j, kept in dd (never rounded to double)
   }
-  return static_cast<T>(kl_integral(x0, delta, 0.0L, 1.0L, 0));
+  return static_cast<T>(kl_integral(kl_path(std::move(x0), std::move(delta), mo.mu), 0.0L, 1.0L, 0));
 }
 
 }  // namespace ccnorm

@@ -256,6 +256,31 @@ void run_corpus(bool with_kl, std::size_t kl_max_K, const char* csv) {
   tab.print_and_write(csv);
 }
 
+// The quadrature rule of KL's integral form: K7 integrates t^k on [0, 1] exactly for k <= 11,
+// its nested G3 for k <= 5 (and not for k = 6: the two rules are different), weights sum to 1.
+TEST(KlQuadrature, KronrodPairIsExactOnMonomials) {
+  const auto& rule = ccnorm::dist_detail::gauss_kronrod7_01();
+  for (int k = 0; k <= 12; ++k) {
+    long double sk = 0, sg = 0;
+    for (const auto& n : rule) {
+      sk += n.wk * std::pow(n.x, static_cast<long double>(k));
+      sg += n.wg * std::pow(n.x, static_cast<long double>(k));
+    }
+    const long double exact = 1.0L / (k + 1);
+    const long double eps = 8 * std::numeric_limits<long double>::epsilon();
+    if (k <= 11) {
+      EXPECT_LE(std::fabs(sk - exact), eps) << "K7, t^" << k;
+    } else {
+      EXPECT_GT(std::fabs(sk - exact), 1e-9L) << "K7 is not exact beyond degree 11";
+    }
+    if (k <= 5) {
+      EXPECT_LE(std::fabs(sg - exact), eps) << "G3, t^" << k;
+    } else if (k == 6) {
+      EXPECT_GT(std::fabs(sg - exact), 1e-4L) << "G3 is not exact at degree 6";
+    }
+  }
+}
+
 #ifndef CCNORM_DISTRIBUTION_SLOW
 TEST(DistributionAccuracy, HardCorpus) { run_corpus(true, 100, "distribution_results.csv"); }
 #else
