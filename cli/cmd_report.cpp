@@ -34,7 +34,9 @@ const char* kHelp =
     "  --out DIR     default report\n"
     "  --no-bench    skip the throughput stage (tables from an earlier run in DIR/bench are\n"
     "                reused and marked so; otherwise reported as not available)\n"
-    "  --resume      keep an existing DIR/sweep.csv and finish it (default: start afresh)\n"
+    "  --resume      keep an existing DIR/sweep.csv and finish it, and reuse DIR/regions/ when it\n"
+    "                was written complete with the same configuration (DIR/regions/stamp.txt)\n"
+    "                (default: start afresh)\n"
     "  --plots DIR   the plot scripts (default: plots/ in ccnorm's data directory: $CCNORM_DATA_DIR,\n"
     "                else <prefix>/share/ccnorm next to an installed ccnorm, else build/share/ccnorm)\n"
     "  --python P    interpreter for the plots (default /usr/bin/python3)\n";

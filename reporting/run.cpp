@@ -5,10 +5,12 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 
 #include "bench/regions.hpp"
 #include "io/algorithms.hpp"
 #include "io/files.hpp"
+#include "io/format.hpp"
 #include "io/process.hpp"
 #include "reporting/report.hpp"
 
@@ -74,6 +76,34 @@ sweep::Config sweep_config(const ReportConfig& c) {
   return sc;
 }
 
+// The regions stage's configuration as one line: `--resume` reuses DIR/regions/ only when its
+// stamp (written after every regions file) holds the same line.
+std::string regions_stamp(const regions::Config& rc) {
+  std::string s = "regions v1; sigmas";
+  for (double x : rc.sigmas) s += ' ' + io::format_g(x);
+  s += "; seeds " + std::to_string(rc.seeds) + "; heat_seeds " + std::to_string(rc.heat_seeds) + "; kmax " +
+       std::to_string(rc.kmax) + "; exhaustive " + std::to_string(rc.exhaustive) + "; heat " + (rc.heat ? "1" : "0") +
+       "; gaps";
+  for (double x : rc.gaps) s += ' ' + io::format_g(x);
+  s += "; algos";
+  for (const auto& a : rc.algos) s += ' ' + a.name;
+  s += "; dtypes";
+  for (const auto& d : rc.dtypes) s += ' ' + d;
+  return s + '\n';
+}
+
+bool regions_reusable(const regions::Config& rc) {
+  std::ifstream in(rc.out + "/stamp.txt");
+  if (!in) return false;
+  std::stringstream ss;
+  ss << in.rdbuf();
+  if (ss.str() != regions_stamp(rc)) return false;
+  for (const char* f : {"heat_sigma.csv", "heat_gap.csv", "max_dimension.csv", "max_dimension_median.csv",
+                        "max_dimension.json"})
+    if (!fs::exists(rc.out + "/" + f)) return false;
+  return true;
+}
+
 int run_report(const ReportConfig& c) {
   const std::string& out = c.out;
   fs::create_directories(out);
@@ -106,15 +136,25 @@ int run_report(const ReportConfig& c) {
   rc.threads = c.threads;
   std::fprintf(stderr, "report: [2/4] regions -> %s\n", rc.out.c_str());
   t = now_s();
-  try {
-    const regions::Result r = regions::run_regions(rc);
-    regions::write_regions(rc, r);
-    std::fprintf(stderr, "regions: %zu tasks in %.1f s -> %s/\n", r.tasks, r.wall_s, rc.out.c_str());
-    if (r.failures) problems.push_back("regions: " + std::to_string(r.failures) + " tasks failed");
-  } catch (const std::exception& e) {
-    problems.push_back(std::string("regions failed: ") + e.what());
+  const bool regions_reused = c.resume && regions_reusable(rc);
+  if (regions_reused) {
+    std::fprintf(stderr, "regions: reused from an earlier run with the same configuration (%s/stamp.txt)\n",
+                 rc.out.c_str());
+  } else {
+    try {
+      std::remove((rc.out + "/stamp.txt").c_str());
+      const regions::Result r = regions::run_regions(rc);
+      regions::write_regions(rc, r);
+      if (!r.failures) io::write_text(rc.out + "/stamp.txt", regions_stamp(rc));
+      std::fprintf(stderr, "regions: %zu tasks in %.1f s -> %s/\n", r.tasks, r.wall_s, rc.out.c_str());
+      if (r.failures) problems.push_back("regions: " + std::to_string(r.failures) + " tasks failed");
+    } catch (const std::exception& e) {
+      problems.push_back(std::string("regions failed: ") + e.what());
+    }
   }
-  stages.push_back({"stability regions (max dimension search + heat maps)", now_s() - t});
+  stages.push_back({regions_reused ? "stability regions (reused: --resume, same configuration)"
+                                   : "stability regions (max dimension search + heat maps)",
+                    now_s() - t});
 
   // ---- 3. bench (subprocess)
   std::string bench_status;

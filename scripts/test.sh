@@ -9,8 +9,8 @@
 #   3. ThreadSanitizer: tests/tsan/run.sh builds the thread-safety test with clang-14
 #      -fsanitize=thread into build-tsan/ and runs it (~10 s; TSAN=0 skips it);
 #   4. fuzzing: tests/fuzz/run.sh builds the libFuzzer targets (clang-14, ASan + UBSan) into
-#      build-fuzz/ and runs each for FUZZ_SECONDS (default 45) from the seed corpus tests/fuzz/corpus/
-#      (~5 minutes in all; FUZZ=0 skips it). docs/design.md §4.11.
+#      build-fuzz/ and runs each for FUZZ_SECONDS (default 45; one target per core at once) from
+#      the seed corpus tests/fuzz/corpus/ (~3 minutes in all; FUZZ=0 skips it). docs/design.md §4.11.
 # Arguments go to the first ctest run (e.g. -LE slow). SANITIZERS=0 skips step 2.
 # A quicker loop: ctest --test-dir build -LE slow
 set -euo pipefail

@@ -90,7 +90,11 @@ TEST(Report, QuickWithAndWithoutGpuRows) {
         "# no GPU: TEST FIXTURE reason\n"
         "dtype,K,sigma,grad,batch,ns_per_row,rows_per_s,GBps,pct_copy_bw,x_cpu_auto_batch,escalated_rows,host_rows,"
         "max_err_A,err_A_ref,max_err_mean,acc_rows,nonfinite_rows\n");
+  EXPECT_EQ(slurp(dir / "test.log").find("regions: reused"), std::string::npos) << "a fresh run computes the regions";
+  EXPECT_TRUE(fs::exists(dir / "regions" / "stamp.txt"));
   ASSERT_EQ(run_report(dir, true), 0) << slurp(dir / "test.log");
+  // --resume: the regions of the first run (same configuration, stamp written) are reused
+  EXPECT_NE(slurp(dir / "test.log").find("regions: reused from an earlier run"), std::string::npos) << slurp(dir / "test.log");
   const std::string md2 = slurp(dir / "report.md");
   EXPECT_NE(md2.find("no GPU: TEST FIXTURE reason. The `gpu` algorithm is not measured"), std::string::npos);
   EXPECT_NE(md2.find("no GPU: TEST FIXTURE reason (every number in this report is CPU-only)"), std::string::npos);
