@@ -34,15 +34,15 @@
 //                      which does not cancel, by adaptive Gauss-Kronrod quadrature (K7, checked
 //                      against its nested G3, intervals halved until they agree to 2^-46) with
 //                      delta centred once by mu_p and every node of the path held exactly in
-//                      double-double. KL is 0 exactly when zq - zp is a
-//                      multiple of (1, ..., 1), and never negative.
+//                      double-double. KL is 0 exactly when zq - zp is a multiple of (1, ..., 1),
+//                      and never negative.
 // Tested against the certified reference (reference/reference.hpp certified_covariance,
 // certified_entropy, certified_kl) on the hard corpus families: tests/test_distribution.cpp.
 //
 // Cost: covariance O(K^2 N) (the full upper triangle of the K+2-node series), hvp / variances /
 // entropy O(K N), KL O(K N) (the direct formula; where it cancels, the quadrature: 7 HVPs in
-// double-double per interval, one interval for a q near p). Rows that escalate cost
-// ~2.3x (long double) or ~6x (double-double) more. Spreads beyond kMomentsMaxSpread (the series
+// double-double per interval, one interval for a q near p). Rows that escalate cost ~2.3x (long
+// double) or ~6x (double-double) more. Spreads beyond kMomentsMaxSpread (the series
 // needs ~spread terms) return status outside_domain with the asymptotic values of a
 // vertex-concentrated distribution (finite, no accuracy goal).
 #pragma once

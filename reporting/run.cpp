@@ -5,7 +5,6 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 
 #include "bench/regions.hpp"
 #include "io/algorithms.hpp"
@@ -93,11 +92,8 @@ std::string regions_stamp(const regions::Config& rc) {
 }
 
 bool regions_reusable(const regions::Config& rc) {
-  std::ifstream in(rc.out + "/stamp.txt");
-  if (!in) return false;
-  std::stringstream ss;
-  ss << in.rdbuf();
-  if (ss.str() != regions_stamp(rc)) return false;
+  const std::string stamp = rc.out + "/stamp.txt";
+  if (!fs::exists(stamp) || io::read_text(stamp) != regions_stamp(rc)) return false;
   for (const char* f : {"heat_sigma.csv", "heat_gap.csv", "max_dimension.csv", "max_dimension_median.csv",
                         "max_dimension.json"})
     if (!fs::exists(rc.out + "/" + f)) return false;
