@@ -67,6 +67,7 @@
 #include "normalizer/series/limits.hpp"
 #include "normalizer/sorted_difference.hpp"
 #include "normalizer/taylor.hpp"
+#include "normalizer/taylor_compensated.hpp"
 #if defined(CCNORM_HAVE_LANES)
 #include "normalizer/lanes/auto_lanes.hpp"
 #endif
@@ -255,7 +256,7 @@ template <class T>
 // when mu is wanted, its mean sums.
 template <class T>
 Out<T> finish_series(const T* z, std::size_t K, T* mu, double r, const PreparedRow<double>& p, T mT,
-                     const taylor_detail::Series<double>& s) {
+                     const taylor_detail::Series<double>& s, bool may_rerun = true) {
   if (!s.ok) return huge_spread(z, K, mu);
   if constexpr (std::is_same_v<T, double>) {
     // f64 outputs: the series' sums are compensated (S + S_lo, sw_j + swl_j; double_series)
@@ -264,7 +265,7 @@ Out<T> finish_series(const T* z, std::size_t K, T* mu, double r, const PreparedR
     const double lc0 = log_c(p, K, as, Sd, s.E);
     // Estimated error of the double series; it lands on A and on log C alike. Where it could
     // exceed ~6 u of the smaller: extended.
-    if (series::auto_rerun_after(s.terms, K, as.A, lc0)) return extended(z, K, mu, r);
+    if (may_rerun && series::auto_rerun_after(s.terms, K, as.A, lc0)) return extended(z, K, mu, r);
     if (mu) write_mu_compensated(p, K, Sd, mu);
     return {as.A, lc0};
   } else {
@@ -276,8 +277,18 @@ Out<T> finish_series(const T* z, std::size_t K, T* mu, double r, const PreparedR
 }
 template <class T>
 Out<T> finish_series(const T* z, std::size_t K, T* mu, double r, const taylor_detail::Work<double>& ws, T mT,
-                     const taylor_detail::Series<double>& s) {
-  return finish_series<T>(z, K, mu, r, prepared(ws), mT, s);
+                     const taylor_detail::Series<double>& s, bool may_rerun = true) {
+  return finish_series<T>(z, K, mu, r, prepared(ws), mT, s, may_rerun);
+}
+
+// Does auto run the compensated recurrence (taylor_compensated.hpp) for a row of K logits and
+// spread r? f64 outputs with the mean and r in (max(kCompensatedMeanMinSpread, K),
+// kMeanEscalationSpread], where the plain double series' mean misses 2 u (series/limits.hpp).
+template <class T>
+bool compensated_mean(double r, std::size_t K, bool want_mu) {
+  if constexpr (!std::is_same_v<T, double>) return false;
+  return want_mu && r > std::max(series::kCompensatedMeanMinSpread, static_cast<double>(K)) &&
+         r <= series::kMeanEscalationSpread;
 }
 
 // auto's plain double series of a prepared row: with ccnorm::lanes linked (CCNORM_HAVE_LANES)
@@ -360,7 +371,7 @@ bool plain_double_series(double r, std::size_t K, bool want_mu) {
   if (K == 3 && r >= kThreeNodesMinSpread) return false;  // three_nodes.hpp
   if (K == 2 && r >= kTwoNodesMinSpread) return false;    // two_nodes.hpp
   if constexpr (std::is_same_v<T, double>)
-    if (series::escalate_before<T, double>(r, want_mu)) return false;
+    if (series::escalate_before<T, double>(r, want_mu) || compensated_mean<T>(r, K, want_mu)) return false;
   return true;
 }
 
@@ -392,6 +403,12 @@ Out<T> auto_eval(const T* z, std::size_t K, T* mu) {
   // chain (~80 u at spread 3000 in plain double), so such rows go to extended precision at once.
   if constexpr (std::is_same_v<T, double>)
     if (series::escalate_before<T, double>(r, mu != nullptr)) return auto_detail::extended(z, K, mu, r);
+  // f64 mean of moderate spread (beyond ~8 sqrt(K)): the same series with every recurrence
+  // compensated (its S needs no rerun: ~1 u).
+  if (auto_detail::compensated_mean<T>(r, K, mu != nullptr)) {
+    const auto s = run_series_compensated(ws, K, r, true, series::output_series_tol<T>(true));
+    return auto_detail::finish_series(z, K, mu, r, ws, mT, s, false);
+  }
   return auto_detail::finish_series(z, K, mu, r, ws, mT, auto_detail::double_series<T>(ws, K, r, mu != nullptr));
 }
 

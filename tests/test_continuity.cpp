@@ -51,6 +51,10 @@
 //                     kThreeNodesMinSpread = 8 takes Newton's recurrence in x87. Family (0, 0.37 t, t),
 //                     t crossing 8. The K = 3 rows of the families above with spread >= 8
 //                     (separated_gap) measure three_nodes on both sides.
+//   compensated_mean  compensated_mean (normalizer/auto.hpp, series/limits.hpp): f64 with the mean
+//                     and spread in (max(kCompensatedMeanMinSpread = 8, K), 128] runs the
+//                     compensated recurrence (taylor_compensated.hpp). Family: a progression of
+//                     K = 10 nodes, spread t crossing 10 (the path changes in f64 with the mean only).
 //   (also found)
 //   separated_gap     separated.hpp:389: the clusters are split at gaps > G = 1, 4, ... Family:
 //                     (0, t, 200), t crossing 1 (the path stays separated: internal switch).
@@ -106,7 +110,7 @@ using ccnorm::measures::mp200;
 struct Path {
   double r = 0;
   bool sorted = false, separated = false, fallback = false, escalated = false, rerun = false;
-  bool asm_dd = false, logc_dd = false, three = false, two = false, saddle = false, equal = false;
+  bool asm_dd = false, logc_dd = false, three = false, two = false, saddle = false, equal = false, comp = false;
   std::size_t terms = 0;
   double A = NAN, logC = NAN;  // what auto returns by this replay (checked against evaluate_row)
   std::string name() const {
@@ -116,7 +120,7 @@ struct Path {
     if (saddle) return "saddle";
     if (separated) return r <= ccnorm::series::kAccuracyDomainMaxSpread ? "sep/quick" : "sep/full-budget";
     if (fallback) return "fallback";
-    std::string s = escalated ? "x87pre" : rerun ? "x87rerun" : "dbl";
+    std::string s = escalated ? "x87pre" : rerun ? "x87rerun" : comp ? "dbl-compensated" : "dbl";
     s += sorted ? "/sorted" : "/unsorted";
     if (!escalated) {
       if (asm_dd) s += "/asm-dd";
@@ -191,9 +195,12 @@ Path probe(const std::vector<T>& z, bool want_mu) {
       set(auto_detail::extended(z.data(), K, want_mu ? mu.data() : nullptr, r));
       return p;
     }
-  // (f64 outputs: compensated sums and their assembly, auto_detail::double_series / finish_series)
+  // (f64 outputs: compensated sums and their assembly, auto_detail::double_series / finish_series;
+  // with the mean beyond max(8, K): the compensated recurrence, never rerun)
   constexpr bool comp = std::is_same_v<T, double>;
-  Series<double> s = run_series<double>(ws, K, r, want_mu, 0, comp);
+  p.comp = auto_detail::compensated_mean<T>(r, K, want_mu);
+  Series<double> s = p.comp ? run_series_compensated(ws, K, r, want_mu, series::output_series_tol<T>(want_mu))
+                            : run_series<double>(ws, K, r, want_mu, 0, comp);
   p.terms = s.terms;
   const dd Sd = comp ? quick_two_sum(s.S, s.S_lo) : dd(s.S);
   auto as = comp ? series::assemble_compensated(static_cast<double>(mT), Sd, s.E, auto_detail::Lf{K})
@@ -207,7 +214,7 @@ Path probe(const std::vector<T>& z, bool want_mu) {
   p.A = static_cast<T>(as.A);
   p.logC = static_cast<T>(lc0);
   if constexpr (std::is_same_v<T, double>)
-    if (series::auto_rerun_after(s.terms, K, as.A, lc0)) {
+    if (!p.comp && series::auto_rerun_after(s.terms, K, as.A, lc0)) {
       p.rerun = true;
       p.sorted = extended_sorted();
       set(auto_detail::extended(z.data(), K, want_mu ? mu.data() : nullptr, r));
@@ -291,6 +298,8 @@ std::vector<Family> families() {
   f.push_back({"three_nodes", 6, 10, [](double t) { return std::vector<double>{0, 0.37 * t, t}; },
                [](const Path& p) { return p.three ? 1.0 : 0.0; }, false, false, ccnorm::kThreeNodesMinSpread - 1e-5,
                ccnorm::kThreeNodesMinSpread});  // (t_lo: the value just below 8 in f64 / f32)
+  f.push_back({"compensated_mean", 6, 14, [](double t) { return progression(t, 10); },
+               [](const Path& p) { return p.comp ? 1.0 : 0.0; }, false, false, 10, 10});
   f.push_back({"block_of_8", 10, 12, [](double t) { return std::vector<double>{0, 0.5, 1, t}; },
                [](const Path& p) { return static_cast<double>(p.terms); }});
   return f;

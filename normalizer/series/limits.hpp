@@ -34,6 +34,13 @@ constexpr double kSeparatedMinSpread = 128.0;
 // computed in the next wider compute type before the run (auto: x87 extended; GPU: double-double).
 constexpr double kMeanEscalationSpread = 128.0;
 
+// f64 outputs with the mean, spread in (max(kCompensatedMeanMinSpread, K), kMeanEscalationSpread]:
+// the plain double series' mean misses 2 u there (the degree chain's rounding grows like
+// sqrt(spread) u and falls with K: measured 2.0-11 u beyond, 1.3-1.9 u within; docs/design.md
+// §2.6 step 3), so `auto` runs the compensated recurrence (normalizer/taylor_compensated.hpp,
+// <= 1.24 u on the same rows) instead. Host only.
+constexpr double kCompensatedMeanMinSpread = 8.0;
+
 // f32 outputs on the GPU, whose first compute type is float: up to spread 128 the float series meets
 // the goal, value and mean (measured with the host replay before per-node scaling: max err_mu 20 u32
 // up to spread 256 on gaussian and progression rows, K = 10..10^4; beyond ~10^3 its rounding,

@@ -1,0 +1,146 @@
+// ccnorm: `taylor_compensated` - the Taylor series of taylor.hpp in double with every recurrence
+// compensated (error-free transformations carry the first-order rounding error of each cell in a
+// second double), for the mean of f64 rows of moderate spread where the plain double series misses
+// 2 u (auto's path for them: docs/design.md §2.6 step 3).
+//
+// Formula: the series of taylor.hpp and series/step.hpp (0-based j, y_0 = 0, unsorted rows only,
+// so that no node is rescaled and E = 0):
+//     v_j(n) = g v_j(n-1) + c v_{j-1}(n),   g = y_j / (n+j),  c = j / (n+j),
+//     w_j(n) = h w_j(n-1) + a,              h = y_j / (n+K),  a = K v_{K-1}(n) / (n+K),
+//     S = sum_n v_{K-1}(n),  mu_j = sum_n w_j(n) / (K S).
+// Each state is the unevaluated pair x + x' (x' ~ u x). One cell of the column computes, with
+// two_prod / two_sum (dd.hpp) and the reciprocal pair 1/i = ihi + ilo of the workspace,
+//     g + g' = (yh + yl)(ihi + ilo)  (g' to first order: fma(yh, ihi, -g) + yh ilo + yl ihi),
+//     c + c' likewise, p1 + e1 = g v, p2 + e2 = c p (exact), s + e3 = p1 + p2 (exact),
+//     v <- s,  v' <- e1 + e2 + e3 + g' v + c' p + g v' + c p'
+// (p = v_{j-1}(n), p' its error), and the mean cell the same with one product. So each state
+// carries the exact value of its recurrence up to terms of order u^2 per cell: the rounding of a
+// state no longer feeds the next degree, and the gains' roundings (y_j / i, the larger part once the
+// states are exact: measured below) are in the sum too. S, S' and the mean sums are summed as
+// compensated sums (series::compensated_add) with the states' error terms added to the low parts.
+//
+// Why (docs/design.md §2.6 step 4): in the plain double series the relative rounding of a state
+// is carried forward with gain y_j / i ~ 1 for the first ~y_j degrees, so v_{K-1}(n) and w_j(n)
+// drift like sqrt(n) u; S and the mean sums weight the degrees differently (w_j leans to the early
+// ones), so mu_j = sw_j / (K S) keeps ~sqrt(spread) u of it: 6-8 u at spread 64-128 for K <= 16.
+// Transcribed with a binary128 reference (max over 40 normal rows rescaled to each spread, K = 4,
+// 5, 10, 16; u): plain double 3.2-7.6; the gains exact only 3.4-8.7; the states only 1.7-3.1; both
+// (this file) 0.87-1.14, of which ~0.5 u is the final division and ~0.5 u the sums.
+//
+// Stable regime: every unsorted row (spread <= ~260: taylor_prepare leaves it unsorted, no state
+// leaves double's range); auto sends it the f64 rows with the mean and spread in
+// (max(kCompensatedMeanMinSpread, K), kMeanEscalationSpread] (series/limits.hpp).
+// Error (first order, all terms positive): each cell adds <= ~2^-104 relative to its state beyond
+// what the compensated pair carries, so S and the mean sums are within ~(few + N 2^-51) u of exact
+// (the compensated sums' own bound), and mu_j within ~1.5 u (observed <= 1.2 u: tests/test_
+// taylor_compensated.cpp against the certified reference).
+// Cost: ~3x the plain double series per cell (25 instead of 7 operations in the column, 22 instead
+// of 8 per mean cell; the mean's K independent cells per degree vectorise); O(K N), N as taylor.hpp.
+//
+// References: T. Ogita, S. M. Rump, S. Oishi, Accurate sum and dot product, SIAM J. Sci. Comput.
+// 26 (2005); S. Graillat, Ph. Langlois, N. Louvet, Algorithms for accurate, validated and fast
+// polynomial evaluation, Japan J. Indust. Appl. Math. 26 (2009) (compensated Horner: the same
+// first-order error recurrence run beside the state).
+#pragma once
+#include <cmath>
+#include <cstddef>
+
+#include "normalizer/dd.hpp"
+#include "normalizer/taylor.hpp"
+
+namespace ccnorm {
+namespace taylor_detail {
+
+// (yh + yl) (ih + il) as hi + first-order lo.
+CCNORM_INLINE void product_pair(double yh, double yl, double ih, double il, double& hi, double& lo) {
+  hi = yh * ih;
+  lo = std::fma(yh, ih, -hi) + std::fma(yh, il, yl * ih);
+}
+
+// The compensated series of an unsorted prepared row (ws.sorted false; K >= 2). Returns S, S_lo and
+// terms as run_series does with comp (E = 0); with want_mu, ws.sw / ws.swl hold the mean sums and
+// their low parts (series::mean_component_compensated reads them). tol: the stopping rule's
+// relative tolerance (series::output_series_tol<double>).
+inline Series<double> run_series_compensated(Work<double>& ws, std::size_t K, double r, bool want_mu, double tol) {
+  const int Ki = static_cast<int>(K);
+  ws.v.assign(K, 1.0);
+  thread_local std::vector<double> vlo, wlo;
+  vlo.assign(K, 0.0);
+  ws.ex.assign(K, 0);
+  ws.ms.assign(K, 1.0);
+  double* v = ws.v.data();
+  double* ve = vlo.data();
+  double *w = nullptr, *we = nullptr, *sw = nullptr, *swl = nullptr;
+  if (want_mu) {
+    ws.w.assign(K, 1.0);
+    ws.sw.assign(K, 1.0);
+    ws.swl.assign(K, 0.0);
+    wlo.assign(K, 0.0);
+    w = ws.w.data();
+    sw = ws.sw.data();
+    swl = ws.swl.data();
+    we = wlo.data();
+  }
+  const double* yh = ws.yh.data();
+  const double* yl = ws.yl.data();
+  const double Kc = static_cast<double>(K);
+  double S = 1.0, S_lo = 0.0;
+  std::size_t n = 1;
+  for (;; ++n) {
+    ensure_inv(ws, n + K + 1);
+    const double* ihi = ws.ihi.data();
+    const double* ilo = ws.ilo.data();
+    // the column at degree n: v_0(n) = 0 (y_0 = 0)
+    double p = 0.0, pe = 0.0;
+    v[0] = 0.0;
+    ve[0] = 0.0;
+    for (int j = 1; j < Ki; ++j) {
+      const std::size_t i = n + static_cast<std::size_t>(j);
+      const double ih = ihi[i], il = ilo[i], jd = static_cast<double>(j);
+      double g, gl, c, cl;
+      product_pair(yh[j], yl[j], ih, il, g, gl);
+      c = jd * ih;
+      cl = std::fma(jd, ih, -c) + jd * il;
+      const dd p1 = two_prod(g, v[j]);
+      const dd p2 = two_prod(c, p);
+      const dd s = two_sum(p1.hi, p2.hi);
+      const double e = std::fma(g, ve[j], std::fma(c, pe, std::fma(gl, v[j], std::fma(cl, p, (p1.lo + p2.lo) + s.lo))));
+      v[j] = s.hi;
+      ve[j] = e;
+      p = s.hi;
+      pe = e;
+    }
+    const double top = v[Ki - 1], tope = ve[Ki - 1];
+    series::compensated_add(S, S_lo, top);
+    S_lo += tope;
+    if (want_mu) {
+      // a + a' = K (top + tope) (ihi + ilo) at i = n + K
+      const std::size_t i = n + K;
+      const double ih = ihi[i], il = ilo[i];
+      const dd kt = two_prod(Kc, top);
+      double a, al;
+      product_pair(kt.hi, std::fma(Kc, tope, kt.lo), ih, il, a, al);
+      for (std::size_t j = 0; j < K; ++j) {
+        double h, hl;
+        product_pair(yh[j], yl[j], ih, il, h, hl);
+        const dd q = two_prod(h, w[j]);
+        const dd s = two_sum(q.hi, a);
+        const double e = std::fma(h, we[j], std::fma(hl, w[j], (q.lo + s.lo) + al));
+        w[j] = s.hi;
+        we[j] = e;
+        series::compensated_add(sw[j], swl[j], s.hi);
+        swl[j] += e;
+      }
+    }
+    const double next = static_cast<double>(n + 1);  // N + 1, N = n the last degree
+    if (series::series_failed(S, next, r)) return {S, 0, n + 1, false, S_lo};
+    double tf = 0;
+    if (!series::tail_factor(r, next, tf)) continue;
+    if (!series::tail_negligible(top, tf, tol, S)) continue;
+    if (!want_mu || series::mean_tails_negligible<double>(w, sw, Ki, tf, tol)) break;
+  }
+  return {S, 0, n + 1, true, S_lo};
+}
+
+}  // namespace taylor_detail
+}  // namespace ccnorm
