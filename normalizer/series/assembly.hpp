@@ -13,10 +13,11 @@
 //     double-double when its terms cancel (max |term| > 1.5 max(1, |A|)), so that |A| << |min z|
 //     costs nothing in accuracy (plain double: up to ~19 ulp of A there, docs/design.md §2);
 //   assemble_compensated (S + S_lo from auto's compensated double series, f64 outputs): where
-//     the terms do not cancel, m + log S_hi + E ln2 - log((K-1)!) summed with error-free
+//     the terms do not cancel and the rounded ones (log S_hi, E ln2) are at most
+//     kAssemblyRoundedTermRatio |A|, m + log S_hi + E ln2 - log((K-1)!) summed with error-free
 //     additions (two-sum, log((K-1)!) as its double-double) plus the first-order S_lo / S_hi,
-//     rounded once, so that A's error is log's and the series' own, not three roundings of
-//     about |A|; where they cancel, assemble_dd of the pair;
+//     rounded once, so that A's error is log's (<= ~u |A| / 2 there) and the series' own, not
+//     three roundings of about |A|; otherwise assemble_dd of the pair;
 //   assemble_dd (double-double S; auto-precise, auto's extended rerun, the GPU's double-double
 //     rows): always in double-double (A <= 1 ulp);
 //   assemble_plain (GPU f32 outputs from a float or double series): in plain double, rounded to
@@ -155,7 +156,8 @@ CCNORM_HD CCNORM_INLINE Assembled assemble_compensated(double m, dd S, int E, co
   a = two_sum(a.hi, -lg.hi);
   lo += a.lo;
   const double A0 = a.hi + (lo + low);
-  if (big <= kAssemblyCancellation * max_num(1.0, ::fabs(A0))) {
+  const double scale = max_num(1.0, ::fabs(A0));
+  if (big <= kAssemblyCancellation * scale && max_num(::fabs(lS), ::fabs(lE)) <= kAssemblyRoundedTermRatio * scale) {
     Assembled o;
     o.A = A0;
     o.part[0] = lS;
@@ -230,10 +232,13 @@ CCNORM_HD CCNORM_INLINE dd log1p_pair(double s) {
 // log S's logarithms and of s, not five roundings of about log C.
 template <class C, class LF>
 CCNORM_HD CCNORM_INLINE double log_c(C yhK, C ylK, double s, Assembled& as, dd S, int E, const LF& lf) {
-  const double r = to_double(yhK);
+  // the top node exactly (its low part too: dropping it cost up to 1/2 ulp of r, e.g. 1 ulp of
+  // log C = 2.5 at r = 4.5; until 2026-12-03)
+  const dd top = exact_top(yhK, ylK);
+  const double r = top.hi;
   const dd l1p = log1p_pair(s);
   dd c = two_sum(r, l1p.hi);
-  double lo = c.lo + l1p.lo;
+  double lo = c.lo + l1p.lo + top.lo;
   if (as.have_dd) {
     c = two_sum(c.hi, -as.red.hi);
     lo += c.lo - as.red.lo;
