@@ -261,7 +261,9 @@ Out<T> finish_series(const T* z, std::size_t K, T* mu, double r, const PreparedR
   if constexpr (std::is_same_v<T, double>) {
     // f64 outputs: the series' sums are compensated (S + S_lo, sw_j + swl_j; double_series)
     const dd Sd = quick_two_sum(s.S, s.S_lo);
-    auto as = series::assemble_compensated(static_cast<double>(mT), Sd, s.E, Lf{K});
+    // (the compensated recurrence's rows, !may_rerun, also assemble log S in double-double where
+    // its rounding could reach ~u |A|: kAssemblyRoundedTermRatio)
+    auto as = series::assemble_compensated(static_cast<double>(mT), Sd, s.E, Lf{K}, !may_rerun);
     const double lc0 = log_c(p, K, as, Sd, s.E);
     // Estimated error of the double series; it lands on A and on log C alike. Where it could
     // exceed ~6 u of the smaller: extended.

@@ -34,8 +34,10 @@
 // what the compensated pair carries, so S and the mean sums are within ~(few + N 2^-51) u of exact
 // (the compensated sums' own bound), and mu_j within ~1.5 u (observed <= 1.2 u: tests/test_
 // taylor_compensated.cpp against the certified reference).
-// Cost: ~3x the plain double series per cell (25 instead of 7 operations in the column, 22 instead
-// of 8 per mean cell; the mean's K independent cells per degree vectorise); O(K N), N as taylor.hpp.
+// Cost: O(K N), N as taylor.hpp; ~25 operations per column cell instead of ~7 (two degrees per
+// pass, skewed by one node, so that their chains overlap) and ~20 per mean cell instead of ~8 (the
+// K cells of a degree vectorise: compensated_mean_step). Measured 1.3-1.4x the scalar plain series
+// at K <= 10, ~4x the SIMD one-row wavefront at K = 32 (docs/design.md §2.6 step 3).
 //
 // References: T. Ogita, S. M. Rump, S. Oishi, Accurate sum and dot product, SIAM J. Sci. Comput.
 // 26 (2005); S. Graillat, Ph. Langlois, N. Louvet, Algorithms for accurate, validated and fast
@@ -55,6 +57,30 @@ namespace taylor_detail {
 CCNORM_INLINE void product_pair(double yh, double yl, double ih, double il, double& hi, double& lo) {
   hi = yh * ih;
   lo = std::fma(yh, ih, -hi) + std::fma(yh, il, yl * ih);
+}
+
+// One degree of the K mean cells w_j <- h w_j + a (h = y_j / i as a pair from 1/i = ih + il,
+// a + al the source), each state with its error term, folded into the compensated sums sw + swl.
+// The K cells are independent (restrict pointers: the loop vectorises).
+CCNORM_INLINE void compensated_mean_step(const double* __restrict yh, const double* __restrict yl, double ih,
+                                         double il, double a, double al, double* __restrict w,
+                                         double* __restrict we, double* __restrict sw, double* __restrict swl,
+                                         std::size_t K) {
+  for (std::size_t j = 0; j < K; ++j) {
+    const double h = yh[j] * ih;
+    const double hl = std::fma(yh[j], ih, -h) + std::fma(yh[j], il, yl[j] * ih);
+    const double qh = h * w[j];
+    const double ql = std::fma(h, w[j], -qh);
+    const double s = qh + a;  // two_sum(qh, a)
+    const double bb = s - qh;
+    const double sl = (qh - (s - bb)) + (a - bb);
+    const double e = std::fma(h, we[j], std::fma(hl, w[j], (ql + sl) + al));
+    w[j] = s;
+    we[j] = e;
+    const double t = sw[j] + s;  // compensated_add
+    swl[j] += (s - (t - sw[j])) + e;
+    sw[j] = t;
+  }
 }
 
 // The compensated series of an unsorted prepared row (ws.sorted false; K >= 2). Returns S, S_lo and
@@ -85,61 +111,72 @@ inline Series<double> run_series_compensated(Work<double>& ws, std::size_t K, do
   const double* yl = ws.yl.data();
   const double Kc = static_cast<double>(K);
   double S = 1.0, S_lo = 0.0;
-  std::size_t n = 1;
-  for (;; ++n) {
-    ensure_inv(ws, n + K + 1);
-    const double* ihi = ws.ihi.data();
-    const double* ilo = ws.ilo.data();
-    // the column at degree n: v_0(n) = 0 (y_0 = 0)
-    double p = 0.0, pe = 0.0;
-    v[0] = 0.0;
-    ve[0] = 0.0;
-    for (int j = 1; j < Ki; ++j) {
-      const std::size_t i = n + static_cast<std::size_t>(j);
-      const double ih = ihi[i], il = ilo[i], jd = static_cast<double>(j);
-      double g, gl, c, cl;
-      product_pair(yh[j], yl[j], ih, il, g, gl);
-      c = jd * ih;
-      cl = std::fma(jd, ih, -c) + jd * il;
-      const dd p1 = two_prod(g, v[j]);
-      const dd p2 = two_prod(c, p);
-      const dd s = two_sum(p1.hi, p2.hi);
-      const double e = std::fma(g, ve[j], std::fma(c, pe, std::fma(gl, v[j], std::fma(cl, p, (p1.lo + p2.lo) + s.lo))));
-      v[j] = s.hi;
-      ve[j] = e;
-      p = s.hi;
-      pe = e;
-    }
-    const double top = v[Ki - 1], tope = ve[Ki - 1];
+  // One compensated cell of the column: v_j(nn) from x + xe = v_j(nn - 1), p + pe = v_{j-1}(nn).
+  auto cell = [&](int j, std::size_t nn, double x, double xe, double p, double pe, double& out, double& oute) {
+    const std::size_t i = nn + static_cast<std::size_t>(j);
+    const double ih = ws.ihi[i], il = ws.ilo[i], jd = static_cast<double>(j);
+    double g, gl;
+    product_pair(yh[j], yl[j], ih, il, g, gl);
+    const double c = jd * ih;
+    const double cl = std::fma(jd, ih, -c) + jd * il;
+    const dd p1 = two_prod(g, x);
+    const dd p2 = two_prod(c, p);
+    const dd sm = two_sum(p1.hi, p2.hi);
+    oute = std::fma(g, xe, std::fma(c, pe, std::fma(gl, x, std::fma(cl, p, (p1.lo + p2.lo) + sm.lo))));
+    out = sm.hi;
+  };
+  // S, the mean and the stopping rule for degree nn with top + tope = v_{K-1}(nn); true: stop.
+  auto fold = [&](std::size_t nn, double top, double tope, bool& ok) {
     series::compensated_add(S, S_lo, top);
     S_lo += tope;
     if (want_mu) {
-      // a + a' = K (top + tope) (ihi + ilo) at i = n + K
-      const std::size_t i = n + K;
-      const double ih = ihi[i], il = ilo[i];
+      // a + a' = K (top + tope) (ihi + ilo) at i = nn + K
+      const std::size_t i = nn + K;
+      const double ih = ws.ihi[i], il = ws.ilo[i];
       const dd kt = two_prod(Kc, top);
       double a, al;
       product_pair(kt.hi, std::fma(Kc, tope, kt.lo), ih, il, a, al);
-      for (std::size_t j = 0; j < K; ++j) {
-        double h, hl;
-        product_pair(yh[j], yl[j], ih, il, h, hl);
-        const dd q = two_prod(h, w[j]);
-        const dd s = two_sum(q.hi, a);
-        const double e = std::fma(h, we[j], std::fma(hl, w[j], (q.lo + s.lo) + al));
-        w[j] = s.hi;
-        we[j] = e;
-        series::compensated_add(sw[j], swl[j], s.hi);
-        swl[j] += e;
+      compensated_mean_step(yh, yl, ih, il, a, al, w, we, sw, swl, K);
+    }
+    const double next = static_cast<double>(nn + 1);  // N + 1, N = nn the last degree
+    ok = false;
+    if (series::series_failed(S, next, r)) return true;
+    ok = true;
+    double tf = 0;
+    if (!series::tail_factor(r, next, tf)) return false;
+    if (!series::tail_negligible(top, tf, tol, S)) return false;
+    return !want_mu || series::mean_tails_negligible<double>(w, sw, Ki, tf, tol);
+  };
+  // Two degrees per pass, n and n + 1, skewed by one node (cell j of degree n beside cell j - 1 of
+  // degree n + 1), so that their dependency chains along j overlap; S, the mean and the stopping
+  // rule then take the degrees one at a time, so a row stops at the same degree with the same
+  // bits as with one degree per pass (the column of degree n + 1 is dropped when it stops at n).
+  for (std::size_t n = 1;; n += 2) {
+    ensure_inv(ws, n + K + 2);
+    v[0] = 0.0;  // v_0(n) = v_0(n + 1) = 0 (y_0 = 0)
+    ve[0] = 0.0;
+    double pa = 0.0, pae = 0.0;  // v_{j-1}(n), the cell of degree n last computed
+    double pb = 0.0, pbe = 0.0;  // v_{j-2}(n + 1)
+    for (int j = 1; j <= Ki; ++j) {
+      double na = 0.0, nae = 0.0;
+      if (j < Ki) cell(j, n, v[j], ve[j], pa, pae, na, nae);
+      if (j >= 2) {  // degree n + 1, node j - 1: v[j - 1] holds v_{j-1}(n) since the last step
+        cell(j - 1, n + 1, v[j - 1], ve[j - 1], pb, pbe, v[j - 1], ve[j - 1]);
+        pb = v[j - 1];
+        pbe = ve[j - 1];
+      }
+      if (j < Ki) {
+        v[j] = na;
+        ve[j] = nae;
+        pa = na;
+        pae = nae;
       }
     }
-    const double next = static_cast<double>(n + 1);  // N + 1, N = n the last degree
-    if (series::series_failed(S, next, r)) return {S, 0, n + 1, false, S_lo};
-    double tf = 0;
-    if (!series::tail_factor(r, next, tf)) continue;
-    if (!series::tail_negligible(top, tf, tol, S)) continue;
-    if (!want_mu || series::mean_tails_negligible<double>(w, sw, Ki, tf, tol)) break;
+    bool ok = true;
+    // pa + pae = v_{K-1}(n) (node K - 1 of degree n was the last cell of that degree)
+    if (fold(n, pa, pae, ok)) return {S, 0, n + 1, ok, S_lo};
+    if (fold(n + 1, v[Ki - 1], ve[Ki - 1], ok)) return {S, 0, n + 2, ok, S_lo};
   }
-  return {S, 0, n + 1, true, S_lo};
 }
 
 }  // namespace taylor_detail

@@ -13,11 +13,13 @@
 //     double-double when its terms cancel (max |term| > 1.5 max(1, |A|)), so that |A| << |min z|
 //     costs nothing in accuracy (plain double: up to ~19 ulp of A there, docs/design.md §2);
 //   assemble_compensated (S + S_lo from auto's compensated double series, f64 outputs): where
-//     the terms do not cancel and the rounded ones (log S_hi, E ln2) are at most
-//     kAssemblyRoundedTermRatio |A|, m + log S_hi + E ln2 - log((K-1)!) summed with error-free
-//     additions (two-sum, log((K-1)!) as its double-double) plus the first-order S_lo / S_hi,
-//     rounded once, so that A's error is log's (<= ~u |A| / 2 there) and the series' own, not
-//     three roundings of about |A|; otherwise assemble_dd of the pair;
+//     the terms do not cancel (and, with `strict`, the rounded ones, log S_hi and E ln2, are at
+//     most kAssemblyRoundedTermRatio |A|), m + log S_hi + E ln2 - log((K-1)!) summed with
+//     error-free additions (two-sum, log((K-1)!) as its double-double) plus the first-order
+//     S_lo / S_hi, rounded once, so that A's error is log's (<= 1/2 ulp of log S: with `strict`
+//     <= ~u |A| / 2) and the series' own, not three roundings of about |A|; otherwise assemble_dd
+//     of the pair. (`strict`: rows whose series costs microseconds, where dd_log's ~70 ns do
+//     not count; on every row it made batched K = 3 1.6x slower.)
 //   assemble_dd (double-double S; auto-precise, auto's extended rerun, the GPU's double-double
 //     rows): always in double-double (A <= 1 ulp);
 //   assemble_plain (GPU f32 outputs from a float or double series): in plain double, rounded to
@@ -140,7 +142,7 @@ CCNORM_HD CCNORM_INLINE Assembled assemble_checked(double m, double S, int E, co
   return assemble_dd(m, dd(S), E, lf);
 }
 template <class LF>
-CCNORM_HD CCNORM_INLINE Assembled assemble_compensated(double m, dd S, int E, const LF& lf) {
+CCNORM_HD CCNORM_INLINE Assembled assemble_compensated(double m, dd S, int E, const LF& lf, bool strict = false) {
   const double lS = ::log(S.hi);
   const double lE = static_cast<double>(E) * 0.69314718055994530942;
   const dd lg = lf.exact();
@@ -157,7 +159,8 @@ CCNORM_HD CCNORM_INLINE Assembled assemble_compensated(double m, dd S, int E, co
   lo += a.lo;
   const double A0 = a.hi + (lo + low);
   const double scale = max_num(1.0, ::fabs(A0));
-  if (big <= kAssemblyCancellation * scale && max_num(::fabs(lS), ::fabs(lE)) <= kAssemblyRoundedTermRatio * scale) {
+  if (big <= kAssemblyCancellation * scale &&
+      (!strict || max_num(::fabs(lS), ::fabs(lE)) <= kAssemblyRoundedTermRatio * scale)) {
     Assembled o;
     o.A = A0;
     o.part[0] = lS;
