@@ -67,18 +67,17 @@ CCNORM_INLINE void compensated_mean_step(const double* __restrict yh, const doub
                                          double* __restrict we, double* __restrict sw, double* __restrict swl,
                                          std::size_t K) {
   for (std::size_t j = 0; j < K; ++j) {
-    const double h = yh[j] * ih;
-    const double hl = std::fma(yh[j], ih, -h) + std::fma(yh[j], il, yl[j] * ih);
-    const double qh = h * w[j];
-    const double ql = std::fma(h, w[j], -qh);
-    const double s = qh + a;  // two_sum(qh, a)
-    const double bb = s - qh;
-    const double sl = (qh - (s - bb)) + (a - bb);
-    const double e = std::fma(h, we[j], std::fma(hl, w[j], (ql + sl) + al));
-    w[j] = s;
+    double h, hl;
+    product_pair(yh[j], yl[j], ih, il, h, hl);
+    const dd q = two_prod(h, w[j]);
+    const dd s = two_sum(q.hi, a);
+    const double e = std::fma(h, we[j], std::fma(hl, w[j], (q.lo + s.lo) + al));
+    w[j] = s.hi;
     we[j] = e;
-    const double t = sw[j] + s;  // compensated_add
-    swl[j] += (s - (t - sw[j])) + e;
+    // the compensated sum (series::compensated_add) with the state's error term in the same
+    // addition: swl += (its rounding error + e)
+    const double t = sw[j] + s.hi;
+    swl[j] += (s.hi - (t - sw[j])) + e;
     sw[j] = t;
   }
 }
