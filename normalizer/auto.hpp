@@ -310,6 +310,21 @@ taylor_detail::Series<double> double_series(taylor_detail::Work<double>& ws, std
   return taylor_detail::run_series<double>(ws, K, r, want_mu, tol, comp);
 }
 
+// auto's compensated recurrence of a prepared unsorted row (taylor_compensated.hpp; the rows of
+// compensated_mean): with ccnorm::lanes linked and K >= lanes::kRowCompMinK, the column's cells
+// across SIMD lanes (lanes::series_row_compensated: bitwise the same result), otherwise the scalar
+// run_series_compensated.
+inline taylor_detail::Series<double> compensated_series(taylor_detail::Work<double>& ws, std::size_t K, double r) {
+  const double tol = series::output_series_tol<double>(true);
+#if defined(CCNORM_HAVE_LANES)
+  if (K >= lanes::kRowCompMinK && !ws.sorted) {
+    taylor_detail::Series<double> s;
+    if (lanes::series_row_compensated(ws, K, r, true, s, tol)) return s;
+  }
+#endif
+  return taylor_detail::run_series_compensated(ws, K, r, true, tol);
+}
+
 // separated's work budget in auto (docs/design.md §2.6): where the series can run, 1/8 of the
 // series' ~K spread cells, so that a decline wastes at most that fraction of the row's time (at
 // least 2^14 operations); beyond the accuracy domain separated_detail::kWorkBudget, after which the
@@ -366,15 +381,26 @@ WidePath wide_row(const T* z, std::size_t K, T* mu, double r, Out<T>& o) {
 // Which path auto takes for a prepared row of spread r (taylor_prepare): the SIMD batch driver
 // (normalizer/lanes/) runs exactly the rows of `plain_double_series`, whose nodes taylor_prepare
 // leaves unsorted (no per-node rescaling: series/step.hpp) and whose series needs no escalation.
-template <class T>
-bool plain_double_series(double r, std::size_t K, bool want_mu) {
+// The rows that reach taylor_prepare's unsorted double series at all (either of the two below).
+inline bool unsorted_double_series(double r, std::size_t K) {
   if (K < 2 || !(r <= series::kSeparatedMinSpread) || taylor_detail::sorts_nodes<double>(r)) return false;
   if (r == 0) return false;  // all logits equal: equal_row
   if (K == 3 && r >= kThreeNodesMinSpread) return false;  // three_nodes.hpp
   if (K == 2 && r >= kTwoNodesMinSpread) return false;    // two_nodes.hpp
+  return true;
+}
+template <class T>
+bool plain_double_series(double r, std::size_t K, bool want_mu) {
+  if (!unsorted_double_series(r, K)) return false;
   if constexpr (std::is_same_v<T, double>)
     if (series::escalate_before<T, double>(r, want_mu) || compensated_mean<T>(r, K, want_mu)) return false;
   return true;
+}
+// ... and exactly the rows of the compensated recurrence (compensated_series), which the batch
+// driver also runs across lanes (lanes::auto_batch).
+template <class T>
+bool compensated_double_series(double r, std::size_t K, bool want_mu) {
+  return unsorted_double_series(r, K) && compensated_mean<T>(r, K, want_mu);
 }
 
 }  // namespace auto_detail
@@ -408,8 +434,7 @@ Out<T> auto_eval(const T* z, std::size_t K, T* mu) {
   // f64 mean of moderate spread (beyond ~8 sqrt(K)): the same series with every recurrence
   // compensated (its S needs no rerun: ~1 u).
   if (auto_detail::compensated_mean<T>(r, K, mu != nullptr)) {
-    const auto s = run_series_compensated(ws, K, r, true, series::output_series_tol<T>(true));
-    return auto_detail::finish_series(z, K, mu, r, ws, mT, s, false);
+    return auto_detail::finish_series(z, K, mu, r, ws, mT, auto_detail::compensated_series(ws, K, r), false);
   }
   return auto_detail::finish_series(z, K, mu, r, ws, mT, auto_detail::double_series<T>(ws, K, r, mu != nullptr));
 }

@@ -37,7 +37,9 @@
 // Cost: O(K N), N as taylor.hpp; ~25 operations per column cell instead of ~7 (two degrees per
 // pass, skewed by one node, so that their chains overlap) and ~20 per mean cell instead of ~8 (the
 // K cells of a degree vectorise: compensated_mean_step). Measured 1.3-1.4x the scalar plain series
-// at K <= 10, ~4x the SIMD one-row wavefront at K = 32 (docs/design.md §2.6 step 3).
+// at K <= 10. The same operations run across SIMD lanes (normalizer/lanes/auto_lanes.hpp
+// series_row_compensated for one row, auto_batch for a batch's rows), bitwise this function;
+// auto uses them where linked (docs/design.md §2.6 step 3, §2.13).
 //
 // References: T. Ogita, S. M. Rump, S. Oishi, Accurate sum and dot product, SIAM J. Sci. Comput.
 // 26 (2005); S. Graillat, Ph. Langlois, N. Louvet, Algorithms for accurate, validated and fast

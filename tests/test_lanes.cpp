@@ -7,7 +7,8 @@
 //   - generated batches mixing spreads 0..300 (lane groups of different lengths, rows beyond the
 //     lane path's spread 128 and sorted rows interleaved), NaN/inf rows, batch sizes that are not
 //     multiples of the lane width, one and two threads.
-// A second test compares the one-row lane kernel (series_row) with the scalar series itself.
+// A second test compares the one-row lane kernel (series_row) with the scalar series itself, a
+// third the compensated one-row kernel (series_row_compensated) with run_series_compensated.
 // A mismatch names the row and the field. Timings are for `ccnorm bench` (never asserted here).
 #include <gtest/gtest.h>
 
@@ -220,6 +221,86 @@ TEST(Lanes, OneRowBitwiseTheScalarSeriesOnEveryTarget) {
   }
   ccnorm::lanes::set_target_for_test(0);
   EXPECT_GT(used, 0u) << "no target ran the one-row lane kernel on this CPU";
+}
+
+// The compensated recurrence with the column across lanes (series_row_compensated, which auto_eval
+// uses for the rows of auto_detail::compensated_mean with K >= kRowCompMinK) against the scalar
+// run_series_compensated: S, S_lo, the degree count, ok, every mean sum and its low part bitwise,
+// value only and with the mean, on every target, for the same rows as the test above (every
+// unsorted row of the series' domain, not only auto's compensated ones: the kernel is the same).
+template <class T>
+std::string compare_row_compensated(const T* z, std::size_t K, bool mean, const std::string& id, bool& ran) {
+  using namespace ccnorm;
+  taylor_detail::Work<double> a, b;
+  T m;
+  const double r = taylor_prepare<double, T>(z, K, a, m);
+  taylor_prepare<double, T>(z, K, b, m);
+  ran = false;
+  if (!(r <= series::kSeparatedMinSpread) || a.sorted) return "";
+  const double tol = series::output_series_tol<double>(mean);
+  const auto s1 = taylor_detail::run_series_compensated(a, K, r, mean, tol);
+  taylor_detail::Series<double> s2{};
+  if (!lanes::series_row_compensated(b, K, r, mean, s2, tol)) return "";
+  ran = true;
+  char buf[256];
+  auto fail = [&](const char* what, double x, double y) {
+    std::snprintf(buf, sizeof buf, "%s K=%zu mean %d %s: lanes %a vs scalar %a", id.c_str(), K, mean, what, x, y);
+    return std::string(buf);
+  };
+  if (!same_bits(s1.S, s2.S)) return fail("S", s2.S, s1.S);
+  if (!same_bits(s1.S_lo, s2.S_lo)) return fail("S_lo", s2.S_lo, s1.S_lo);
+  if (s1.terms != s2.terms) return fail("terms", static_cast<double>(s2.terms), static_cast<double>(s1.terms));
+  if (s1.ok != s2.ok) return fail("ok", s2.ok, s1.ok);
+  for (std::size_t j = 0; mean && j < K; ++j) {
+    if (!same_bits(a.sw[j], b.sw[j])) return fail(("sw_" + std::to_string(j)).c_str(), b.sw[j], a.sw[j]);
+    if (!same_bits(a.swl[j], b.swl[j])) return fail(("swl_" + std::to_string(j)).c_str(), b.swl[j], a.swl[j]);
+  }
+  return "";
+}
+
+TEST(Lanes, OneRowCompensatedBitwiseTheScalarRecurrenceOnEveryTarget) {
+  const auto corpus = corpus_batches();
+  ASSERT_FALSE(corpus.empty()) << "cannot read tests/data/hard_corpus.in.csv";
+  std::vector<std::pair<std::size_t, Batch>> gen;
+  for (std::size_t K : {2, 3, 4, 5, 7, 8, 9, 10, 16, 31, 33, 100, 257})
+    gen.emplace_back(K, generated(K, K >= 257 ? 7 : 41, 9100 + K));
+  std::size_t used = 0;
+  for (const long long t : ccnorm::lanes::targets_for_test()) {
+    ccnorm::lanes::set_target_for_test(t);
+    std::size_t rows = 0, ran_rows = 0;
+    for (bool mean : {false, true}) {
+      auto one = [&](const std::string& w, bool ran) {
+        EXPECT_EQ(w, "") << "target " << ccnorm::lanes::target_name();
+        ++rows;
+        ran_rows += ran;
+      };
+      bool ran = false;
+      for (const auto& [key, b] : corpus) {
+        const std::size_t K = key.second;
+        if (K > 1000) continue;
+        for (std::size_t i = 0; i < b.ids.size(); ++i) {
+          if (key.first == "f32") {
+            const auto zf = as<float>(std::vector<double>(b.z.begin() + i * K, b.z.begin() + (i + 1) * K));
+            one(compare_row_compensated<float>(zf.data(), K, mean, b.ids[i], ran), ran);
+          } else {
+            one(compare_row_compensated<double>(b.z.data() + i * K, K, mean, b.ids[i], ran), ran);
+          }
+        }
+      }
+      for (const auto& [K, b] : gen)
+        for (std::size_t i = 0; i < b.ids.size(); ++i) {
+          if (!std::isfinite(*std::max_element(b.z.begin() + i * K, b.z.begin() + (i + 1) * K)) ||
+              std::any_of(b.z.begin() + i * K, b.z.begin() + (i + 1) * K, [](double x) { return std::isnan(x); }))
+            continue;
+          one(compare_row_compensated<double>(b.z.data() + i * K, K, mean, b.ids[i], ran), ran);
+        }
+    }
+    std::printf("target %-8s: %zu rows, %zu through the compensated one-row lanes, bitwise run_series_compensated\n",
+                ccnorm::lanes::target_name().c_str(), rows, ran_rows);
+    used += ran_rows;
+  }
+  ccnorm::lanes::set_target_for_test(0);
+  EXPECT_GT(used, 0u) << "no target ran the compensated one-row lane kernel on this CPU";
 }
 
 // The comparison above must have exercised the lanes on at least one target (every x86-64 CPU

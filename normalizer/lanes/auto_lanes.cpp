@@ -54,6 +54,8 @@ struct Group {
   double* swl = nullptr;        // K W scratch: the mean sums' compensation terms (comp)
   double* S_lo_out = nullptr;   // W: S's compensation term at the stop (comp)
   double* swl_out = nullptr;    // K W: the mean sums' compensation terms at the stop (comp)
+  double* ve = nullptr;         // K W scratch: the column's error terms (RunGroupComp)
+  double* we = nullptr;         // K W scratch: the mean columns' error terms (RunGroupComp)
 };
 
 // One row with the degrees across lanes (RunRow). Node arrays are padded (see RunRow).
@@ -71,6 +73,9 @@ struct Row {
   double* vb = nullptr;
   double* w = nullptr;          // Kp scratch: the mean columns
   double* sw = nullptr;         // Kp: the mean sums (at the stop)
+  double* vae = nullptr;        // K + 2W scratch each: the column's error terms (RunRowComp)
+  double* vbe = nullptr;
+  double* we = nullptr;         // Kp scratch: the mean columns' error terms (RunRowComp)
   bool comp = false;            // compensated sums (run_series with comp: f64 outputs)
   double* swl = nullptr;        // Kp: the mean sums' compensation terms (comp; at the stop)
   double S = 0;                 // out: the scaled sum at the stop
@@ -89,6 +94,7 @@ struct Finish {
   auto_detail::PreparedRow<double> p{};
   T m = 0;
   taylor_detail::Series<double> s{};
+  bool may_rerun = true;  // false for the compensated recurrence's rows (finish_series)
 };
 
 }  // namespace detail
@@ -302,6 +308,163 @@ void RunGroup(const detail::Group& g) {
   }
 }
 
+// taylor_detail::run_series_compensated (normalizer/taylor_compensated.hpp) on g.W = U L rows at
+// once, one row per lane, operation for operation: the compensated column cells of a degree in
+// node order, S's compensated sum, the compensated mean cells and the stopping rule after every
+// degree (as the scalar recurrence has it), so each lane stops at the scalar degree with the
+// scalar bits. U vectors per node as RunGroupU.
+template <int U>
+void RunGroupCompU(const detail::Group& g) {
+#if HWY_NATIVE_FMA && HWY_TARGET != HWY_SCALAR && HWY_TARGET != HWY_EMU128
+  const hn::ScalableTag<double> d;
+  using V = hn::Vec<decltype(d)>;
+  const std::size_t K = g.K, W = g.W, L = hn::Lanes(d);
+  const V one = hn::Set(d, 1.0), zero = hn::Zero(d);
+  for (std::size_t j = 0; j < K; ++j)
+    for (std::size_t q = 0; q < W; q += L) {
+      hn::StoreU(one, d, g.v + j * W + q);
+      hn::StoreU(zero, d, g.ve + j * W + q);
+      if (g.mean) {
+        hn::StoreU(one, d, g.w + j * W + q);
+        hn::StoreU(zero, d, g.we + j * W + q);
+        hn::StoreU(one, d, g.sw + j * W + q);
+        hn::StoreU(zero, d, g.swl + j * W + q);
+      }
+    }
+  V S[U], Slo[U];
+  for (int u = 0; u < U; ++u) {
+    S[u] = one;
+    Slo[u] = zero;
+  }
+  const double Kc = static_cast<double>(K);
+  const V vK = hn::Set(d, Kc);
+  std::uint64_t live = (W >= 64 ? ~0ull : ((1ull << W) - 1));
+  HWY_ALIGN double Sl[64], Sll[64];
+  for (std::size_t n = 1;; ++n) {
+    V p[U], pe[U];
+    for (int u = 0; u < U; ++u) {
+      p[u] = zero;  // v_0(n) = 0 (y_0 = 0)
+      pe[u] = zero;
+    }
+    for (std::size_t j = 1; j < K; ++j) {
+      const std::size_t i = n + j;
+      const double ih = g.ihi[i], il = g.ilo[i], jd = static_cast<double>(j);
+      const double c = jd * ih;
+      const double cl = std::fma(jd, ih, -c) + jd * il;
+      const V vih = hn::Set(d, ih), vil = hn::Set(d, il), vc = hn::Set(d, c), vcl = hn::Set(d, cl);
+      for (int u = 0; u < U; ++u) {
+        const std::size_t o = j * W + static_cast<std::size_t>(u) * L;
+        const V h = hn::LoadU(d, g.yh + o), l = hn::LoadU(d, g.yl + o);
+        const V x = hn::LoadU(d, g.v + o), xe = hn::LoadU(d, g.ve + o);
+        const V gg = hn::Mul(h, vih);
+        const V gl = hn::Add(hn::MulAdd(h, vih, hn::Neg(gg)), hn::MulAdd(h, vil, hn::Mul(l, vih)));
+        const V p1 = hn::Mul(gg, x), p1l = hn::MulAdd(gg, x, hn::Neg(p1));
+        const V p2 = hn::Mul(vc, p[u]), p2l = hn::MulAdd(vc, p[u], hn::Neg(p2));
+        const V sm = hn::Add(p1, p2);
+        const V bb = hn::Sub(sm, p1);
+        const V sml = hn::Add(hn::Sub(p1, hn::Sub(sm, bb)), hn::Sub(p2, bb));
+        pe[u] = hn::MulAdd(gg, xe, hn::MulAdd(vc, pe[u], hn::MulAdd(gl, x, hn::MulAdd(vcl, p[u], hn::Add(hn::Add(p1l, p2l), sml)))));
+        p[u] = sm;
+        hn::StoreU(p[u], d, g.v + o);
+        hn::StoreU(pe[u], d, g.ve + o);
+      }
+    }
+    // p + pe = v_{K-1}(n): taylor_compensated.hpp's fold
+    for (int u = 0; u < U; ++u) {
+      CompensatedAdd(S[u], Slo[u], p[u]);
+      Slo[u] = hn::Add(Slo[u], pe[u]);
+    }
+    if (g.mean) {
+      const std::size_t i = n + K;
+      const V vih = hn::Set(d, g.ihi[i]), vil = hn::Set(d, g.ilo[i]);
+      V a[U], al[U];
+      for (int u = 0; u < U; ++u) {
+        const V kt = hn::Mul(vK, p[u]);
+        const V ktl = hn::MulAdd(vK, pe[u], hn::MulAdd(vK, p[u], hn::Neg(kt)));
+        a[u] = hn::Mul(kt, vih);
+        al[u] = hn::Add(hn::MulAdd(kt, vih, hn::Neg(a[u])), hn::MulAdd(kt, vil, hn::Mul(ktl, vih)));
+      }
+      for (std::size_t j = 0; j < K; ++j)
+        for (int u = 0; u < U; ++u) {
+          const std::size_t o = j * W + static_cast<std::size_t>(u) * L;
+          const V yh = hn::LoadU(d, g.yh + o), yl = hn::LoadU(d, g.yl + o);
+          const V w = hn::LoadU(d, g.w + o), we = hn::LoadU(d, g.we + o);
+          const V sw = hn::LoadU(d, g.sw + o), swl = hn::LoadU(d, g.swl + o);
+          const V hh = hn::Mul(yh, vih);
+          const V hl = hn::Add(hn::MulAdd(yh, vih, hn::Neg(hh)), hn::MulAdd(yh, vil, hn::Mul(yl, vih)));
+          const V q = hn::Mul(hh, w), ql = hn::MulAdd(hh, w, hn::Neg(q));
+          const V sa = hn::Add(q, a[u]);
+          const V bb = hn::Sub(sa, q);
+          const V sl = hn::Add(hn::Sub(q, hn::Sub(sa, bb)), hn::Sub(a[u], bb));
+          const V e = hn::MulAdd(hh, we, hn::MulAdd(hl, w, hn::Add(hn::Add(ql, sl), al[u])));
+          const V tt = hn::Add(sw, sa);
+          hn::StoreU(sa, d, g.w + o);
+          hn::StoreU(e, d, g.we + o);
+          hn::StoreU(hn::Add(swl, hn::Add(hn::Sub(sa, hn::Sub(tt, sw)), e)), d, g.swl + o);
+          hn::StoreU(tt, d, g.sw + o);
+        }
+    }
+    // The stopping rule after degree n (next = n + 1), every lane at once, as RunGroupU.
+    const double next = static_cast<double>(n + 1);
+    const V vnext = hn::Set(d, next), vtol = hn::Set(d, g.tol), vmax = hn::Set(d, series::kTailRatioMax);
+    std::uint64_t stop = 0, failed = 0;
+    for (int u = 0; u < U; ++u) {
+      const V q = hn::Div(hn::LoadU(d, g.r + u * L), vnext);
+      const V tf = hn::Div(q, hn::Sub(one, q));
+      auto dn = hn::And(hn::Lt(q, vmax), hn::Le(hn::Mul(p[u], tf), hn::Mul(vtol, S[u])));
+      if (g.mean && !hn::AllFalse(d, dn))
+        for (std::size_t j = 0; j < K; ++j)
+          dn = hn::And(dn, hn::Le(hn::Mul(hn::LoadU(d, g.w + j * W + u * L), tf),
+                                  hn::Mul(vtol, hn::LoadU(d, g.sw + j * W + u * L))));
+      const auto bad = hn::Or(hn::Not(hn::Gt(S[u], zero)),
+                              hn::Or(hn::Not(hn::Eq(hn::Sub(S[u], S[u]), zero)),
+                                     hn::Gt(vnext, hn::LoadU(d, g.net + u * L))));
+      std::uint8_t bits[8] = {};
+      hn::StoreMaskBits(d, hn::Or(dn, bad), bits);
+      std::uint8_t fbits[8] = {};
+      hn::StoreMaskBits(d, bad, fbits);
+      std::uint64_t sb = 0, fb = 0;
+      for (std::size_t k = 0; k < (L + 7) / 8; ++k) {
+        sb |= static_cast<std::uint64_t>(bits[k]) << (8 * k);
+        fb |= static_cast<std::uint64_t>(fbits[k]) << (8 * k);
+      }
+      if (L < 64) {
+        sb &= (1ull << L) - 1;
+        fb &= (1ull << L) - 1;
+      }
+      stop |= sb << (u * L);
+      failed |= fb << (u * L);
+    }
+    stop &= live;
+    if (stop == 0) continue;
+    for (int u = 0; u < U; ++u) {
+      hn::Store(S[u], d, Sl + u * L);
+      hn::Store(Slo[u], d, Sll + u * L);
+    }
+    for (std::size_t ln = 0; ln < W; ++ln) {
+      if (!(stop >> ln & 1)) continue;
+      live &= ~(1ull << ln);
+      g.S_out[ln] = Sl[ln];
+      g.S_lo_out[ln] = Sll[ln];
+      g.terms_out[ln] = n + 1;
+      g.ok_out[ln] = (failed >> ln & 1) ? 0 : 1;
+      if (g.mean)
+        for (std::size_t j = 0; j < K; ++j) {
+          g.sw_out[j * W + ln] = g.sw[j * W + ln];
+          g.swl_out[j * W + ln] = g.swl[j * W + ln];
+        }
+    }
+    if (live == 0) break;
+  }
+#else
+  (void)g;
+#endif
+}
+void RunGroupComp(const detail::Group& g) {
+  if (g.W > hn::Lanes(hn::ScalableTag<double>())) RunGroupCompU<2>(g);
+  else RunGroupCompU<1>(g);
+}
+
 // taylor_detail::run_series<double> on ONE unsorted row (B = 8, ms_j = 1, no rescaling, E = 0),
 // operation for operation, with the cells of a block of degrees across lanes. The column update
 // v_j(n) = fma(y_j/i, v_j(n-1), (j/i) v_{j-1}(n)), i = n + j, has independent cells along each
@@ -421,16 +584,162 @@ void RunRow(detail::Row& g) {
   else RunRowC<false>(g);
 }
 
+// taylor_detail::run_series_compensated (normalizer/taylor_compensated.hpp) on ONE unsorted row,
+// operation for operation, with the column's cells across lanes as RunRowC has them: lane b of
+// step t computes the compensated cell (node j = t - b, degree n0 + qW + b) from lane b-1's pair
+// of step t-1 (v_j of the degree before; lane 0 reads the previous sub-block's column, va + vae)
+// and its own (v_{j-1}, same degree); the pair's arrays keep the last degree's column the same way.
+// The degrees are then folded one at a time in order (S, the mean cells W nodes per vector, the
+// stopping rule after each degree), so the row stops at the scalar degree with the scalar bits;
+// the rest of a block's column is dropped, as the scalar drops the second degree of a pass.
+void RunRowComp(detail::Row& g) {
+#if HWY_NATIVE_FMA && HWY_TARGET != HWY_SCALAR && HWY_TARGET != HWY_EMU128
+  const hn::ScalableTag<double> d;
+  using V = hn::Vec<decltype(d)>;
+  constexpr int B = 8;
+  const std::size_t W = hn::Lanes(d);
+  if (W > static_cast<std::size_t>(B) || B % W != 0) return;
+  const std::size_t K = g.K, Kp = g.Kp;
+  const std::size_t L = K + 2 * W;     // rh, rl, va, vb, vae, vbe
+  const std::size_t base = K + W - 2;  // va[base - j] = v_j
+  HWY_ALIGN double idx_src[64];
+  using TI = hwy::MakeSigned<double>;
+  HWY_ALIGN TI idx[64];
+  for (std::size_t b = 0; b < W; ++b) {
+    idx[b] = static_cast<TI>(b == 0 ? 0 : b - 1);  // lane b <- lane b-1
+    idx_src[b] = static_cast<double>(b);
+  }
+  const auto shift = hn::SetTableIndices(d, idx);
+  const V iota = hn::Load(d, idx_src);
+  const auto first = hn::FirstN(d, 1);
+  double* vin = g.va;
+  double* vout = g.vb;
+  double* vine = g.vae;
+  double* voute = g.vbe;
+  for (std::size_t i = 0; i < L; ++i) {
+    vin[i] = 1.0;  // v_j(0) = 1, exact
+    vine[i] = 0.0;
+  }
+  if (g.mean)
+    for (std::size_t j = 0; j < Kp; ++j) {
+      g.w[j] = 1.0;
+      g.we[j] = 0.0;
+      g.sw[j] = 1.0;
+      g.swl[j] = 0.0;
+    }
+  double S = 1.0, S_lo = 0.0;
+  std::size_t n = 1;
+  const double Kc = static_cast<double>(K);
+  HWY_ALIGN double lane[64], lanee[64];
+  double out[B], oute[B];
+  for (;;) {
+    for (std::size_t q = 0; q * W < static_cast<std::size_t>(B); ++q) {
+      const std::size_t i0 = n + q * W;
+      V res = hn::Zero(d), rese = hn::Zero(d);
+      const std::size_t tend = K - 1 + W - 1;
+      for (std::size_t t = 1; t <= tend; ++t) {
+        const std::size_t off = L - 1 - W - t;
+        const V h = hn::LoadU(d, g.rh + off), l = hn::LoadU(d, g.rl + off);
+        const V vih = hn::Set(d, g.ihi[i0 + t]), vil = hn::Set(d, g.ilo[i0 + t]);
+        // product_pair(y_j, 1/i): the gain g + gl; the coupling c + cl = j (ihi + ilo)
+        const V gg = hn::Mul(h, vih);
+        const V gl = hn::Add(hn::MulAdd(h, vih, hn::Neg(gg)), hn::MulAdd(h, vil, hn::Mul(l, vih)));
+        const V jd = hn::Sub(hn::Set(d, static_cast<double>(t)), iota);
+        const V c = hn::Mul(jd, vih);
+        const V cl = hn::Add(hn::MulAdd(jd, vih, hn::Neg(c)), hn::Mul(jd, vil));
+        const V x = hn::IfThenElse(first, hn::Set(d, vin[base - t]), hn::TableLookupLanes(res, shift));
+        const V xe = hn::IfThenElse(first, hn::Set(d, vine[base - t]), hn::TableLookupLanes(rese, shift));
+        const V p = res, pe = rese;
+        // two_prod(g, x), two_prod(c, p), two_sum of their high parts (dd.hpp), the error term
+        const V p1 = hn::Mul(gg, x), p1l = hn::MulAdd(gg, x, hn::Neg(p1));
+        const V p2 = hn::Mul(c, p), p2l = hn::MulAdd(c, p, hn::Neg(p2));
+        const V sm = hn::Add(p1, p2);
+        const V bb = hn::Sub(sm, p1);
+        const V sml = hn::Add(hn::Sub(p1, hn::Sub(sm, bb)), hn::Sub(p2, bb));
+        rese = hn::MulAdd(gg, xe, hn::MulAdd(c, pe, hn::MulAdd(gl, x, hn::MulAdd(cl, p, hn::Add(hn::Add(p1l, p2l), sml)))));
+        res = sm;
+        hn::StoreU(res, d, vout + (base - t));
+        hn::StoreU(rese, d, voute + (base - t));
+        if (t >= K - 1) {
+          hn::Store(res, d, lane);
+          hn::Store(rese, d, lanee);
+          out[q * W + (t - (K - 1))] = lane[t - (K - 1)];
+          oute[q * W + (t - (K - 1))] = lanee[t - (K - 1)];
+        }
+      }
+      std::swap(vin, vout);
+      std::swap(vine, voute);
+    }
+    // The block's degrees one at a time: taylor_compensated.hpp's fold.
+    for (int b = 0; b < B; ++b) {
+      const std::size_t nn = n + static_cast<std::size_t>(b);
+      const double top = out[b], tope = oute[b];
+      series::compensated_add(S, S_lo, top);
+      S_lo += tope;
+      if (g.mean) {
+        const std::size_t i = nn + K;
+        const double ih = g.ihi[i], il = g.ilo[i];
+        const double kt = Kc * top;
+        const double ktl = std::fma(Kc, tope, std::fma(Kc, top, -kt));
+        const double a = kt * ih;
+        const double al = std::fma(kt, ih, -a) + std::fma(kt, il, ktl * ih);
+        const V vih = hn::Set(d, ih), vil = hn::Set(d, il), va = hn::Set(d, a), val = hn::Set(d, al);
+        for (std::size_t j = 0; j < Kp; j += W) {
+          const V yh = hn::LoadU(d, g.yh + j), yl = hn::LoadU(d, g.yl + j);
+          const V w = hn::LoadU(d, g.w + j), we = hn::LoadU(d, g.we + j);
+          const V sw = hn::LoadU(d, g.sw + j), swl = hn::LoadU(d, g.swl + j);
+          // compensated_mean_step, lane by lane
+          const V hh = hn::Mul(yh, vih);
+          const V hl = hn::Add(hn::MulAdd(yh, vih, hn::Neg(hh)), hn::MulAdd(yh, vil, hn::Mul(yl, vih)));
+          const V q = hn::Mul(hh, w), ql = hn::MulAdd(hh, w, hn::Neg(q));
+          const V s = hn::Add(q, va);
+          const V bb = hn::Sub(s, q);
+          const V sl = hn::Add(hn::Sub(q, hn::Sub(s, bb)), hn::Sub(va, bb));
+          const V e = hn::MulAdd(hh, we, hn::MulAdd(hl, w, hn::Add(hn::Add(ql, sl), val)));
+          const V tt = hn::Add(sw, s);
+          hn::StoreU(s, d, g.w + j);
+          hn::StoreU(e, d, g.we + j);
+          hn::StoreU(hn::Add(swl, hn::Add(hn::Sub(s, hn::Sub(tt, sw)), e)), d, g.swl + j);
+          hn::StoreU(tt, d, g.sw + j);
+        }
+      }
+      const double next = static_cast<double>(nn + 1);
+      g.terms = nn + 1;
+      if (series::series_failed(S, next, g.r)) {
+        g.ok = false;
+        g.S = S;
+        g.S_lo = S_lo;
+        g.ran = true;
+        return;
+      }
+      double tf = 0;
+      if (!series::tail_factor(g.r, next, tf)) continue;
+      if (!series::tail_negligible(top, tf, g.tol, S)) continue;
+      if (!g.mean || series::mean_tails_negligible<double>(g.w, g.sw, static_cast<int>(K), tf, g.tol)) {
+        g.ok = true;
+        g.S = S;
+        g.S_lo = S_lo;
+        g.ran = true;
+        return;
+      }
+    }
+    n += B;
+  }
+#else
+  (void)g;
+#endif
+}
+
 // auto_detail::finish_series compiled for each target with its inline callees flattened in, so
 // that the double-double assembly's fused multiply-adds are instructions where the target has them
 // (the baseline x86-64 code calls the library's fma, ~20 calls per double-double log; the rare
 // paths, the extended rerun and the out-of-domain fallback, stay calls). The same operations:
 // bitwise the scalar assembly.
 HWY_FLATTEN Out<double> FinishDouble(const detail::Finish<double>& f) {
-  return auto_detail::finish_series<double>(f.z, f.K, f.mu, f.r, f.p, f.m, f.s);
+  return auto_detail::finish_series<double>(f.z, f.K, f.mu, f.r, f.p, f.m, f.s, f.may_rerun);
 }
 HWY_FLATTEN Out<float> FinishFloat(const detail::Finish<float>& f) {
-  return auto_detail::finish_series<float>(f.z, f.K, f.mu, f.r, f.p, f.m, f.s);
+  return auto_detail::finish_series<float>(f.z, f.K, f.mu, f.r, f.p, f.m, f.s, f.may_rerun);
 }
 
 const char* Name() { return hwy::TargetName(HWY_TARGET); }
@@ -466,7 +775,9 @@ namespace lanes {
 
 HWY_EXPORT(Width);
 HWY_EXPORT(RunGroup);
+HWY_EXPORT(RunGroupComp);
 HWY_EXPORT(RunRow);
+HWY_EXPORT(RunRowComp);
 HWY_EXPORT(FinishDouble);
 HWY_EXPORT(FinishFloat);
 HWY_EXPORT(Name);
@@ -525,7 +836,7 @@ namespace {
 using taylor_detail::Work;
 
 struct Scratch {
-  std::vector<double> yh, yl, v, w, sw, sw_out, swl, swl_out, r, net, S, S_lo, m;
+  std::vector<double> yh, yl, v, w, sw, sw_out, swl, swl_out, r, net, S, S_lo, m, ve, we;
   std::vector<double> row_yh, row_yl, row_sw, row_swl;  // K W: each lane's shifted nodes (row-major), K: one row's mean sums
   std::vector<std::uint32_t> perm;  // K W: each lane's node order (taylor_prepare's), row-major
   std::vector<std::size_t> terms;
@@ -553,10 +864,14 @@ std::size_t group_vectors(std::size_t K, std::size_t lanes) {
 // the lane arrays; the assembly reads them through a PreparedRow view.
 template <class T>
 void run_group(const T* Z, std::size_t K, T* A, T* logC, T* mu, RowStatus* st, const std::size_t* idx, std::size_t cnt,
-               std::size_t W) {
+               std::size_t W, bool recurrence) {
   Scratch& s = scratch();
   const std::size_t KW = K * W;
   for (auto* a : {&s.yh, &s.yl, &s.v, &s.w, &s.sw, &s.sw_out, &s.row_yh, &s.row_yl}) a->resize(KW);
+  if (recurrence) {
+    s.ve.resize(KW);
+    s.we.resize(KW);
+  }
   constexpr bool comp = std::is_same_v<T, double>;  // compensated sums for f64 outputs (auto_detail::double_series)
   if (comp && mu) {
     s.swl.resize(KW);
@@ -621,7 +936,10 @@ void run_group(const T* Z, std::size_t K, T* A, T* logC, T* mu, RowStatus* st, c
   g.swl = s.swl.data();
   g.S_lo_out = s.S_lo.data();
   g.swl_out = s.swl_out.data();
-  HWY_DYNAMIC_DISPATCH(RunGroup)(g);
+  g.ve = s.ve.data();
+  g.we = s.we.data();
+  if (recurrence) HWY_DYNAMIC_DISPATCH(RunGroupComp)(g);
+  else HWY_DYNAMIC_DISPATCH(RunGroup)(g);
   for (std::size_t ln = 0; ln < cnt; ++ln) {
     const std::size_t b = idx[ln];
     const T* z = Z + b * K;
@@ -636,7 +954,8 @@ void run_group(const T* Z, std::size_t K, T* A, T* logC, T* mu, RowStatus* st, c
       const auto_detail::PreparedRow<double> p{s.row_yh.data() + ln * K, s.row_yl.data() + ln * K,
                                                s.perm.data() + ln * K, s.row_sw.data(), s.row_swl.data()};
       const detail::Finish<T> f{z, K, mub, s.r[ln], p, static_cast<T>(s.m[ln]),
-                                taylor_detail::Series<double>{s.S[ln], 0, s.terms[ln], s.ok[ln] != 0, s.S_lo[ln]}};
+                                taylor_detail::Series<double>{s.S[ln], 0, s.terms[ln], s.ok[ln] != 0, s.S_lo[ln]},
+                                !recurrence};
       Out<T> o;
       if constexpr (std::is_same_v<T, double>) o = HWY_DYNAMIC_DISPATCH(FinishDouble)(f);
       else o = HWY_DYNAMIC_DISPATCH(FinishFloat)(f);
@@ -651,7 +970,7 @@ void run_group(const T* Z, std::size_t K, T* A, T* logC, T* mu, RowStatus* st, c
 }
 
 struct RowScratch {
-  std::vector<double> rh, rl, yh, yl, va, vb, w, sw, swl;
+  std::vector<double> rh, rl, yh, yl, va, vb, w, sw, swl, vae, vbe, we;
 };
 RowScratch& row_scratch() {
   static thread_local RowScratch s;
@@ -710,6 +1029,64 @@ bool series_row(Work<double>& ws, std::size_t K, double r, bool want_mu, taylor_
   return true;
 }
 
+bool series_row_compensated(Work<double>& ws, std::size_t K, double r, bool want_mu, taylor_detail::Series<double>& out,
+                            double tol) {
+  const std::size_t W = width();
+  if (W < 2 || 8 % W != 0 || K < 2 || ws.sorted) return false;
+  RowScratch& s = row_scratch();
+  const std::size_t Kp = (K + W - 1) / W * W, L = K + 2 * W;
+  s.rh.assign(L, 0.0);
+  s.rl.assign(L, 0.0);
+  for (std::size_t j = 0; j < K; ++j) {
+    s.rh[L - 1 - W - j] = ws.yh[j];
+    s.rl[L - 1 - W - j] = ws.yl[j];
+  }
+  s.va.resize(L);
+  s.vb.resize(L);
+  s.vae.resize(L);
+  s.vbe.resize(L);
+  if (want_mu) {
+    s.yh.assign(Kp, 0.0);
+    s.yl.assign(Kp, 0.0);
+    std::copy(ws.yh.begin(), ws.yh.begin() + static_cast<std::ptrdiff_t>(K), s.yh.begin());
+    std::copy(ws.yl.begin(), ws.yl.begin() + static_cast<std::ptrdiff_t>(K), s.yl.begin());
+    s.w.resize(Kp);
+    s.we.resize(Kp);
+    s.sw.resize(Kp);
+    s.swl.resize(Kp);
+  }
+  taylor_detail::ensure_inv(ws, static_cast<std::size_t>(max_degree(r)) + K + 16);
+  detail::Row g;
+  g.K = K;
+  g.Kp = Kp;
+  g.mean = want_mu;
+  g.tol = tol;
+  g.r = r;
+  g.ihi = ws.ihi.data();
+  g.ilo = ws.ilo.data();
+  g.rh = s.rh.data();
+  g.rl = s.rl.data();
+  g.yh = s.yh.data();
+  g.yl = s.yl.data();
+  g.va = s.va.data();
+  g.vb = s.vb.data();
+  g.vae = s.vae.data();
+  g.vbe = s.vbe.data();
+  g.w = s.w.data();
+  g.we = s.we.data();
+  g.sw = s.sw.data();
+  g.comp = true;
+  g.swl = s.swl.data();
+  HWY_DYNAMIC_DISPATCH(RunRowComp)(g);
+  if (!g.ran) return false;
+  if (want_mu) {
+    ws.sw.assign(s.sw.begin(), s.sw.begin() + static_cast<std::ptrdiff_t>(K));
+    ws.swl.assign(s.swl.begin(), s.swl.begin() + static_cast<std::ptrdiff_t>(K));
+  }
+  out = {g.S, 0, g.terms, g.ok, g.S_lo};
+  return true;
+}
+
 // Rows [first, last) of a batch, on one thread: classified, the plain rows grouped by spread and
 // run in groups of W (run_group), the others one by one. A window's rows are contiguous, so
 // threads working on different windows write different cache lines (the grouping of the whole
@@ -719,45 +1096,51 @@ template <class T>
 void run_window(const T* Z, std::size_t K, T* A, T* logC, T* mu, RowStatus* st, std::size_t first, std::size_t last,
                 std::size_t W) {
   static thread_local std::vector<double> r;
-  static thread_local std::vector<std::size_t> plain, sorted, other, start;
+  static thread_local std::vector<std::size_t> plain, comp, sorted, other, start;
   const std::size_t n = last - first;
   r.resize(n);
   plain.clear();
+  comp.clear();
   other.clear();
-  // Classify: the rows of auto's plain double series (their spread as taylor_prepare computes it)
-  // go to the lanes; the others run scalar.
+  // Classify: the rows of auto's plain double series and of its compensated recurrence (their
+  // spread as taylor_prepare computes it) go to the lanes; the others run scalar.
   for (std::size_t b = first; b < last; ++b) {
     const T* z = Z + b * K;
-    bool lane = false;
+    int lane = 0;
     if (valid_row(z, K)) {
       const auto [lo, hi] = std::minmax_element(z, z + K);
       const double r0 = static_cast<double>(*hi) - static_cast<double>(*lo);
-      lane = auto_detail::plain_double_series<T>(r0, K, mu != nullptr);
+      lane = auto_detail::plain_double_series<T>(r0, K, mu != nullptr)           ? 1
+             : auto_detail::compensated_double_series<T>(r0, K, mu != nullptr) ? 2
+                                                                                : 0;
       r[b - first] = r0;
     }
-    (lane ? plain : other).push_back(b);
-  }
-  // Group rows of similar spread (the degree count N ~ spread + O(sqrt spread) + 20): a counting
-  // sort into buckets of width 1/2 (O(n)). Which rows share a group does not change any output.
-  {
-    constexpr double kPerUnit = 2.0;
-    const std::size_t nb = static_cast<std::size_t>(series::kSeparatedMinSpread * kPerUnit) + 2;
-    start.assign(nb + 1, 0);
-    sorted.resize(plain.size());
-    auto bucket = [&](std::size_t b) { return std::min(nb - 1, static_cast<std::size_t>(r[b - first] * kPerUnit)); };
-    for (std::size_t b : plain) ++start[bucket(b) + 1];
-    for (std::size_t i = 0; i < nb; ++i) start[i + 1] += start[i];
-    for (std::size_t b : plain) sorted[start[bucket(b)]++] = b;
+    (lane == 1 ? plain : lane == 2 ? comp : other).push_back(b);
   }
   auto one = [&](std::size_t b) {
     st[b] = evaluate_row<T>(Algo::auto_, Z + b * K, K, A[b], logC ? logC + b : nullptr, mu ? mu + b * K : nullptr);
   };
-  for (std::size_t g0 = 0; g0 < sorted.size(); g0 += W) {
-    const std::size_t cnt = std::min(W, sorted.size() - g0);
-    try {
-      run_group<T>(Z, K, A, logC, mu, st, sorted.data() + g0, cnt, W);
-    } catch (...) {  // e.g. no memory for the group's scratch: its rows one by one
-      for (std::size_t i = g0; i < g0 + cnt; ++i) one(sorted[i]);
+  for (const bool recurrence : {false, true}) {
+    const std::vector<std::size_t>& rows = recurrence ? comp : plain;
+    // Group rows of similar spread (the degree count N ~ spread + O(sqrt spread) + 20): a counting
+    // sort into buckets of width 1/2 (O(n)). Which rows share a group does not change any output.
+    {
+      constexpr double kPerUnit = 2.0;
+      const std::size_t nb = static_cast<std::size_t>(series::kSeparatedMinSpread * kPerUnit) + 2;
+      start.assign(nb + 1, 0);
+      sorted.resize(rows.size());
+      auto bucket = [&](std::size_t b) { return std::min(nb - 1, static_cast<std::size_t>(r[b - first] * kPerUnit)); };
+      for (std::size_t b : rows) ++start[bucket(b) + 1];
+      for (std::size_t i = 0; i < nb; ++i) start[i + 1] += start[i];
+      for (std::size_t b : rows) sorted[start[bucket(b)]++] = b;
+    }
+    for (std::size_t g0 = 0; g0 < sorted.size(); g0 += W) {
+      const std::size_t cnt = std::min(W, sorted.size() - g0);
+      try {
+        run_group<T>(Z, K, A, logC, mu, st, sorted.data() + g0, cnt, W, recurrence);
+      } catch (...) {  // e.g. no memory for the group's scratch: its rows one by one
+        for (std::size_t i = g0; i < g0 + cnt; ++i) one(sorted[i]);
+      }
     }
   }
   for (std::size_t b : other) one(b);

@@ -24,6 +24,10 @@
 // mean fold W nodes per vector. The same operations on the same operands as run_series: bitwise
 // its result (tests/test_lanes.cpp, every target).
 //
+// The compensated recurrence (taylor_compensated.hpp; auto's f64 rows with the mean at spreads in
+// (max(8, K), 128]) in both layouts: series_row_compensated for one row, and groups of such rows
+// in auto_batch (auto_detail::compensated_double_series), each bitwise the scalar recurrence.
+//
 // Cost. Per group: the series' K N fused steps per lane at W lanes per instruction; rows of one
 // group share the degree loop, so a group costs its longest row (rows are sorted by spread before
 // grouping: N ~ spread + O(sqrt spread) + 20 differs little within a group). One row: (K + W - 2)
@@ -79,6 +83,24 @@ constexpr std::size_t kTwoVectorMaxK = 16;
 // comp: the compensated sums of run_series(..., comp) (f64 outputs), into out.S_lo and ws.swl.
 bool series_row(taylor_detail::Work<double>& ws, std::size_t K, double r, bool want_mu,
                 taylor_detail::Series<double>& out, double tol = 0, bool comp = false);
+
+// One row: the compensated recurrence (taylor_detail::run_series_compensated, normalizer/
+// taylor_compensated.hpp) of a row that taylor_prepare left unsorted, the column's cells across
+// lanes as series_row has them, the degrees then folded one at a time (so the row stops where
+// the scalar recurrence stops). S, S_lo, terms, ok, ws.sw and ws.swl (want_mu) are bitwise
+// run_series_compensated's with the same tol (tests/test_lanes.cpp, every target). Returns false,
+// having done nothing, where series_row would. auto_eval calls it for K >= kRowCompMinK: measured
+// with AVX-512 on this project's 2-core machine (docs/design.md §2.6 step 3), against the scalar
+// recurrence compiled with fma instructions it costs 1.1x at K = 3-4, 0.85x at K = 5, 0.72x at
+// K = 10, 0.46x at K = 32; against a portable x86-64 build's scalar recurrence (std::fma a library
+// call) 0.26x at K = 3 and 0.12x at K = 10.
+#if defined(__FMA__) || defined(__aarch64__)
+constexpr std::size_t kRowCompMinK = 5;
+#else
+constexpr std::size_t kRowCompMinK = 2;
+#endif
+bool series_row_compensated(taylor_detail::Work<double>& ws, std::size_t K, double r, bool want_mu,
+                            taylor_detail::Series<double>& out, double tol);
 
 // The measured arithmetic peak of one core in double (the compute roof of `ccnorm bench`'s
 // roofline table, bench_roofline.csv, docs/design.md §4.7): 16 independent chains of fused
