@@ -9,12 +9,14 @@
 //   whenever its terms cancel (max |term| > 1.5 max(1,|A|)), so that |A| << |min z| costs nothing
 //   in accuracy; log C = LSE(y) - (A - m) likewise (log_c). The series' own rounding (relative error of S
 //   observed to grow like sqrt(N) u) lands on A and log C alike: where it could exceed ~6 u of the
-//   smaller of the two (series/escalation.hpp auto_rerun_after), and for the mean over long series
-//   (spread > series::kMeanEscalationSpread = 128: its componentwise error grows like sqrt(N) u
-//   along the degree chain; escalate_before), the row is recomputed with the series in x87
-//   extended precision (64-bit significand, ~2.3x cheaper than double-double; double-double where
-//   long double is not wider than double). Result: err_A <= 16, err_mu <= 64 on the hard corpus
-//   (tests/test_accuracy; observed 1.47 and 6.5), never NaN for finite input, mu strictly inside
+//   smaller of the two (series/escalation.hpp auto_rerun_after), the row is recomputed with the
+//   series in x87 extended precision (64-bit significand, ~2.3x cheaper than double-double;
+//   double-double where long double is not wider than double). The mean's componentwise error
+//   grows like sqrt(N) u along the degree chain: rows with the mean and spread beyond max(8, K)
+//   (or beyond 128 at any K) run the compensated recurrence (taylor_compensated.hpp) while the row
+//   is unsorted (spread below ~260.6), and sorted rows beyond series::kMeanEscalationSpread = 128
+//   go to x87 at once (escalate_before). Result: err_A <= 16, err_mu <= 64 on the hard corpus
+//   (tests/test_accuracy; observed 1.47 and 1.72), never NaN for finite input, mu strictly inside
 //   the simplex.
 // auto (f32 in/out): the same double series on the exactly widened input, stopped at float's
 //   tolerance (series::output_series_tol: truncation <= 2^-36 relative, 2^-41 with the mean),
@@ -284,13 +286,18 @@ Out<T> finish_series(const T* z, std::size_t K, T* mu, double r, const taylor_de
 }
 
 // Does auto run the compensated recurrence (taylor_compensated.hpp) for a row of K logits and
-// spread r? f64 outputs with the mean and r in (max(kCompensatedMeanMinSpread, K),
-// kMeanEscalationSpread], where the plain double series' mean misses 2 u (series/limits.hpp).
+// spread r? f64 outputs with the mean where taylor_prepare leaves the row unsorted (spread below
+// ~260.6: no per-node rescaling) and either r in (max(kCompensatedMeanMinSpread, K), 128], where
+// the plain double series' mean misses 2 u (series/limits.hpp), or r beyond kMeanEscalationSpread
+// = 128, where the mean would otherwise escalate to x87 extended precision (escalate_before): the
+// recurrence is as accurate there (<= 1 u in mu, A, log C measured at spreads 130-258, K = 4-100)
+// and 1.3-7x faster (docs/design.md §2.6 step 3).
 template <class T>
 bool compensated_mean(double r, std::size_t K, bool want_mu) {
   if constexpr (!std::is_same_v<T, double>) return false;
-  return want_mu && r > std::max(series::kCompensatedMeanMinSpread, static_cast<double>(K)) &&
-         r <= series::kMeanEscalationSpread;
+  if (!want_mu || taylor_detail::sorts_nodes<double>(r)) return false;
+  return r > series::kMeanEscalationSpread ||
+         r > std::max(series::kCompensatedMeanMinSpread, static_cast<double>(K));
 }
 
 // auto's plain double series of a prepared row: with ccnorm::lanes linked (CCNORM_HAVE_LANES)
@@ -343,6 +350,8 @@ inline double separated_budget(double r, std::size_t K) {
 constexpr double kSaddleNsPerPointNode = 27, kSeriesNsPerCell = 2.5, kExtendedNsPerCell = 20;
 constexpr int kSaddleMinPoints = 64;
 inline int saddle_points(double r, bool extended) {
+  // (the compensated recurrence across lanes costs about the plain series' 2.5 ns per cell at
+  // K >= saddle_detail::kMinK = 32: 2.5, 2.0, 1.9 ns at K = 32, 64, 100, spread 200)
   const double pts = 0.5 * (extended ? kExtendedNsPerCell : kSeriesNsPerCell) * (r + 20) / kSaddleNsPerPointNode;
   return pts < kSaddleMinPoints ? 0 : static_cast<int>(std::min(pts, static_cast<double>(saddle_detail::kMaxPoints)));
 }
@@ -352,7 +361,8 @@ inline int saddle_points(double r, bool extended) {
 template <class T>
 int saddle_budget(double r, std::size_t K, bool want_mu) {
   if (K < saddle_detail::kMinK || r <= series::kSeparatedMinSpread || !(r <= series::kAccuracyDomainMaxSpread)) return 0;
-  return saddle_points(r, std::is_same_v<T, double> && series::escalate_before<T, double>(r, want_mu));
+  return saddle_points(r, std::is_same_v<T, double> && series::escalate_before<T, double>(r, want_mu) &&
+                             !compensated_mean<T>(r, K, want_mu));
 }
 
 // The wide-row stages of auto (docs/design.md §2.6 step 2) for a row of spread r > kSeparatedMinSpread:
@@ -427,15 +437,16 @@ Out<T> auto_eval(const T* z, std::size_t K, T* mu) {
   // acceptance tests fail, and the series runs instead.
   if (Out<T> o; auto_detail::wide_row<T>(z, K, mu, r, o) != auto_detail::WidePath::none) return o;
   if (!(r <= series::kAccuracyDomainMaxSpread)) return auto_detail::huge_spread(z, K, mu);
-  // f64 mean over a long series: its componentwise error grows like sqrt(N) u along the degree
-  // chain (~80 u at spread 3000 in plain double), so such rows go to extended precision at once.
-  if constexpr (std::is_same_v<T, double>)
-    if (series::escalate_before<T, double>(r, mu != nullptr)) return auto_detail::extended(z, K, mu, r);
-  // f64 mean of moderate spread (beyond ~8 sqrt(K)): the same series with every recurrence
+  // f64 mean beyond spread max(8, K) on an unsorted row: the same series with every recurrence
   // compensated (its S needs no rerun: ~1 u).
   if (auto_detail::compensated_mean<T>(r, K, mu != nullptr)) {
     return auto_detail::finish_series(z, K, mu, r, ws, mT, auto_detail::compensated_series(ws, K, r), false);
   }
+  // f64 mean over a long series of a sorted row (spread beyond ~260.6): its componentwise error
+  // grows like sqrt(N) u along the degree chain (~80 u at spread 3000 in plain double), so such
+  // rows go to extended precision at once.
+  if constexpr (std::is_same_v<T, double>)
+    if (series::escalate_before<T, double>(r, mu != nullptr)) return auto_detail::extended(z, K, mu, r);
   return auto_detail::finish_series(z, K, mu, r, ws, mT, auto_detail::double_series<T>(ws, K, r, mu != nullptr));
 }
 

@@ -29,7 +29,9 @@
 //
 // Stable regime: every unsorted row (spread <= ~260: taylor_prepare leaves it unsorted, no state
 // leaves double's range); auto sends it the f64 rows with the mean and spread in
-// (max(kCompensatedMeanMinSpread, K), kMeanEscalationSpread] (series/limits.hpp).
+// (max(kCompensatedMeanMinSpread, K), kMeanEscalationSpread] (series/limits.hpp), and those of
+// spread beyond kMeanEscalationSpread that taylor_prepare leaves unsorted (auto_detail::
+// compensated_mean).
 // Error (first order, all terms positive): each cell adds <= ~2^-104 relative to its state beyond
 // what the compensated pair carries, so S and the mean sums are within ~(few + N 2^-51) u of exact
 // (the compensated sums' own bound), and mu_j within ~1.5 u (observed <= 1.2 u: tests/test_

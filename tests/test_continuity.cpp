@@ -12,19 +12,22 @@
 //   sort_skip         taylor_prepare (normalizer/taylor.hpp:266): rows with spread*log2(e) <
 //                     R - kUnsortedMarginBits = 400 - 24 (taylor.hpp:61, series/limits.hpp:80) are
 //                     not sorted (only min first, max last): spread 260.6233... for the double series
-//                     and for auto's x87 rerun alike. Family: a shuffled progression of K = 300
-//                     nodes (gaps < 1, so separated declines and the series runs on both sides).
+//                     and for auto's x87 rerun alike; f64 with the mean, the compensated recurrence
+//                     below it and x87 above. Family: a shuffled progression of K = 300 nodes
+//                     (gaps < 1, so separated declines and the series runs on both sides).
 //   separated_K4      auto_eval (normalizer/auto.hpp): spread > series::kSeparatedMinSpread
 //                     = 128 (series/limits.hpp:30) goes to separated.hpp first. Family that
 //                     separated accepts: (0, 0.25, t/2, t). (Two nodes take two_nodes from spread 8:
 //                     the former family (0, t) measures two_nodes on both sides of 128.)
 //   two_nodes         auto_eval (normalizer/auto.hpp, two_nodes.hpp): K = 2, spread >=
 //                     kTwoNodesMinSpread = 8 takes the closed form in x87. Family (0, t), t crossing 8.
-//   mean_escalation   escalate_before (auto.hpp:208, series/escalation.hpp:55-59): f64 with the
-//                     mean and spread > kMeanEscalationSpread = 128 (limits.hpp:35) runs in x87
-//                     extended precision. Family: a progression of 160 nodes (gaps < 1: separated
-//                     declines), spread t crossing 128 (without the mean, and in f32, the path does
-//                     not change there: those rows measure one path).
+//   mean_escalation   compensated_mean (auto.hpp) and escalate_before (series/escalation.hpp):
+//                     f64 with the mean and spread > kMeanEscalationSpread = 128 (limits.hpp) runs
+//                     the compensated recurrence at any K while the row is unsorted (x87 extended
+//                     precision for sorted rows: sort_skip walks that cut-off). Family: a
+//                     progression of 160 nodes (gaps < 1: separated declines), spread t crossing
+//                     128: the plain series below (spread < K), the recurrence above (without the
+//                     mean, and in f32, the path does not change there: those rows measure one path).
 //   rerun_after       auto_rerun_after (auto.hpp:216, escalation.hpp:62-66, limits.hpp:50): f64,
 //                     1.5 sqrt(terms) + 0.5 sqrt(K) > 10 max(1, min(|A|, |log C|)) reruns in x87.
 //                     Family: z = c + y, y a fixed K = 10 row of spread 40, c moving A across the
@@ -188,17 +191,17 @@ Path probe(const std::vector<T>& z, bool want_mu) {
     taylor_prepare<long double, T>(z.data(), K, wl, m2);
     return wl.sorted;
   };
+  // (f64 outputs: compensated sums and their assembly, auto_detail::double_series / finish_series;
+  // with the mean beyond max(8, K) on an unsorted row: the compensated recurrence, never rerun)
+  constexpr bool comp = std::is_same_v<T, double>;
+  p.comp = auto_detail::compensated_mean<T>(r, K, want_mu);
   if constexpr (std::is_same_v<T, double>)
-    if (series::escalate_before<T, double>(r, want_mu)) {
+    if (!p.comp && series::escalate_before<T, double>(r, want_mu)) {
       p.escalated = true;
       p.sorted = extended_sorted();
       set(auto_detail::extended(z.data(), K, want_mu ? mu.data() : nullptr, r));
       return p;
     }
-  // (f64 outputs: compensated sums and their assembly, auto_detail::double_series / finish_series;
-  // with the mean beyond max(8, K): the compensated recurrence, never rerun)
-  constexpr bool comp = std::is_same_v<T, double>;
-  p.comp = auto_detail::compensated_mean<T>(r, K, want_mu);
   Series<double> s = p.comp ? run_series_compensated(ws, K, r, want_mu, series::output_series_tol<T>(want_mu))
                             : run_series<double>(ws, K, r, want_mu, 0, comp);
   p.terms = s.terms;

@@ -1,8 +1,10 @@
 // normalizer/taylor_compensated.hpp (auto's path for f64 rows with the mean and spread in
-// (max(8, K), 128]) against the certified reference (ref::certified, the all-positive series in
-// Arb), never against normalizer/ code.
+// (max(8, K), 128], and beyond 128 on unsorted rows) against the certified reference
+// (ref::certified, the all-positive series in Arb), never against normalizer/ code.
 // Rows (deterministic, bench/rng.hpp): for K = 4 ... 100 and spreads from just above the cut-off
-// max(8, K) to 128 (the cut-off's next double, 1.5x, 2x, ..., 128 itself): normals rescaled to the
+// max(8, K) to 128 (the cut-off's next double, 1.5x, 2x, ..., 128 itself) and 160 ... 258 (below
+// taylor_prepare's sorting at 260.62; beyond 128 auto first tries the wide-row paths, so the
+// identity with auto is checked only where they decline): normals rescaled to the
 // spread, an arithmetic progression, one outlier above a cluster, a tie at the top and one at the
 // bottom, and offsets 0, -37.25 and +-1e4 (the exact shift).
 // Checked per row: auto takes this path (auto_detail::compensated_mean), evaluate_row and
@@ -44,8 +46,8 @@ std::vector<Row> rows() {
   char id[160];
   for (int K : {4, 5, 6, 8, 10, 12, 16, 24, 32, 48, 64, 100}) {
     const double cut = std::max(ccnorm::series::kCompensatedMeanMinSpread, static_cast<double>(K));
-    for (double s : {std::nextafter(cut, 1e9), 1.5 * cut, 2 * cut, 3 * cut, 4 * cut, 96.0, 128.0}) {
-      if (s > ccnorm::series::kMeanEscalationSpread) continue;
+    for (double s : {std::nextafter(cut, 1e9), 1.5 * cut, 2 * cut, 3 * cut, 4 * cut, 96.0, 128.0, 160.0, 200.0, 258.0}) {
+      if ((s > 128.0 && s < 160.0) || s > 258.0) continue;  // beyond 128: 160 ... 258 (unsorted rows only)
       for (int shape = 0; shape < 6; ++shape) {
         std::vector<double> y(K);
         const char* name = "";
@@ -116,7 +118,7 @@ TEST(TaylorCompensated, MeanWithinBoundAgainstCertified) {
   const std::vector<Row> all = rows();
   ASSERT_GT(all.size(), 300u);
   Worst wA, wL, wM, wPlain;
-  int n = 0;
+  int n = 0, through_auto = 0, beyond = 0;
   for (const Row& r : all) {
     const std::size_t K = r.z.size();
     const double* z = r.z.data();
@@ -129,22 +131,34 @@ TEST(TaylorCompensated, MeanWithinBoundAgainstCertified) {
     double mT = 0;
     const double rr = ccnorm::taylor_prepare<double, double>(z, K, ws, mT);
     ASSERT_FALSE(ws.sorted) << r.id;
+    beyond += sp > ccnorm::series::kMeanEscalationSpread;
     std::vector<double> mu(K), rmu(K), bmu(K), pmu(K);
     const auto s = ccnorm::taylor_detail::run_series_compensated(ws, K, rr, true, ccnorm::series::output_series_tol<double>(true));
     ASSERT_TRUE(s.ok) << r.id;
     const auto o = ccnorm::auto_detail::finish_series<double>(z, K, mu.data(), rr, ws, mT, s, false);
-    // auto, row and batch
+    // auto, row and batch (beyond spread 128 auto first tries the wide-row paths: where one of
+    // them takes the row, auto's result is not this path's and only the path itself is checked)
+    bool wide = false;
+    if (sp > ccnorm::series::kSeparatedMinSpread) {
+      ccnorm::Out<double> ow;
+      std::vector<double> wmu(K);
+      wide = ccnorm::auto_detail::wide_row<double>(z, K, wmu.data(), sp, ow) != ccnorm::auto_detail::WidePath::none;
+    }
     double A = 0, L = 0, A0 = 0, L0 = 0, bA = 0, bL = 0;
     RowStatus bs{};
     EXPECT_EQ(ccnorm::evaluate_row<double>(Algo::auto_, z, K, A, &L, rmu.data()), RowStatus::ok) << r.id;
     ccnorm::evaluate_batch<double>(Algo::auto_, z, 1, K, &bA, &bL, bmu.data(), 1, &bs);
-    EXPECT_TRUE(same_bits(A, o.A) && same_bits(L, o.logC)) << r.id << ": auto's result is not this path's";
-    EXPECT_TRUE(same_bits(bA, o.A) && same_bits(bL, o.logC) && bs == RowStatus::ok) << r.id << ": batch differs";
+    EXPECT_TRUE(same_bits(A, bA) && same_bits(L, bL) && bs == RowStatus::ok) << r.id << ": batch differs";
+    if (!wide) {
+      EXPECT_TRUE(same_bits(A, o.A) && same_bits(L, o.logC)) << r.id << ": auto's result is not this path's";
+      ++through_auto;
+    }
     EXPECT_EQ(ccnorm::evaluate_row<double>(Algo::auto_, z, K, A0, &L0, nullptr), RowStatus::ok) << r.id;
     double sum = 0;
     for (std::size_t j = 0; j < K; ++j) {
       sum += mu[j];
-      EXPECT_TRUE(same_bits(rmu[j], mu[j]) && same_bits(bmu[j], mu[j])) << r.id << ": mu_" << j << " differs";
+      EXPECT_TRUE(same_bits(rmu[j], bmu[j])) << r.id << ": batch mu_" << j << " differs";
+      if (!wide) EXPECT_TRUE(same_bits(rmu[j], mu[j])) << r.id << ": auto's mu_" << j << " is not this path's";
       for (std::size_t k = 0; k < j; ++k) {
         if (z[k] == z[j]) {
           EXPECT_TRUE(same_bits(mu[k], mu[j])) << r.id << ": tied nodes, unequal mu";
@@ -170,9 +184,12 @@ TEST(TaylorCompensated, MeanWithinBoundAgainstCertified) {
     if (eP > wPlain.v) wPlain = {eP, r.id};
     ++n;
   }
-  std::printf("taylor_compensated f64: %d rows against the certified reference; max err_A %.3f [%s], max err_logC "
-              "%.3f [%s], max err_mu %.3f [%s]; the plain double series on the same rows: max err_mu %.3f [%s]\n",
-              n, wA.v, wA.id.c_str(), wL.v, wL.id.c_str(), wM.v, wM.id.c_str(), wPlain.v, wPlain.id.c_str());
+  std::printf("taylor_compensated f64: %d rows against the certified reference (%d beyond spread 128; %d through auto, "
+              "the others taken by a wide-row path); max err_A %.3f [%s], max err_logC %.3f [%s], max err_mu %.3f [%s]; "
+              "the plain double series on the same rows: max err_mu %.3f [%s]\n",
+              n, beyond, through_auto, wA.v, wA.id.c_str(), wL.v, wL.id.c_str(), wM.v, wM.id.c_str(), wPlain.v,
+              wPlain.id.c_str());
+  EXPECT_GT(through_auto, n / 2) << "most rows should reach this path through auto";
 }
 
 }  // namespace
