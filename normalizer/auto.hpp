@@ -255,21 +255,21 @@ template <class T>
 // The end of auto's double-series path, after run_series (or the same series run elsewhere: the
 // SIMD batch driver normalizer/lanes/, with its own view of the row): assembly of A and log C,
 // the late rerun in extended precision, the mean. p: the row's shifted nodes (taylor_prepare) and,
-// when mu is wanted, its mean sums.
+// when mu is wanted, its mean sums. recurrence_row: the series was the compensated recurrence
+// (taylor_compensated.hpp; S ~1 u): never rerun, log S in double-double where its rounding could
+// reach ~u |A| (kAssemblyRoundedTermRatio).
 template <class T>
 Out<T> finish_series(const T* z, std::size_t K, T* mu, double r, const PreparedRow<double>& p, T mT,
-                     const taylor_detail::Series<double>& s, bool may_rerun = true) {
+                     const taylor_detail::Series<double>& s, bool recurrence_row = false) {
   if (!s.ok) return huge_spread(z, K, mu);
   if constexpr (std::is_same_v<T, double>) {
     // f64 outputs: the series' sums are compensated (S + S_lo, sw_j + swl_j; double_series)
     const dd Sd = quick_two_sum(s.S, s.S_lo);
-    // (the compensated recurrence's rows, !may_rerun, also assemble log S in double-double where
-    // its rounding could reach ~u |A|: kAssemblyRoundedTermRatio)
-    auto as = series::assemble_compensated(static_cast<double>(mT), Sd, s.E, Lf{K}, !may_rerun);
+    auto as = series::assemble_compensated(static_cast<double>(mT), Sd, s.E, Lf{K}, recurrence_row);
     const double lc0 = log_c(p, K, as, Sd, s.E);
     // Estimated error of the double series; it lands on A and on log C alike. Where it could
     // exceed ~6 u of the smaller: extended.
-    if (may_rerun && series::auto_rerun_after(s.terms, K, as.A, lc0)) return extended(z, K, mu, r);
+    if (!recurrence_row && series::auto_rerun_after(s.terms, K, as.A, lc0)) return extended(z, K, mu, r);
     if (mu) write_mu_compensated(p, K, Sd, mu);
     return {as.A, lc0};
   } else {
@@ -281,8 +281,8 @@ Out<T> finish_series(const T* z, std::size_t K, T* mu, double r, const PreparedR
 }
 template <class T>
 Out<T> finish_series(const T* z, std::size_t K, T* mu, double r, const taylor_detail::Work<double>& ws, T mT,
-                     const taylor_detail::Series<double>& s, bool may_rerun = true) {
-  return finish_series<T>(z, K, mu, r, prepared(ws), mT, s, may_rerun);
+                     const taylor_detail::Series<double>& s, bool recurrence_row = false) {
+  return finish_series<T>(z, K, mu, r, prepared(ws), mT, s, recurrence_row);
 }
 
 // Does auto run the compensated recurrence (taylor_compensated.hpp) for a row of K logits and
@@ -440,7 +440,7 @@ Out<T> auto_eval(const T* z, std::size_t K, T* mu) {
   // f64 mean beyond spread max(8, K) on an unsorted row: the same series with every recurrence
   // compensated (its S needs no rerun: ~1 u).
   if (auto_detail::compensated_mean<T>(r, K, mu != nullptr)) {
-    return auto_detail::finish_series(z, K, mu, r, ws, mT, auto_detail::compensated_series(ws, K, r), false);
+    return auto_detail::finish_series(z, K, mu, r, ws, mT, auto_detail::compensated_series(ws, K, r), true);
   }
   // f64 mean over a long series of a sorted row (spread beyond ~260.6): its componentwise error
   // grows like sqrt(N) u along the degree chain (~80 u at spread 3000 in plain double), so such

@@ -95,8 +95,6 @@ inline Series<double> run_series_compensated(Work<double>& ws, std::size_t K, do
   ws.v.assign(K, 1.0);
   thread_local std::vector<double> vlo, wlo;
   vlo.assign(K, 0.0);
-  ws.ex.assign(K, 0);
-  ws.ms.assign(K, 1.0);
   double* v = ws.v.data();
   double* ve = vlo.data();
   double *w = nullptr, *we = nullptr, *sw = nullptr, *swl = nullptr;

@@ -94,7 +94,7 @@ struct Finish {
   auto_detail::PreparedRow<double> p{};
   T m = 0;
   taylor_detail::Series<double> s{};
-  bool may_rerun = true;  // false for the compensated recurrence's rows (finish_series)
+  bool recurrence_row = false;  // the compensated recurrence's rows (finish_series)
 };
 
 }  // namespace detail
@@ -736,10 +736,10 @@ void RunRowComp(detail::Row& g) {
 // paths, the extended rerun and the out-of-domain fallback, stay calls). The same operations:
 // bitwise the scalar assembly.
 HWY_FLATTEN Out<double> FinishDouble(const detail::Finish<double>& f) {
-  return auto_detail::finish_series<double>(f.z, f.K, f.mu, f.r, f.p, f.m, f.s, f.may_rerun);
+  return auto_detail::finish_series<double>(f.z, f.K, f.mu, f.r, f.p, f.m, f.s, f.recurrence_row);
 }
 HWY_FLATTEN Out<float> FinishFloat(const detail::Finish<float>& f) {
-  return auto_detail::finish_series<float>(f.z, f.K, f.mu, f.r, f.p, f.m, f.s, f.may_rerun);
+  return auto_detail::finish_series<float>(f.z, f.K, f.mu, f.r, f.p, f.m, f.s, f.recurrence_row);
 }
 
 const char* Name() { return hwy::TargetName(HWY_TARGET); }
@@ -955,7 +955,7 @@ void run_group(const T* Z, std::size_t K, T* A, T* logC, T* mu, RowStatus* st, c
                                                s.perm.data() + ln * K, s.row_sw.data(), s.row_swl.data()};
       const detail::Finish<T> f{z, K, mub, s.r[ln], p, static_cast<T>(s.m[ln]),
                                 taylor_detail::Series<double>{s.S[ln], 0, s.terms[ln], s.ok[ln] != 0, s.S_lo[ln]},
-                                !recurrence};
+                                recurrence};
       Out<T> o;
       if constexpr (std::is_same_v<T, double>) o = HWY_DYNAMIC_DISPATCH(FinishDouble)(f);
       else o = HWY_DYNAMIC_DISPATCH(FinishFloat)(f);
