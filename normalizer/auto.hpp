@@ -13,9 +13,8 @@
 //   series in x87 extended precision (64-bit significand, ~2.3x cheaper than double-double;
 //   double-double where long double is not wider than double). The mean's componentwise error
 //   grows like sqrt(N) u along the degree chain: rows with the mean and spread beyond max(8, K)
-//   (or beyond 128 at any K) run the compensated recurrence (taylor_compensated.hpp) while the row
-//   is unsorted (spread below ~260.6), and sorted rows beyond series::kMeanEscalationSpread = 128
-//   go to x87 at once (escalate_before). Result: err_A <= 16, err_mu <= 64 on the hard corpus
+//   (or beyond series::kMeanEscalationSpread = 128 at any K) run the compensated recurrence
+//   (taylor_compensated.hpp; they went to x87 at once before). Result: err_A <= 16, err_mu <= 64 on the hard corpus
 //   (tests/test_accuracy; observed 1.47 and 1.72), never NaN for finite input, mu strictly inside
 //   the simplex.
 // auto (f32 in/out): the same double series on the exactly widened input, stopped at float's
@@ -286,16 +285,16 @@ Out<T> finish_series(const T* z, std::size_t K, T* mu, double r, const taylor_de
 }
 
 // Does auto run the compensated recurrence (taylor_compensated.hpp) for a row of K logits and
-// spread r? f64 outputs with the mean where taylor_prepare leaves the row unsorted (spread below
-// ~260.6: no per-node rescaling) and either r in (max(kCompensatedMeanMinSpread, K), 128], where
-// the plain double series' mean misses 2 u (series/limits.hpp), or r beyond kMeanEscalationSpread
-// = 128, where the mean would otherwise escalate to x87 extended precision (escalate_before): the
-// recurrence is as accurate there (<= 1 u in mu, A, log C measured at spreads 130-258, K = 4-100)
-// and 1.3-7x faster (docs/design.md §2.6 step 3).
+// spread r? f64 outputs with the mean and either r in (max(kCompensatedMeanMinSpread, K), 128],
+// where the plain double series' mean misses 2 u (series/limits.hpp), or r beyond
+// kMeanEscalationSpread = 128 (any K), where the mean escalated to x87 extended precision
+// (escalate_before) before: the recurrence is as accurate there (<= 1 u in mu, A, log C measured
+// at spreads 130-3000, K = 4-316) and faster: 1.3-7.6x on unsorted rows (spread below ~260.6,
+// across lanes), 1.3-2.2x on sorted rows (scalar, with per-node scaling; docs/design.md §2.6 step 3).
 template <class T>
 bool compensated_mean(double r, std::size_t K, bool want_mu) {
   if constexpr (!std::is_same_v<T, double>) return false;
-  if (!want_mu || taylor_detail::sorts_nodes<double>(r)) return false;
+  if (!want_mu) return false;
   return r > series::kMeanEscalationSpread ||
          r > std::max(series::kCompensatedMeanMinSpread, static_cast<double>(K));
 }
@@ -345,24 +344,33 @@ inline double separated_budget(double r, std::size_t K) {
 // (all halvings together) so that it costs at most half of what the series would (a decline then
 // adds at most half the series' time). Measured on the 2-core reference machine (one thread,
 // scripts/time_wide_spread.sh): a quadrature point costs ~27 ns per node; the series ~2.5 ns per
-// node and term in double, ~20 ns in x87 extended precision with the mean (f64 rows above
-// kMeanEscalationSpread); the series needs ~spread + 20 terms. 0: not worth trying.
+// node and term in double, ~20 ns in x87 extended precision (escalate_before's rows, which auto
+// no longer has); the series needs ~spread + 20 terms. 0: not worth trying.
+// The compensated recurrence (f64 with the mean) costs about the plain series' 2.5 ns per cell on
+// unsorted rows, across lanes (2.5, 2.0, 1.9 ns at K = 32, 64, 100, spread 200), and ~8 ns per
+// cell on sorted rows, which run it scalar (7.7-8.4 ns at K = 32-316, spread 300-3000; the x87
+// series 16-18 ns there): kRecurrenceSortedNsPerCell.
 constexpr double kSaddleNsPerPointNode = 27, kSeriesNsPerCell = 2.5, kExtendedNsPerCell = 20;
+constexpr double kRecurrenceSortedNsPerCell = 8;
 constexpr int kSaddleMinPoints = 64;
-inline int saddle_points(double r, bool extended) {
-  // (the compensated recurrence across lanes costs about the plain series' 2.5 ns per cell at
-  // K >= saddle_detail::kMinK = 32: 2.5, 2.0, 1.9 ns at K = 32, 64, 100, spread 200)
-  const double pts = 0.5 * (extended ? kExtendedNsPerCell : kSeriesNsPerCell) * (r + 20) / kSaddleNsPerPointNode;
+inline int saddle_points(double r, double ns_per_cell) {
+  const double pts = 0.5 * ns_per_cell * (r + 20) / kSaddleNsPerPointNode;
   return pts < kSaddleMinPoints ? 0 : static_cast<int>(std::min(pts, static_cast<double>(saddle_detail::kMaxPoints)));
 }
 // Whether auto tries the saddle for a row of K logits and spread r, and with how many points
 // (0: not tried): K >= kMinK, spread in (kSeparatedMinSpread, kAccuracyDomainMaxSpread], and the
-// budget above for the series the row would otherwise run (x87 for f64 with the mean past 128).
+// budget above for the series the row would otherwise run (the compensated recurrence for f64
+// with the mean past 128).
 template <class T>
 int saddle_budget(double r, std::size_t K, bool want_mu) {
   if (K < saddle_detail::kMinK || r <= series::kSeparatedMinSpread || !(r <= series::kAccuracyDomainMaxSpread)) return 0;
-  return saddle_points(r, std::is_same_v<T, double> && series::escalate_before<T, double>(r, want_mu) &&
-                             !compensated_mean<T>(r, K, want_mu));
+  double ns = kSeriesNsPerCell;
+  if (compensated_mean<T>(r, K, want_mu)) {
+    if (taylor_detail::sorts_nodes<double>(r)) ns = kRecurrenceSortedNsPerCell;
+  } else if (std::is_same_v<T, double> && series::escalate_before<T, double>(r, want_mu)) {
+    ns = kExtendedNsPerCell;
+  }
+  return saddle_points(r, ns);
 }
 
 // The wide-row stages of auto (docs/design.md §2.6 step 2) for a row of spread r > kSeparatedMinSpread:
@@ -437,16 +445,13 @@ Out<T> auto_eval(const T* z, std::size_t K, T* mu) {
   // acceptance tests fail, and the series runs instead.
   if (Out<T> o; auto_detail::wide_row<T>(z, K, mu, r, o) != auto_detail::WidePath::none) return o;
   if (!(r <= series::kAccuracyDomainMaxSpread)) return auto_detail::huge_spread(z, K, mu);
-  // f64 mean beyond spread max(8, K) on an unsorted row: the same series with every recurrence
-  // compensated (its S needs no rerun: ~1 u).
+  // f64 mean beyond spread max(8, K) (beyond 128 at any K): the same series with every recurrence
+  // compensated (its S needs no rerun: ~1 u). The plain series' mean error grows like sqrt(N) u
+  // along the degree chain (~80 u at spread 3000); these rows went to x87 extended precision
+  // beyond spread 128 (series::escalate_before) until the recurrence took them.
   if (auto_detail::compensated_mean<T>(r, K, mu != nullptr)) {
     return auto_detail::finish_series(z, K, mu, r, ws, mT, auto_detail::compensated_series(ws, K, r), true);
   }
-  // f64 mean over a long series of a sorted row (spread beyond ~260.6): its componentwise error
-  // grows like sqrt(N) u along the degree chain (~80 u at spread 3000 in plain double), so such
-  // rows go to extended precision at once.
-  if constexpr (std::is_same_v<T, double>)
-    if (series::escalate_before<T, double>(r, mu != nullptr)) return auto_detail::extended(z, K, mu, r);
   return auto_detail::finish_series(z, K, mu, r, ws, mT, auto_detail::double_series<T>(ws, K, r, mu != nullptr));
 }
 

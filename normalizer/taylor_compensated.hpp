@@ -3,8 +3,8 @@
 // second double), for the mean of f64 rows of moderate spread where the plain double series misses
 // 2 u (auto's path for them: docs/design.md §2.6 step 3).
 //
-// Formula: the series of taylor.hpp and series/step.hpp (0-based j, y_0 = 0, unsorted rows only,
-// so that no node is rescaled and E = 0):
+// Formula: the series of taylor.hpp and series/step.hpp (0-based j, y_0 = 0; on sorted rows the
+// per-node scaling of series/step.hpp after every 8 degrees, c times ms_j, E = ex_{K-1}):
 //     v_j(n) = g v_j(n-1) + c v_{j-1}(n),   g = y_j / (n+j),  c = j / (n+j),
 //     w_j(n) = h w_j(n-1) + a,              h = y_j / (n+K),  a = K v_{K-1}(n) / (n+K),
 //     S = sum_n v_{K-1}(n),  mu_j = sum_n w_j(n) / (K S).
@@ -27,11 +27,12 @@
 // 5, 10, 16; u): plain double 3.2-7.6; the gains exact only 3.4-8.7; the states only 1.7-3.1; both
 // (this file) 0.87-1.14, of which ~0.5 u is the final division and ~0.5 u the sums.
 //
-// Stable regime: every unsorted row (spread <= ~260: taylor_prepare leaves it unsorted, no state
-// leaves double's range); auto sends it the f64 rows with the mean and spread in
-// (max(kCompensatedMeanMinSpread, K), kMeanEscalationSpread] (series/limits.hpp), and those of
-// spread beyond kMeanEscalationSpread that taylor_prepare leaves unsorted (auto_detail::
-// compensated_mean).
+// Stable regime: every row of the series' domain (unsorted rows, spread <= ~260, need no scaling;
+// sorted rows are scaled per node as run_series scales them, each error term with its state by
+// the same power of two, so no state leaves double's range); auto sends it the f64 rows with the
+// mean and spread in (max(kCompensatedMeanMinSpread, K), kMeanEscalationSpread] (series/
+// limits.hpp) and every f64 row with the mean beyond kMeanEscalationSpread (auto_detail::
+// compensated_mean), which went to x87 before.
 // Error (first order, all terms positive): each cell adds <= ~2^-104 relative to its state beyond
 // what the compensated pair carries, so S and the mean sums are within ~(few + N 2^-51) u of exact
 // (the compensated sums' own bound), and mu_j within ~1.5 u (observed <= 1.2 u: tests/test_
@@ -86,12 +87,25 @@ CCNORM_INLINE void compensated_mean_step(const double* __restrict yh, const doub
   }
 }
 
-// The compensated series of an unsorted prepared row (ws.sorted false; K >= 2). Returns S, S_lo and
-// terms as run_series does with comp (E = 0); with want_mu, ws.sw / ws.swl hold the mean sums and
+// The compensated series of a prepared row (K >= 2; sorted rows scaled per node). Returns S, E,
+// S_lo and terms as run_series does with comp; with want_mu, ws.sw / ws.swl hold the mean sums and
 // their low parts (series::mean_component_compensated reads them). tol: the stopping rule's
 // relative tolerance (series::output_series_tol<double>).
+template <bool Sorted>
+Series<double> run_series_compensated_impl(Work<double>& ws, std::size_t K, double r, bool want_mu, double tol);
 inline Series<double> run_series_compensated(Work<double>& ws, std::size_t K, double r, bool want_mu, double tol) {
+  return ws.sorted ? run_series_compensated_impl<true>(ws, K, r, want_mu, tol)
+                   : run_series_compensated_impl<false>(ws, K, r, want_mu, tol);
+}
+template <bool Sorted>
+Series<double> run_series_compensated_impl(Work<double>& ws, std::size_t K, double r, bool want_mu, double tol) {
   const int Ki = static_cast<int>(K);
+  int E = 0;
+  if (Sorted) {
+    ws.ex.assign(K, 0);
+    ws.ms.assign(K, 1.0);
+  }
+  const double* ms = ws.ms.data();
   ws.v.assign(K, 1.0);
   thread_local std::vector<double> vlo, wlo;
   vlo.assign(K, 0.0);
@@ -118,8 +132,12 @@ inline Series<double> run_series_compensated(Work<double>& ws, std::size_t K, do
     const double ih = ws.ihi[i], il = ws.ilo[i], jd = static_cast<double>(j);
     double g, gl;
     product_pair(yh[j], yl[j], ih, il, g, gl);
-    const double c = jd * ih;
-    const double cl = std::fma(jd, ih, -c) + jd * il;
+    double c = jd * ih;
+    double cl = std::fma(jd, ih, -c) + jd * il;
+    if constexpr (Sorted) {  // times ms_j = 2^(ex_{j-1} - ex_j), exact (series/step.hpp)
+      c *= ms[j];
+      cl *= ms[j];
+    }
     const dd p1 = two_prod(g, x);
     const dd p2 = two_prod(c, p);
     const dd sm = two_sum(p1.hi, p2.hi);
@@ -175,8 +193,31 @@ inline Series<double> run_series_compensated(Work<double>& ws, std::size_t K, do
     }
     bool ok = true;
     // pa + pae = v_{K-1}(n) (node K - 1 of degree n was the last cell of that degree)
-    if (fold(n, pa, pae, ok)) return {S, 0, n + 1, ok, S_lo};
-    if (fold(n + 1, v[Ki - 1], ve[Ki - 1], ok)) return {S, 0, n + 2, ok, S_lo};
+    if (fold(n, pa, pae, ok)) return {S, E, n + 1, ok, S_lo};
+    if (fold(n + 1, v[Ki - 1], ve[Ki - 1], ok)) return {S, E, n + 2, ok, S_lo};
+    // Per-node scaling of a sorted row after every 8 degrees (as run_series: growth over 8
+    // degrees <= r^8 stays in range), each error term with its state (powers of two: exact).
+    if constexpr (Sorted)
+      if ((n + 1) % 8 == 0) {
+        thread_local std::vector<int> ex0;
+        ex0.assign(ws.ex.begin(), ws.ex.end());
+        const int EK = series::rescale_column<double>(v, ws.ex.data(), ws.ms.data(), Ki);
+        for (int j = 1; j < Ki; ++j)
+          if (ws.ex[j] != ex0[j]) ve[j] = series::ldexpc(ve[j], ex0[j] - ws.ex[j]);
+        if (EK != E) {
+          const int dE = EK - E;
+          S = series::ldexpc(S, -dE);
+          S_lo = series::ldexpc(S_lo, -dE);
+          if (want_mu)
+            for (std::size_t j = 0; j < K; ++j) {
+              w[j] = series::ldexpc(w[j], -dE);
+              we[j] = series::ldexpc(we[j], -dE);
+              sw[j] = series::ldexpc(sw[j], -dE);
+              swl[j] = series::ldexpc(swl[j], -dE);
+            }
+          E = EK;
+        }
+      }
   }
 }
 

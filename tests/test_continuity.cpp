@@ -195,13 +195,7 @@ Path probe(const std::vector<T>& z, bool want_mu) {
   // with the mean beyond max(8, K) on an unsorted row: the compensated recurrence, never rerun)
   constexpr bool comp = std::is_same_v<T, double>;
   p.comp = auto_detail::compensated_mean<T>(r, K, want_mu);
-  if constexpr (std::is_same_v<T, double>)
-    if (!p.comp && series::escalate_before<T, double>(r, want_mu)) {
-      p.escalated = true;
-      p.sorted = extended_sorted();
-      set(auto_detail::extended(z.data(), K, want_mu ? mu.data() : nullptr, r));
-      return p;
-    }
+  // (escalate_before's x87 rows: every f64 row with the mean beyond 128 now takes the recurrence)
   Series<double> s = p.comp ? run_series_compensated(ws, K, r, want_mu, series::output_series_tol<T>(want_mu))
                             : run_series<double>(ws, K, r, want_mu, 0, comp);
   p.terms = s.terms;

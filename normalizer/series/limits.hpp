@@ -31,16 +31,16 @@ constexpr double kSeparatedMinSpread = 128.0;
 
 // f64 outputs from a double series with the mean: beyond spread 128 the mean's componentwise error
 // grows like sqrt(N) u along the degree chain (~80 u at spread 3000 in plain double), so the row is
-// computed in the next wider compute type before the run (GPU: double-double; auto: x87 extended
-// for the rows that taylor_prepare sorts, spread beyond ~260.6, the compensated recurrence below).
+// computed in the next wider compute type before the run (GPU: double-double); auto runs the
+// compensated recurrence below instead (x87 extended before 2026-12-03).
 constexpr double kMeanEscalationSpread = 128.0;
 
 // f64 outputs with the mean, spread in (max(kCompensatedMeanMinSpread, K), kMeanEscalationSpread]:
 // the plain double series' mean misses 2 u there (the degree chain's rounding grows like
 // sqrt(spread) u and falls with K: measured 2.0-11 u beyond, 1.3-1.9 u within; docs/design.md
 // §2.6 step 3), so `auto` runs the compensated recurrence (normalizer/taylor_compensated.hpp,
-// <= 1.24 u on the same rows) instead; it also takes the unsorted rows beyond
-// kMeanEscalationSpread (auto_detail::compensated_mean). Host only.
+// <= 1.24 u on the same rows) instead; it also takes every row beyond kMeanEscalationSpread
+// (auto_detail::compensated_mean). Host only.
 constexpr double kCompensatedMeanMinSpread = 8.0;
 
 // f32 outputs on the GPU, whose first compute type is float: up to spread 128 the float series meets
