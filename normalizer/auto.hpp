@@ -344,13 +344,14 @@ inline double separated_budget(double r, std::size_t K) {
 // (all halvings together) so that it costs at most half of what the series would (a decline then
 // adds at most half the series' time). Measured on the 2-core reference machine (one thread,
 // scripts/time_wide_spread.sh): a quadrature point costs ~27 ns per node; the series ~2.5 ns per
-// node and term in double, ~20 ns in x87 extended precision (escalate_before's rows, which auto
-// no longer has); the series needs ~spread + 20 terms. 0: not worth trying.
+// node and term in double (x87 extended precision, which f64 rows with the mean ran beyond 128
+// before the compensated recurrence took them, ~20 ns); the series needs ~spread + 20 terms.
+// 0: not worth trying.
 // The compensated recurrence (f64 with the mean) costs about the plain series' 2.5 ns per cell on
 // unsorted rows, across lanes (2.5, 2.0, 1.9 ns at K = 32, 64, 100, spread 200), and ~8 ns per
 // cell on sorted rows, which run it scalar (7.7-8.4 ns at K = 32-316, spread 300-3000; the x87
 // series 16-18 ns there): kRecurrenceSortedNsPerCell.
-constexpr double kSaddleNsPerPointNode = 27, kSeriesNsPerCell = 2.5, kExtendedNsPerCell = 20;
+constexpr double kSaddleNsPerPointNode = 27, kSeriesNsPerCell = 2.5;
 constexpr double kRecurrenceSortedNsPerCell = 8;
 constexpr int kSaddleMinPoints = 64;
 inline int saddle_points(double r, double ns_per_cell) {
@@ -364,12 +365,8 @@ inline int saddle_points(double r, double ns_per_cell) {
 template <class T>
 int saddle_budget(double r, std::size_t K, bool want_mu) {
   if (K < saddle_detail::kMinK || r <= series::kSeparatedMinSpread || !(r <= series::kAccuracyDomainMaxSpread)) return 0;
-  double ns = kSeriesNsPerCell;
-  if (compensated_mean<T>(r, K, want_mu)) {
-    if (taylor_detail::sorts_nodes<double>(r)) ns = kRecurrenceSortedNsPerCell;
-  } else if (std::is_same_v<T, double> && series::escalate_before<T, double>(r, want_mu)) {
-    ns = kExtendedNsPerCell;
-  }
+  const bool sorted_recurrence = compensated_mean<T>(r, K, want_mu) && taylor_detail::sorts_nodes<double>(r);
+  const double ns = sorted_recurrence ? kRecurrenceSortedNsPerCell : kSeriesNsPerCell;
   return saddle_points(r, ns);
 }
 

@@ -13,7 +13,7 @@
 //                     R - kUnsortedMarginBits = 400 - 24 (taylor.hpp:61, series/limits.hpp:80) are
 //                     not sorted (only min first, max last): spread 260.6233... for the double series
 //                     and for auto's x87 rerun alike; f64 with the mean, the compensated recurrence
-//                     below it and x87 above. Family: a shuffled progression of K = 300 nodes
+//                     unscaled below it and scaled per node above. Family: a shuffled progression of K = 300 nodes
 //                     (gaps < 1, so separated declines and the series runs on both sides).
 //   separated_K4      auto_eval (normalizer/auto.hpp): spread > series::kSeparatedMinSpread
 //                     = 128 (series/limits.hpp:30) goes to separated.hpp first. Family that
@@ -21,10 +21,10 @@
 //                     the former family (0, t) measures two_nodes on both sides of 128.)
 //   two_nodes         auto_eval (normalizer/auto.hpp, two_nodes.hpp): K = 2, spread >=
 //                     kTwoNodesMinSpread = 8 takes the closed form in x87. Family (0, t), t crossing 8.
-//   mean_escalation   compensated_mean (auto.hpp) and escalate_before (series/escalation.hpp):
-//                     f64 with the mean and spread > kMeanEscalationSpread = 128 (limits.hpp) runs
-//                     the compensated recurrence at any K while the row is unsorted (x87 extended
-//                     precision for sorted rows: sort_skip walks that cut-off). Family: a
+//   mean_escalation   compensated_mean (auto.hpp): f64 with the mean and spread >
+//                     kMeanEscalationSpread = 128 (limits.hpp) runs the compensated recurrence at
+//                     any K (it ran in x87 before; sort_skip walks the recurrence's switch to
+//                     per-node scaling at 260.62). Family: a
 //                     progression of 160 nodes (gaps < 1: separated declines), spread t crossing
 //                     128: the plain series below (spread < K), the recurrence above (without the
 //                     mean, and in f32, the path does not change there: those rows measure one path).
@@ -112,7 +112,7 @@ using ccnorm::measures::mp200;
 // ---- where auto goes: a replay of auto_eval's decisions (normalizer/auto.hpp) ----
 struct Path {
   double r = 0;
-  bool sorted = false, separated = false, fallback = false, escalated = false, rerun = false;
+  bool sorted = false, separated = false, fallback = false, rerun = false;
   bool asm_dd = false, logc_dd = false, three = false, two = false, saddle = false, equal = false, comp = false;
   std::size_t terms = 0;
   double A = NAN, logC = NAN;  // what auto returns by this replay (checked against evaluate_row)
@@ -123,13 +123,11 @@ struct Path {
     if (saddle) return "saddle";
     if (separated) return r <= ccnorm::series::kAccuracyDomainMaxSpread ? "sep/quick" : "sep/full-budget";
     if (fallback) return "fallback";
-    std::string s = escalated ? "x87pre" : rerun ? "x87rerun" : comp ? "dbl-compensated" : "dbl";
+    std::string s = rerun ? "x87rerun" : comp ? "dbl-compensated" : "dbl";
     s += sorted ? "/sorted" : "/unsorted";
-    if (!escalated) {
-      if (asm_dd) s += "/asm-dd";
-      if (logc_dd) s += "/logC-dd";
-      s += "/N+1=" + std::to_string(terms);
-    }
+    if (asm_dd) s += "/asm-dd";
+    if (logc_dd) s += "/logC-dd";
+    s += "/N+1=" + std::to_string(terms);
     return s;
   }
 };
@@ -195,7 +193,6 @@ Path probe(const std::vector<T>& z, bool want_mu) {
   // with the mean beyond max(8, K) on an unsorted row: the compensated recurrence, never rerun)
   constexpr bool comp = std::is_same_v<T, double>;
   p.comp = auto_detail::compensated_mean<T>(r, K, want_mu);
-  // (escalate_before's x87 rows: every f64 row with the mean beyond 128 now takes the recurrence)
   Series<double> s = p.comp ? run_series_compensated(ws, K, r, want_mu, series::output_series_tol<T>(want_mu))
                             : run_series<double>(ws, K, r, want_mu, 0, comp);
   p.terms = s.terms;

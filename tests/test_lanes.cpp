@@ -180,11 +180,14 @@ std::string compare_row(const T* z, std::size_t K, bool mean, const std::string&
   return "";
 }
 
-TEST(Lanes, OneRowBitwiseTheScalarSeriesOnEveryTarget) {
+// The one-row tests' loop: cmp(z, K, mean, id, ran) on every target for every corpus row (K <=
+// max_k; f32 rows as float) and every finite generated row, value only and with the mean; each
+// must return "" (bitwise equal), and some target must have run the lanes (ran).
+using Generated = std::vector<std::pair<std::size_t, Batch>>;
+template <class Cmp>
+void one_row_on_every_target(const Generated& gen, std::size_t max_k, const char* what, Cmp cmp) {
   const auto corpus = corpus_batches();
   ASSERT_FALSE(corpus.empty()) << "cannot read tests/data/hard_corpus.in.csv";
-  std::vector<std::pair<std::size_t, Batch>> gen;
-  for (std::size_t K : {2, 4, 5, 7, 8, 9, 16, 31, 33, 100, 257, 1000}) gen.emplace_back(K, generated(K, K >= 257 ? 13 : 41, 7000 + K));
   std::size_t used = 0;
   for (const long long t : ccnorm::lanes::targets_for_test()) {
     ccnorm::lanes::set_target_for_test(t);
@@ -198,12 +201,13 @@ TEST(Lanes, OneRowBitwiseTheScalarSeriesOnEveryTarget) {
       bool ran = false;
       for (const auto& [key, b] : corpus) {
         const std::size_t K = key.second;
+        if (K > max_k) continue;
         for (std::size_t i = 0; i < b.ids.size(); ++i) {
           if (key.first == "f32") {
             const auto zf = as<float>(std::vector<double>(b.z.begin() + i * K, b.z.begin() + (i + 1) * K));
-            one(compare_row<float>(zf.data(), K, mean, b.ids[i], ran), ran);
+            one(cmp(zf.data(), K, mean, b.ids[i], ran), ran);
           } else {
-            one(compare_row<double>(b.z.data() + i * K, K, mean, b.ids[i], ran), ran);
+            one(cmp(b.z.data() + i * K, K, mean, b.ids[i], ran), ran);
           }
         }
       }
@@ -212,15 +216,24 @@ TEST(Lanes, OneRowBitwiseTheScalarSeriesOnEveryTarget) {
           if (!std::isfinite(*std::max_element(b.z.begin() + i * K, b.z.begin() + (i + 1) * K)) ||
               std::any_of(b.z.begin() + i * K, b.z.begin() + (i + 1) * K, [](double x) { return std::isnan(x); }))
             continue;
-          one(compare_row<double>(b.z.data() + i * K, K, mean, b.ids[i], ran), ran);
+          one(cmp(b.z.data() + i * K, K, mean, b.ids[i], ran), ran);
         }
     }
-    std::printf("target %-8s: %zu rows, %zu through the one-row lanes, bitwise run_series\n",
-                ccnorm::lanes::target_name().c_str(), rows, ran_rows);
+    std::printf("target %-8s: %zu rows, %zu through the %s\n", ccnorm::lanes::target_name().c_str(), rows, ran_rows,
+                what);
     used += ran_rows;
   }
   ccnorm::lanes::set_target_for_test(0);
-  EXPECT_GT(used, 0u) << "no target ran the one-row lane kernel on this CPU";
+  EXPECT_GT(used, 0u) << "no target ran the " << what << " on this CPU";
+}
+
+TEST(Lanes, OneRowBitwiseTheScalarSeriesOnEveryTarget) {
+  Generated gen;
+  for (std::size_t K : {2, 4, 5, 7, 8, 9, 16, 31, 33, 100, 257, 1000}) gen.emplace_back(K, generated(K, K >= 257 ? 13 : 41, 7000 + K));
+  one_row_on_every_target(gen, 2000, "one-row lanes, bitwise run_series",
+                          [](const auto* z, std::size_t K, bool mean, const std::string& id, bool& ran) {
+                            return compare_row(z, K, mean, id, ran);
+                          });
 }
 
 // The compensated recurrence with the column across lanes (series_row_compensated, which auto_eval
@@ -259,48 +272,13 @@ std::string compare_row_compensated(const T* z, std::size_t K, bool mean, const 
 }
 
 TEST(Lanes, OneRowCompensatedBitwiseTheScalarRecurrenceOnEveryTarget) {
-  const auto corpus = corpus_batches();
-  ASSERT_FALSE(corpus.empty()) << "cannot read tests/data/hard_corpus.in.csv";
-  std::vector<std::pair<std::size_t, Batch>> gen;
+  Generated gen;
   for (std::size_t K : {2, 3, 4, 5, 7, 8, 9, 10, 16, 31, 33, 100, 257})
     gen.emplace_back(K, generated(K, K >= 257 ? 7 : 41, 9100 + K));
-  std::size_t used = 0;
-  for (const long long t : ccnorm::lanes::targets_for_test()) {
-    ccnorm::lanes::set_target_for_test(t);
-    std::size_t rows = 0, ran_rows = 0;
-    for (bool mean : {false, true}) {
-      auto one = [&](const std::string& w, bool ran) {
-        EXPECT_EQ(w, "") << "target " << ccnorm::lanes::target_name();
-        ++rows;
-        ran_rows += ran;
-      };
-      bool ran = false;
-      for (const auto& [key, b] : corpus) {
-        const std::size_t K = key.second;
-        if (K > 1000) continue;
-        for (std::size_t i = 0; i < b.ids.size(); ++i) {
-          if (key.first == "f32") {
-            const auto zf = as<float>(std::vector<double>(b.z.begin() + i * K, b.z.begin() + (i + 1) * K));
-            one(compare_row_compensated<float>(zf.data(), K, mean, b.ids[i], ran), ran);
-          } else {
-            one(compare_row_compensated<double>(b.z.data() + i * K, K, mean, b.ids[i], ran), ran);
-          }
-        }
-      }
-      for (const auto& [K, b] : gen)
-        for (std::size_t i = 0; i < b.ids.size(); ++i) {
-          if (!std::isfinite(*std::max_element(b.z.begin() + i * K, b.z.begin() + (i + 1) * K)) ||
-              std::any_of(b.z.begin() + i * K, b.z.begin() + (i + 1) * K, [](double x) { return std::isnan(x); }))
-            continue;
-          one(compare_row_compensated<double>(b.z.data() + i * K, K, mean, b.ids[i], ran), ran);
-        }
-    }
-    std::printf("target %-8s: %zu rows, %zu through the compensated one-row lanes, bitwise run_series_compensated\n",
-                ccnorm::lanes::target_name().c_str(), rows, ran_rows);
-    used += ran_rows;
-  }
-  ccnorm::lanes::set_target_for_test(0);
-  EXPECT_GT(used, 0u) << "no target ran the compensated one-row lane kernel on this CPU";
+  one_row_on_every_target(gen, 1000, "compensated one-row lanes, bitwise run_series_compensated",
+                          [](const auto* z, std::size_t K, bool mean, const std::string& id, bool& ran) {
+                            return compare_row_compensated(z, K, mean, id, ran);
+                          });
 }
 
 // The comparison above must have exercised the lanes on at least one target (every x86-64 CPU

@@ -129,6 +129,51 @@ HWY_INLINE void CompensatedAdd(V& s, V& e, V x) {
   s = t;
 }
 
+// dd.hpp two_prod / two_sum and taylor_compensated.hpp product_pair on vectors (the same
+// operations in the same order).
+template <class V>
+HWY_INLINE void TwoProd(V a, V b, V& p, V& e) {
+  p = hn::Mul(a, b);
+  e = hn::MulAdd(a, b, hn::Neg(p));
+}
+template <class V>
+HWY_INLINE void TwoSum(V a, V b, V& s, V& e) {
+  s = hn::Add(a, b);
+  const V bb = hn::Sub(s, a);
+  e = hn::Add(hn::Sub(a, hn::Sub(s, bb)), hn::Sub(b, bb));
+}
+template <class V>
+HWY_INLINE void ProductPair(V yh, V yl, V ih, V il, V& hi, V& lo) {
+  hi = hn::Mul(yh, ih);
+  lo = hn::Add(hn::MulAdd(yh, ih, hn::Neg(hi)), hn::MulAdd(yh, il, hn::Mul(yl, ih)));
+}
+// taylor_compensated.hpp's column cell: out + oute = (g + gl)(x + xe) + (c + cl)(p + pe) to first
+// order (x + xe = v_j of the degree before, p + pe = v_{j-1} of this degree).
+template <class V>
+HWY_INLINE void CompensatedCell(V g, V gl, V c, V cl, V x, V xe, V p, V pe, V& out, V& oute) {
+  V p1, p1l, p2, p2l, sm, sml;
+  TwoProd(g, x, p1, p1l);
+  TwoProd(c, p, p2, p2l);
+  TwoSum(p1, p2, sm, sml);
+  oute = hn::MulAdd(g, xe, hn::MulAdd(c, pe, hn::MulAdd(gl, x, hn::MulAdd(cl, p, hn::Add(hn::Add(p1l, p2l), sml)))));
+  out = sm;
+}
+// taylor_compensated.hpp compensated_mean_step's cell: w + we <- h (w + we) + a + al with
+// h + hl = (yh + yl)(ih + il), folded into the compensated sum sw + swl.
+template <class V>
+HWY_INLINE void CompensatedMeanCell(V yh, V yl, V ih, V il, V a, V al, V& w, V& we, V& sw, V& swl) {
+  V h, hl, q, ql, sa, sl;
+  ProductPair(yh, yl, ih, il, h, hl);
+  TwoProd(h, w, q, ql);
+  TwoSum(q, a, sa, sl);
+  const V e = hn::MulAdd(h, we, hn::MulAdd(hl, w, hn::Add(hn::Add(ql, sl), al)));
+  const V t = hn::Add(sw, sa);
+  swl = hn::Add(swl, hn::Add(hn::Sub(sa, hn::Sub(t, sw)), e));
+  sw = t;
+  w = sa;
+  we = e;
+}
+
 // 0 where the target has no fused multiply-add (the kernel's divisions are error-free only with
 // one rounding per fma; Highway emulates MulAdd as mul + add on SSE4).
 std::size_t Width() {
@@ -137,6 +182,74 @@ std::size_t Width() {
 #else
   return 0;
 #endif
+}
+
+// The stopping rule of run_series (series/step.hpp series_failed, tail_factor, tail_negligible,
+// mean_tails_negligible) on every lane of a group at once after degree next - 1 (top: its
+// v_{K-1}), for U vectors of lanes: the same operations, so the same decisions. Returns the lanes
+// that stop; failed receives those whose safety net fired.
+template <int U, class V>
+HWY_INLINE std::uint64_t LaneStops(const detail::Group& g, double next, const V* S, const V* top, std::uint64_t& failed) {
+  const hn::ScalableTag<double> d;
+  const std::size_t K = g.K, W = g.W, L = hn::Lanes(d);
+  const V one = hn::Set(d, 1.0), vnext = hn::Set(d, next), vtol = hn::Set(d, g.tol),
+          vmax = hn::Set(d, series::kTailRatioMax);
+  std::uint64_t stop = 0;
+  failed = 0;
+  for (int u = 0; u < U; ++u) {
+    const V q = hn::Div(hn::LoadU(d, g.r + u * L), vnext);
+    const V tf = hn::Div(q, hn::Sub(one, q));
+    auto dn = hn::And(hn::Lt(q, vmax), hn::Le(hn::Mul(top[u], tf), hn::Mul(vtol, S[u])));
+    if (g.mean && !hn::AllFalse(d, dn))
+      for (std::size_t j = 0; j < K; ++j)
+        dn = hn::And(dn, hn::Le(hn::Mul(hn::LoadU(d, g.w + j * W + u * L), tf),
+                                hn::Mul(vtol, hn::LoadU(d, g.sw + j * W + u * L))));
+    const auto bad = hn::Or(hn::Not(hn::Gt(S[u], hn::Zero(d))),
+                            hn::Or(hn::Not(hn::Eq(hn::Sub(S[u], S[u]), hn::Zero(d))),
+                                   hn::Gt(vnext, hn::LoadU(d, g.net + u * L))));
+    std::uint8_t bits[8] = {};
+    hn::StoreMaskBits(d, hn::Or(dn, bad), bits);
+    std::uint8_t fbits[8] = {};
+    hn::StoreMaskBits(d, bad, fbits);
+    std::uint64_t sb = 0, fb = 0;
+    for (std::size_t k = 0; k < (L + 7) / 8; ++k) {
+      sb |= static_cast<std::uint64_t>(bits[k]) << (8 * k);
+      fb |= static_cast<std::uint64_t>(fbits[k]) << (8 * k);
+    }
+    if (L < 64) {
+      sb &= (1ull << L) - 1;
+      fb &= (1ull << L) - 1;
+    }
+    stop |= sb << (u * L);
+    failed |= fb << (u * L);
+  }
+  return stop;
+}
+// The lanes in stop leave the group (live) with their sums at `terms` degrees (rarely more than
+// one at a time: stored one by one). Comp: with the compensation terms.
+template <int U, bool Comp, class V>
+HWY_INLINE void SaveStopped(const detail::Group& g, const V* S, const V* Slo, std::uint64_t stop, std::uint64_t failed,
+                            std::size_t terms, std::uint64_t& live) {
+  const hn::ScalableTag<double> d;
+  const std::size_t K = g.K, W = g.W, L = hn::Lanes(d);
+  HWY_ALIGN double Sl[64], Sll[64];
+  for (int u = 0; u < U; ++u) {
+    hn::Store(S[u], d, Sl + u * L);
+    if constexpr (Comp) hn::Store(Slo[u], d, Sll + u * L);
+  }
+  for (std::size_t ln = 0; ln < W; ++ln) {
+    if (!(stop >> ln & 1)) continue;
+    live &= ~(1ull << ln);
+    g.S_out[ln] = Sl[ln];
+    if constexpr (Comp) g.S_lo_out[ln] = Sll[ln];
+    g.terms_out[ln] = terms;
+    g.ok_out[ln] = (failed >> ln & 1) ? 0 : 1;
+    if (g.mean)
+      for (std::size_t j = 0; j < K; ++j) {
+        g.sw_out[j * W + ln] = g.sw[j * W + ln];
+        if constexpr (Comp) g.swl_out[j * W + ln] = g.swl[j * W + ln];
+      }
+  }
 }
 
 // taylor_detail::run_series<double> (B = 8, unsorted nodes: ms_j = 1, no rescaling, E = 0) on
@@ -169,7 +282,7 @@ void RunGroupU(const detail::Group& g) {
   std::size_t n = 1;
   const double Kc = static_cast<double>(K);
   std::uint64_t live = (W >= 64 ? ~0ull : ((1ull << W) - 1));
-  HWY_ALIGN double Sl[64], Sll[64], ap[64];
+  HWY_ALIGN double ap[64];
   while (live != 0) {
     V prev[B][U];
     for (int b = 0; b < B; ++b)
@@ -239,58 +352,10 @@ void RunGroupU(const detail::Group& g) {
       }
     }
     n += B;
-    // The stopping rule of run_series (series/step.hpp series_failed, tail_factor,
-    // tail_negligible, mean_tails_negligible) on every lane at once: the same operations, so the
-    // same decisions; the lanes that stop (rarely more than one per block) are then stored one by one.
-    const double next = static_cast<double>(n);
-    const V vnext = hn::Set(d, next), vtol = hn::Set(d, g.tol), vmax = hn::Set(d, series::kTailRatioMax);
-    std::uint64_t stop = 0, failed = 0;
-    for (int u = 0; u < U; ++u) {
-      const V q = hn::Div(hn::LoadU(d, g.r + u * L), vnext);
-      const V tf = hn::Div(q, hn::Sub(one, q));
-      auto dn = hn::And(hn::Lt(q, vmax), hn::Le(hn::Mul(prev[B - 1][u], tf), hn::Mul(vtol, S[u])));
-      if (g.mean)
-        for (std::size_t j = 0; j < K; ++j)
-          dn = hn::And(dn, hn::Le(hn::Mul(hn::LoadU(d, g.w + j * W + u * L), tf),
-                                  hn::Mul(vtol, hn::LoadU(d, g.sw + j * W + u * L))));
-      const auto bad = hn::Or(hn::Not(hn::Gt(S[u], hn::Zero(d))),
-                              hn::Or(hn::Not(hn::Eq(hn::Sub(S[u], S[u]), hn::Zero(d))),
-                                     hn::Gt(vnext, hn::LoadU(d, g.net + u * L))));
-      std::uint8_t bits[8] = {};
-      hn::StoreMaskBits(d, hn::Or(dn, bad), bits);
-      std::uint8_t fbits[8] = {};
-      hn::StoreMaskBits(d, bad, fbits);
-      std::uint64_t sb = 0, fb = 0;
-      for (std::size_t k = 0; k < (L + 7) / 8; ++k) {
-        sb |= static_cast<std::uint64_t>(bits[k]) << (8 * k);
-        fb |= static_cast<std::uint64_t>(fbits[k]) << (8 * k);
-      }
-      if (L < 64) {
-        sb &= (1ull << L) - 1;
-        fb &= (1ull << L) - 1;
-      }
-      stop |= sb << (u * L);
-      failed |= fb << (u * L);
-    }
-    stop &= live;
-    if (stop == 0) continue;
-    for (int u = 0; u < U; ++u) {
-      hn::Store(S[u], d, Sl + u * L);
-      if constexpr (Comp) hn::Store(Slo[u], d, Sll + u * L);
-    }
-    for (std::size_t ln = 0; ln < W; ++ln) {
-      if (!(stop >> ln & 1)) continue;
-      live &= ~(1ull << ln);
-      g.S_out[ln] = Sl[ln];
-      if constexpr (Comp) g.S_lo_out[ln] = Sll[ln];
-      g.terms_out[ln] = n;
-      g.ok_out[ln] = (failed >> ln & 1) ? 0 : 1;
-      if (g.mean)
-        for (std::size_t j = 0; j < K; ++j) {
-          g.sw_out[j * W + ln] = g.sw[j * W + ln];
-          if constexpr (Comp) g.swl_out[j * W + ln] = g.swl[j * W + ln];
-        }
-    }
+    // The stopping rule on every lane at once (LaneStops); the lanes that stop are stored.
+    std::uint64_t failed = 0;
+    const std::uint64_t stop = LaneStops<U>(g, static_cast<double>(n), S, prev[B - 1], failed) & live;
+    if (stop != 0) SaveStopped<U, Comp>(g, S, Slo, stop, failed, n, live);
   }
 #else
   (void)g;
@@ -339,7 +404,6 @@ void RunGroupCompU(const detail::Group& g) {
   const double Kc = static_cast<double>(K);
   const V vK = hn::Set(d, Kc);
   std::uint64_t live = (W >= 64 ? ~0ull : ((1ull << W) - 1));
-  HWY_ALIGN double Sl[64], Sll[64];
   for (std::size_t n = 1;; ++n) {
     V p[U], pe[U];
     for (int u = 0; u < U; ++u) {
@@ -355,16 +419,9 @@ void RunGroupCompU(const detail::Group& g) {
       for (int u = 0; u < U; ++u) {
         const std::size_t o = j * W + static_cast<std::size_t>(u) * L;
         const V h = hn::LoadU(d, g.yh + o), l = hn::LoadU(d, g.yl + o);
-        const V x = hn::LoadU(d, g.v + o), xe = hn::LoadU(d, g.ve + o);
-        const V gg = hn::Mul(h, vih);
-        const V gl = hn::Add(hn::MulAdd(h, vih, hn::Neg(gg)), hn::MulAdd(h, vil, hn::Mul(l, vih)));
-        const V p1 = hn::Mul(gg, x), p1l = hn::MulAdd(gg, x, hn::Neg(p1));
-        const V p2 = hn::Mul(vc, p[u]), p2l = hn::MulAdd(vc, p[u], hn::Neg(p2));
-        const V sm = hn::Add(p1, p2);
-        const V bb = hn::Sub(sm, p1);
-        const V sml = hn::Add(hn::Sub(p1, hn::Sub(sm, bb)), hn::Sub(p2, bb));
-        pe[u] = hn::MulAdd(gg, xe, hn::MulAdd(vc, pe[u], hn::MulAdd(gl, x, hn::MulAdd(vcl, p[u], hn::Add(hn::Add(p1l, p2l), sml)))));
-        p[u] = sm;
+        V gg, gl;
+        ProductPair(h, l, vih, vil, gg, gl);
+        CompensatedCell(gg, gl, vc, vcl, hn::LoadU(d, g.v + o), hn::LoadU(d, g.ve + o), p[u], pe[u], p[u], pe[u]);
         hn::StoreU(p[u], d, g.v + o);
         hn::StoreU(pe[u], d, g.ve + o);
       }
@@ -379,81 +436,26 @@ void RunGroupCompU(const detail::Group& g) {
       const V vih = hn::Set(d, g.ihi[i]), vil = hn::Set(d, g.ilo[i]);
       V a[U], al[U];
       for (int u = 0; u < U; ++u) {
-        const V kt = hn::Mul(vK, p[u]);
-        const V ktl = hn::MulAdd(vK, pe[u], hn::MulAdd(vK, p[u], hn::Neg(kt)));
-        a[u] = hn::Mul(kt, vih);
-        al[u] = hn::Add(hn::MulAdd(kt, vih, hn::Neg(a[u])), hn::MulAdd(kt, vil, hn::Mul(ktl, vih)));
+        V kt, ktl;
+        TwoProd(vK, p[u], kt, ktl);
+        ProductPair(kt, hn::MulAdd(vK, pe[u], ktl), vih, vil, a[u], al[u]);
       }
       for (std::size_t j = 0; j < K; ++j)
         for (int u = 0; u < U; ++u) {
           const std::size_t o = j * W + static_cast<std::size_t>(u) * L;
-          const V yh = hn::LoadU(d, g.yh + o), yl = hn::LoadU(d, g.yl + o);
-          const V w = hn::LoadU(d, g.w + o), we = hn::LoadU(d, g.we + o);
-          const V sw = hn::LoadU(d, g.sw + o), swl = hn::LoadU(d, g.swl + o);
-          const V hh = hn::Mul(yh, vih);
-          const V hl = hn::Add(hn::MulAdd(yh, vih, hn::Neg(hh)), hn::MulAdd(yh, vil, hn::Mul(yl, vih)));
-          const V q = hn::Mul(hh, w), ql = hn::MulAdd(hh, w, hn::Neg(q));
-          const V sa = hn::Add(q, a[u]);
-          const V bb = hn::Sub(sa, q);
-          const V sl = hn::Add(hn::Sub(q, hn::Sub(sa, bb)), hn::Sub(a[u], bb));
-          const V e = hn::MulAdd(hh, we, hn::MulAdd(hl, w, hn::Add(hn::Add(ql, sl), al[u])));
-          const V tt = hn::Add(sw, sa);
-          hn::StoreU(sa, d, g.w + o);
-          hn::StoreU(e, d, g.we + o);
-          hn::StoreU(hn::Add(swl, hn::Add(hn::Sub(sa, hn::Sub(tt, sw)), e)), d, g.swl + o);
-          hn::StoreU(tt, d, g.sw + o);
+          V w = hn::LoadU(d, g.w + o), we = hn::LoadU(d, g.we + o);
+          V sw = hn::LoadU(d, g.sw + o), swl = hn::LoadU(d, g.swl + o);
+          CompensatedMeanCell(hn::LoadU(d, g.yh + o), hn::LoadU(d, g.yl + o), vih, vil, a[u], al[u], w, we, sw, swl);
+          hn::StoreU(w, d, g.w + o);
+          hn::StoreU(we, d, g.we + o);
+          hn::StoreU(swl, d, g.swl + o);
+          hn::StoreU(sw, d, g.sw + o);
         }
     }
     // The stopping rule after degree n (next = n + 1), every lane at once, as RunGroupU.
-    const double next = static_cast<double>(n + 1);
-    const V vnext = hn::Set(d, next), vtol = hn::Set(d, g.tol), vmax = hn::Set(d, series::kTailRatioMax);
-    std::uint64_t stop = 0, failed = 0;
-    for (int u = 0; u < U; ++u) {
-      const V q = hn::Div(hn::LoadU(d, g.r + u * L), vnext);
-      const V tf = hn::Div(q, hn::Sub(one, q));
-      auto dn = hn::And(hn::Lt(q, vmax), hn::Le(hn::Mul(p[u], tf), hn::Mul(vtol, S[u])));
-      if (g.mean && !hn::AllFalse(d, dn))
-        for (std::size_t j = 0; j < K; ++j)
-          dn = hn::And(dn, hn::Le(hn::Mul(hn::LoadU(d, g.w + j * W + u * L), tf),
-                                  hn::Mul(vtol, hn::LoadU(d, g.sw + j * W + u * L))));
-      const auto bad = hn::Or(hn::Not(hn::Gt(S[u], zero)),
-                              hn::Or(hn::Not(hn::Eq(hn::Sub(S[u], S[u]), zero)),
-                                     hn::Gt(vnext, hn::LoadU(d, g.net + u * L))));
-      std::uint8_t bits[8] = {};
-      hn::StoreMaskBits(d, hn::Or(dn, bad), bits);
-      std::uint8_t fbits[8] = {};
-      hn::StoreMaskBits(d, bad, fbits);
-      std::uint64_t sb = 0, fb = 0;
-      for (std::size_t k = 0; k < (L + 7) / 8; ++k) {
-        sb |= static_cast<std::uint64_t>(bits[k]) << (8 * k);
-        fb |= static_cast<std::uint64_t>(fbits[k]) << (8 * k);
-      }
-      if (L < 64) {
-        sb &= (1ull << L) - 1;
-        fb &= (1ull << L) - 1;
-      }
-      stop |= sb << (u * L);
-      failed |= fb << (u * L);
-    }
-    stop &= live;
-    if (stop == 0) continue;
-    for (int u = 0; u < U; ++u) {
-      hn::Store(S[u], d, Sl + u * L);
-      hn::Store(Slo[u], d, Sll + u * L);
-    }
-    for (std::size_t ln = 0; ln < W; ++ln) {
-      if (!(stop >> ln & 1)) continue;
-      live &= ~(1ull << ln);
-      g.S_out[ln] = Sl[ln];
-      g.S_lo_out[ln] = Sll[ln];
-      g.terms_out[ln] = n + 1;
-      g.ok_out[ln] = (failed >> ln & 1) ? 0 : 1;
-      if (g.mean)
-        for (std::size_t j = 0; j < K; ++j) {
-          g.sw_out[j * W + ln] = g.sw[j * W + ln];
-          g.swl_out[j * W + ln] = g.swl[j * W + ln];
-        }
-    }
+    std::uint64_t failed = 0;
+    const std::uint64_t stop = LaneStops<U>(g, static_cast<double>(n + 1), S, p, failed) & live;
+    if (stop != 0) SaveStopped<U, true>(g, S, Slo, stop, failed, n + 1, live);
     if (live == 0) break;
   }
 #else
@@ -642,22 +644,14 @@ void RunRowComp(detail::Row& g) {
         const V h = hn::LoadU(d, g.rh + off), l = hn::LoadU(d, g.rl + off);
         const V vih = hn::Set(d, g.ihi[i0 + t]), vil = hn::Set(d, g.ilo[i0 + t]);
         // product_pair(y_j, 1/i): the gain g + gl; the coupling c + cl = j (ihi + ilo)
-        const V gg = hn::Mul(h, vih);
-        const V gl = hn::Add(hn::MulAdd(h, vih, hn::Neg(gg)), hn::MulAdd(h, vil, hn::Mul(l, vih)));
+        V gg, gl;
+        ProductPair(h, l, vih, vil, gg, gl);
         const V jd = hn::Sub(hn::Set(d, static_cast<double>(t)), iota);
         const V c = hn::Mul(jd, vih);
         const V cl = hn::Add(hn::MulAdd(jd, vih, hn::Neg(c)), hn::Mul(jd, vil));
         const V x = hn::IfThenElse(first, hn::Set(d, vin[base - t]), hn::TableLookupLanes(res, shift));
         const V xe = hn::IfThenElse(first, hn::Set(d, vine[base - t]), hn::TableLookupLanes(rese, shift));
-        const V p = res, pe = rese;
-        // two_prod(g, x), two_prod(c, p), two_sum of their high parts (dd.hpp), the error term
-        const V p1 = hn::Mul(gg, x), p1l = hn::MulAdd(gg, x, hn::Neg(p1));
-        const V p2 = hn::Mul(c, p), p2l = hn::MulAdd(c, p, hn::Neg(p2));
-        const V sm = hn::Add(p1, p2);
-        const V bb = hn::Sub(sm, p1);
-        const V sml = hn::Add(hn::Sub(p1, hn::Sub(sm, bb)), hn::Sub(p2, bb));
-        rese = hn::MulAdd(gg, xe, hn::MulAdd(c, pe, hn::MulAdd(gl, x, hn::MulAdd(cl, p, hn::Add(hn::Add(p1l, p2l), sml)))));
-        res = sm;
+        CompensatedCell(gg, gl, c, cl, x, xe, res, rese, res, rese);
         hn::StoreU(res, d, vout + (base - t));
         hn::StoreU(rese, d, voute + (base - t));
         if (t >= K - 1) {
@@ -685,22 +679,13 @@ void RunRowComp(detail::Row& g) {
         const double al = std::fma(kt, ih, -a) + std::fma(kt, il, ktl * ih);
         const V vih = hn::Set(d, ih), vil = hn::Set(d, il), va = hn::Set(d, a), val = hn::Set(d, al);
         for (std::size_t j = 0; j < Kp; j += W) {
-          const V yh = hn::LoadU(d, g.yh + j), yl = hn::LoadU(d, g.yl + j);
-          const V w = hn::LoadU(d, g.w + j), we = hn::LoadU(d, g.we + j);
-          const V sw = hn::LoadU(d, g.sw + j), swl = hn::LoadU(d, g.swl + j);
-          // compensated_mean_step, lane by lane
-          const V hh = hn::Mul(yh, vih);
-          const V hl = hn::Add(hn::MulAdd(yh, vih, hn::Neg(hh)), hn::MulAdd(yh, vil, hn::Mul(yl, vih)));
-          const V q = hn::Mul(hh, w), ql = hn::MulAdd(hh, w, hn::Neg(q));
-          const V s = hn::Add(q, va);
-          const V bb = hn::Sub(s, q);
-          const V sl = hn::Add(hn::Sub(q, hn::Sub(s, bb)), hn::Sub(va, bb));
-          const V e = hn::MulAdd(hh, we, hn::MulAdd(hl, w, hn::Add(hn::Add(ql, sl), val)));
-          const V tt = hn::Add(sw, s);
-          hn::StoreU(s, d, g.w + j);
-          hn::StoreU(e, d, g.we + j);
-          hn::StoreU(hn::Add(swl, hn::Add(hn::Sub(s, hn::Sub(tt, sw)), e)), d, g.swl + j);
-          hn::StoreU(tt, d, g.sw + j);
+          V w = hn::LoadU(d, g.w + j), we = hn::LoadU(d, g.we + j);
+          V sw = hn::LoadU(d, g.sw + j), swl = hn::LoadU(d, g.swl + j);
+          CompensatedMeanCell(hn::LoadU(d, g.yh + j), hn::LoadU(d, g.yl + j), vih, vil, va, val, w, we, sw, swl);
+          hn::StoreU(w, d, g.w + j);
+          hn::StoreU(we, d, g.we + j);
+          hn::StoreU(swl, d, g.swl + j);
+          hn::StoreU(sw, d, g.sw + j);
         }
       }
       const double next = static_cast<double>(nn + 1);
@@ -977,10 +962,10 @@ RowScratch& row_scratch() {
   return s;
 }
 
-}  // namespace
-
-bool series_row(Work<double>& ws, std::size_t K, double r, bool want_mu, taylor_detail::Series<double>& out, double tol,
-                bool comp) {
+// One row across lanes (series_row, series_row_compensated): the node arrays, the scratch, the
+// reciprocal table, then the kernel (RunRowComp for the compensated recurrence, else RunRow).
+bool run_row(Work<double>& ws, std::size_t K, double r, bool want_mu, taylor_detail::Series<double>& out, double tol,
+             bool comp, bool recurrence) {
   const std::size_t W = width();
   if (W < 2 || 8 % W != 0 || K < 2 || ws.sorted) return false;
   RowScratch& s = row_scratch();
@@ -993,67 +978,19 @@ bool series_row(Work<double>& ws, std::size_t K, double r, bool want_mu, taylor_
   }
   s.va.resize(L);
   s.vb.resize(L);
-  if (want_mu) {
-    s.yh.assign(Kp, 0.0);
-    s.yl.assign(Kp, 0.0);
-    std::copy(ws.yh.begin(), ws.yh.begin() + K, s.yh.begin());
-    std::copy(ws.yl.begin(), ws.yl.begin() + K, s.yl.begin());
-    s.w.resize(Kp);
-    s.sw.resize(Kp);
-    if (comp) s.swl.resize(Kp);
+  if (recurrence) {
+    s.vae.resize(L);
+    s.vbe.resize(L);
   }
-  taylor_detail::ensure_inv(ws, static_cast<std::size_t>(max_degree(r)) + K + 16);
-  detail::Row g;
-  g.K = K;
-  g.Kp = Kp;
-  g.mean = want_mu;
-  g.tol = tol > 0 ? tol : series::series_tol(series::Precision<double>::u(), want_mu);
-  g.r = r;
-  g.ihi = ws.ihi.data();
-  g.ilo = ws.ilo.data();
-  g.rh = s.rh.data();
-  g.rl = s.rl.data();
-  g.yh = s.yh.data();
-  g.yl = s.yl.data();
-  g.va = s.va.data();
-  g.vb = s.vb.data();
-  g.w = s.w.data();
-  g.sw = s.sw.data();
-  g.comp = comp;
-  g.swl = s.swl.data();
-  HWY_DYNAMIC_DISPATCH(RunRow)(g);
-  if (!g.ran) return false;
-  if (want_mu) ws.sw.assign(s.sw.begin(), s.sw.begin() + static_cast<std::ptrdiff_t>(K));
-  if (want_mu && comp) ws.swl.assign(s.swl.begin(), s.swl.begin() + static_cast<std::ptrdiff_t>(K));
-  out = {g.S, 0, g.terms, g.ok, g.S_lo};
-  return true;
-}
-
-bool series_row_compensated(Work<double>& ws, std::size_t K, double r, bool want_mu, taylor_detail::Series<double>& out,
-                            double tol) {
-  const std::size_t W = width();
-  if (W < 2 || 8 % W != 0 || K < 2 || ws.sorted) return false;
-  RowScratch& s = row_scratch();
-  const std::size_t Kp = (K + W - 1) / W * W, L = K + 2 * W;
-  s.rh.assign(L, 0.0);
-  s.rl.assign(L, 0.0);
-  for (std::size_t j = 0; j < K; ++j) {
-    s.rh[L - 1 - W - j] = ws.yh[j];
-    s.rl[L - 1 - W - j] = ws.yl[j];
-  }
-  s.va.resize(L);
-  s.vb.resize(L);
-  s.vae.resize(L);
-  s.vbe.resize(L);
   if (want_mu) {
     s.yh.assign(Kp, 0.0);
     s.yl.assign(Kp, 0.0);
     std::copy(ws.yh.begin(), ws.yh.begin() + static_cast<std::ptrdiff_t>(K), s.yh.begin());
     std::copy(ws.yl.begin(), ws.yl.begin() + static_cast<std::ptrdiff_t>(K), s.yl.begin());
     s.w.resize(Kp);
-    s.we.resize(Kp);
     s.sw.resize(Kp);
-    s.swl.resize(Kp);
+    if (comp) s.swl.resize(Kp);
+    if (recurrence) s.we.resize(Kp);
   }
   taylor_detail::ensure_inv(ws, static_cast<std::size_t>(max_degree(r)) + K + 16);
   detail::Row g;
@@ -1075,16 +1012,28 @@ bool series_row_compensated(Work<double>& ws, std::size_t K, double r, bool want
   g.w = s.w.data();
   g.we = s.we.data();
   g.sw = s.sw.data();
-  g.comp = true;
+  g.comp = comp;
   g.swl = s.swl.data();
-  HWY_DYNAMIC_DISPATCH(RunRowComp)(g);
+  if (recurrence) HWY_DYNAMIC_DISPATCH(RunRowComp)(g);
+  else HWY_DYNAMIC_DISPATCH(RunRow)(g);
   if (!g.ran) return false;
-  if (want_mu) {
-    ws.sw.assign(s.sw.begin(), s.sw.begin() + static_cast<std::ptrdiff_t>(K));
-    ws.swl.assign(s.swl.begin(), s.swl.begin() + static_cast<std::ptrdiff_t>(K));
-  }
+  if (want_mu) ws.sw.assign(s.sw.begin(), s.sw.begin() + static_cast<std::ptrdiff_t>(K));
+  if (want_mu && comp) ws.swl.assign(s.swl.begin(), s.swl.begin() + static_cast<std::ptrdiff_t>(K));
   out = {g.S, 0, g.terms, g.ok, g.S_lo};
   return true;
+}
+
+}  // namespace
+
+bool series_row(Work<double>& ws, std::size_t K, double r, bool want_mu, taylor_detail::Series<double>& out, double tol,
+                bool comp) {
+  return run_row(ws, K, r, want_mu, out, tol > 0 ? tol : series::series_tol(series::Precision<double>::u(), want_mu),
+                 comp, false);
+}
+
+bool series_row_compensated(Work<double>& ws, std::size_t K, double r, bool want_mu, taylor_detail::Series<double>& out,
+                            double tol) {
+  return run_row(ws, K, r, want_mu, out, tol, true, true);
 }
 
 // Rows [first, last) of a batch, on one thread: classified, the plain rows grouped by spread and
