@@ -5,7 +5,8 @@
 //   every mean sum carry their rounding errors in a second double: series::compensated_add, which
 //   removes the summation's ~sqrt(N) u; docs/design.md §2.6 step 4), then
 //     A = m + log S + E ln2 - log((K-1)!)
-//   summed with error-free additions (series/assembly.hpp assemble_compensated), in double-double
+//   from unrounded terms (log S as log_pair's hi + lo) summed with error-free additions
+//   (series/assembly.hpp assemble_compensated), in double-double
 //   whenever its terms cancel (max |term| > 1.5 max(1,|A|)), so that |A| << |min z| costs nothing
 //   in accuracy; log C = LSE(y) - (A - m) likewise (log_c). The series' own rounding (relative error of S
 //   observed to grow like sqrt(N) u) lands on A and log C alike: where it could exceed ~6 u of the
@@ -15,7 +16,7 @@
 //   grows like sqrt(N) u along the degree chain: rows with the mean and spread beyond max(8, K)
 //   (or beyond series::kMeanEscalationSpread = 128 at any K) run the compensated recurrence
 //   (taylor_compensated.hpp; they went to x87 at once before). Result: err_A <= 16, err_mu <= 64 on the hard corpus
-//   (tests/test_accuracy; observed 1.47 and 1.72), never NaN for finite input, mu strictly inside
+//   (tests/test_accuracy; observed 0.97 and 1.72), never NaN for finite input, mu strictly inside
 //   the simplex.
 // auto (f32 in/out): the same double series on the exactly widened input, stopped at float's
 //   tolerance (series::output_series_tol: truncation <= 2^-36 relative, 2^-41 with the mean),
@@ -255,8 +256,7 @@ template <class T>
 // SIMD batch driver normalizer/lanes/, with its own view of the row): assembly of A and log C,
 // the late rerun in extended precision, the mean. p: the row's shifted nodes (taylor_prepare) and,
 // when mu is wanted, its mean sums. recurrence_row: the series was the compensated recurrence
-// (taylor_compensated.hpp; S ~1 u): never rerun, log S in double-double where its rounding could
-// reach ~u |A| (kAssemblyRoundedTermRatio).
+// (taylor_compensated.hpp; S ~1 u): never rerun.
 template <class T>
 Out<T> finish_series(const T* z, std::size_t K, T* mu, double r, const PreparedRow<double>& p, T mT,
                      const taylor_detail::Series<double>& s, bool recurrence_row = false) {
@@ -264,7 +264,7 @@ Out<T> finish_series(const T* z, std::size_t K, T* mu, double r, const PreparedR
   if constexpr (std::is_same_v<T, double>) {
     // f64 outputs: the series' sums are compensated (S + S_lo, sw_j + swl_j; double_series)
     const dd Sd = quick_two_sum(s.S, s.S_lo);
-    auto as = series::assemble_compensated(static_cast<double>(mT), Sd, s.E, Lf{K}, recurrence_row);
+    auto as = series::assemble_compensated(static_cast<double>(mT), Sd, s.E, Lf{K});
     const double lc0 = log_c(p, K, as, Sd, s.E);
     // Estimated error of the double series; it lands on A and on log C alike. Where it could
     // exceed ~6 u of the smaller: extended.

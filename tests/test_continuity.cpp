@@ -197,7 +197,7 @@ Path probe(const std::vector<T>& z, bool want_mu) {
                             : run_series<double>(ws, K, r, want_mu, 0, comp);
   p.terms = s.terms;
   const dd Sd = comp ? quick_two_sum(s.S, s.S_lo) : dd(s.S);
-  auto as = comp ? series::assemble_compensated(static_cast<double>(mT), Sd, s.E, auto_detail::Lf{K}, p.comp)
+  auto as = comp ? series::assemble_compensated(static_cast<double>(mT), Sd, s.E, auto_detail::Lf{K})
                  : series::assemble_checked(static_cast<double>(mT), s.S, s.E, auto_detail::Lf{K});
   p.asm_dd = as.have_dd;
   series::Assembled as2 = as;

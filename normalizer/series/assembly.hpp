@@ -12,14 +12,13 @@
 //   assemble_checked (double S; auto f32/f64 and GPU f64 outputs): in plain double, redone in
 //     double-double when its terms cancel (max |term| > 1.5 max(1, |A|)), so that |A| << |min z|
 //     costs nothing in accuracy (plain double: up to ~19 ulp of A there, docs/design.md §2);
-//   assemble_compensated (S + S_lo from auto's compensated double series, f64 outputs): where
-//     the terms do not cancel (and, with `strict`, the rounded ones, log S_hi and E ln2, are at
-//     most kAssemblyRoundedTermRatio |A|), m + log S_hi + E ln2 - log((K-1)!) summed with
-//     error-free additions (two-sum, log((K-1)!) as its double-double) plus the first-order
-//     S_lo / S_hi, rounded once, so that A's error is log's (<= 1/2 ulp of log S: with `strict`
-//     <= ~u |A| / 2) and the series' own, not three roundings of about |A|; otherwise assemble_dd
-//     of the pair. (`strict`: rows whose series costs microseconds, where dd_log's ~70 ns do
-//     not count; on every row it made batched K = 3 1.6x slower.)
+//   assemble_compensated (S + S_lo from auto's compensated double series, f64 outputs; host):
+//     where the terms do not cancel, m + log S + E ln2 - log((K-1)!) with every term a pair
+//     (log S_hi from log_pair, dd.hpp, to ~2^-66; E ln2 as E kLn2Hi, exact, plus E kLn2Lo;
+//     log((K-1)!) as its double-double; the first-order S_lo / S_hi), summed with error-free
+//     additions and rounded once, so that A's error is the series' own plus the final rounding
+//     (until 2026-12-04 log S_hi and E ln2 were rounded doubles: up to 1.47 u of A = -0.67 at
+//     K = 3, where the rounding of log S is not small against |A|); otherwise assemble_dd of the pair.
 //   assemble_dd (double-double S; auto-precise, auto's extended rerun, the GPU's double-double
 //     rows): always in double-double (A <= 1 ulp);
 //   assemble_plain (GPU f32 outputs from a float or double series): in plain double, rounded to
@@ -141,33 +140,34 @@ CCNORM_HD CCNORM_INLINE Assembled assemble_checked(double m, double S, int E, co
   }
   return assemble_dd(m, dd(S), E, lf);
 }
+// Host only (log_pair).
 template <class LF>
-CCNORM_HD CCNORM_INLINE Assembled assemble_compensated(double m, dd S, int E, const LF& lf, bool strict = false) {
-  const double lS = ::log(S.hi);
-  const double lE = static_cast<double>(E) * 0.69314718055994530942;
+inline Assembled assemble_compensated(double m, dd S, int E, const LF& lf) {
+  const dd lS = log_pair(S.hi);  // log S_hi to ~2^-66 (dd.hpp): not rounded to a double
+  const double Ed = static_cast<double>(E);
+  const double lE = Ed * kLn2Hi;  // exact (|E| < 2^27)
   const dd lg = lf.exact();
   double big = ::fabs(m);
-  big = max_num(big, ::fabs(lS));
+  big = max_num(big, ::fabs(lS.hi));
   big = max_num(big, ::fabs(lE));
   big = max_num(big, ::fabs(lg.hi));
-  const double low = S.lo / S.hi - lg.lo;  // log(S_hi + S_lo) = lS + S_lo/S_hi + O(u^2)
-  dd a = two_sum(m, lS);
+  // the low parts: log(S_hi + S_lo) = log S_hi + S_lo/S_hi + O(u^2), E ln2's, log((K-1)!)'s
+  const double low = ((lS.lo + S.lo / S.hi) + Ed * kLn2Lo) - lg.lo;
+  dd a = two_sum(m, lS.hi);
   double lo = a.lo;
   a = two_sum(a.hi, lE);
   lo += a.lo;
   a = two_sum(a.hi, -lg.hi);
   lo += a.lo;
   const double A0 = a.hi + (lo + low);
-  const double scale = max_num(1.0, ::fabs(A0));
-  if (big <= kAssemblyCancellation * scale &&
-      (!strict || max_num(::fabs(lS), ::fabs(lE)) <= kAssemblyRoundedTermRatio * scale)) {
+  if (big <= kAssemblyCancellation * max_num(1.0, ::fabs(A0))) {
     Assembled o;
     o.A = A0;
-    o.part[0] = lS;
+    o.part[0] = lS.hi;
     o.part[1] = lE;
     o.part[2] = -lg.hi;
     o.part[3] = low;
-    o.Ared = ((lS + lE) - lg.hi) + low;
+    o.Ared = ((lS.hi + lE) - lg.hi) + low;
     return o;
   }
   return assemble_dd(m, S, E, lf);

@@ -104,10 +104,6 @@ constexpr int kMinShift = -1100;
 
 // A = m + log S + E ln2 - log((K-1)!) in double-double when max |term| > 1.5 max(1, |A|).
 constexpr double kAssemblyCancellation = 1.5;
-// assemble_compensated (f64 outputs from auto's compensated double series) also takes it when a
-// rounded term, log S_hi or E ln2, exceeds 0.5 max(1, |A|): their roundings (<= 1/2 ulp each) then
-// no longer stay below ~1/2 u |A| (A = -59 with log S = 68 came out 1.58 u off).
-constexpr double kAssemblyRoundedTermRatio = 0.5;
 // log C = LSE(y) - (A - m) in double-double when max(r, |A - m|) > 2 max(1, |log C|).
 constexpr double kLogCCancellation = 2.0;
 
