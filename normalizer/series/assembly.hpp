@@ -98,8 +98,8 @@ struct Assembled {
   dd red{0.0};             // A - m in double-double (valid when have_dd)
   bool have_dd = false;
   // A - m as the unrounded sum part[0] + ... + part[3] of the plain assembly (log S, E ln 2,
-  // -log((K-1)!), and for assemble_compensated the low parts: S_lo / S_hi - the low part of
-  // log((K-1)!)); assemble_dd leaves {Ared, 0, 0, 0}
+  // -log((K-1)!), and for assemble_compensated the low parts: log_pair's lo + S_lo / S_hi +
+  // E kLn2Lo - the low part of log((K-1)!)); assemble_dd leaves {Ared, 0, 0, 0}
   static constexpr int kParts = 4;
   double part[kParts] = {0, 0, 0, 0};
 };
@@ -250,7 +250,8 @@ CCNORM_HD CCNORM_INLINE double log_c(C yhK, C ylK, double s, Assembled& as, dd S
       c = two_sum(c.hi, -as.part[i]);
       lo += c.lo;
     }
-    lo -= as.part[3];  // (0 except from assemble_compensated: below ~u of A - m)
+    lo -= as.part[3];  // (0 except from assemble_compensated: ~u of log S plus E kLn2Lo, ~2^-26
+                       // of E ln2, so its rounding here is ~2^-79 of E ln2)
   }
   const double c0 = c.hi + lo;
   if (max_num(r, ::fabs(as.Ared)) <= kLogCCancellation * max_num(1.0, ::fabs(c0))) return c0;
