@@ -33,16 +33,23 @@
 // mean and spread in (max(kCompensatedMeanMinSpread, K), kMeanEscalationSpread] (series/
 // limits.hpp) and every f64 row with the mean beyond kMeanEscalationSpread (auto_detail::
 // compensated_mean), which went to x87 before.
-// Error (first order, all terms positive): each cell adds <= ~2^-104 relative to its state beyond
-// what the compensated pair carries, so S and the mean sums are within ~(few + N 2^-51) u of exact
+// Error (first order, all terms positive): each cell before the tail adds <= ~2^-104 relative to its
+// state beyond what the compensated pair carries (the tail's cells, below 2^-20 of the sums, add
+// <= ~2^-10 u at N + K <= 2^9), so S and the mean sums are within ~(few + N 2^-51) u of exact
 // (the compensated sums' own bound), and mu_j within ~1.5 u (observed <= 1.2 u: tests/test_
 // taylor_compensated.cpp against the certified reference).
 // Cost: O(K N), N as taylor.hpp; ~25 operations per column cell instead of ~7 (two degrees per
 // pass, skewed by one node, so that their chains overlap) and ~20 per mean cell instead of ~8 (the
 // K cells of a degree vectorise: compensated_mean_step). Measured 1.3-1.4x the scalar plain series
-// at K <= 10. The same operations run across SIMD lanes (normalizer/lanes/auto_lanes.hpp
-// series_row_compensated for one row, auto_batch for a batch's rows), bitwise this function;
-// auto uses them where linked (docs/design.md §2.6 step 3, §2.13).
+// at K <= 10. The tail: once the stopping rule's rigorous tail bound puts the degrees still to come
+// below series::kCompensatedTailTol = 2^-20 of S and of every mean sum, they run without error terms
+// (the high parts only, ~5 operations per cell: the same high-part bits, so the same stopping
+// degree; their dropped first-order errors are <= ~2 (N + K) u of 2^-20 of the sums); that is
+// 20-43 % of a row's degrees (series/limits.hpp); one row of auto's f64 value + mean at sigma = 10,
+// K = 5-32, went to 0.80-0.85x its time before (docs/design.md §2.6 step 3). The same operations
+// run across SIMD lanes (normalizer/lanes/auto_lanes.hpp series_row_compensated for one row,
+// auto_batch for a batch's rows), bitwise this function, the tail included; auto uses them where
+// linked (docs/design.md §2.6 step 3, §2.13).
 //
 // References: T. Ogita, S. M. Rump, S. Oishi, Accurate sum and dot product, SIAM J. Sci. Comput.
 // 26 (2005); S. Graillat, Ph. Langlois, N. Louvet, Algorithms for accurate, validated and fast
@@ -84,6 +91,23 @@ CCNORM_INLINE void compensated_mean_step(const double* __restrict yh, const doub
     const double t = sw[j] + s.hi;
     swl[j] += (s.hi - (t - sw[j])) + e;
     sw[j] = t;
+  }
+}
+
+// The same degree in the tail (series::kCompensatedTailTol): the high parts of
+// compensated_mean_step's cells only (h = yh / i, w <- h w + a, the compensated sum with no error
+// term to add), so the bits of w, sw and swl are those the compensated cell gives with its error
+// terms zero.
+CCNORM_INLINE void tail_mean_step(const double* __restrict yh, double ih, double a, double* __restrict w,
+                                  double* __restrict sw, double* __restrict swl, std::size_t K) {
+  for (std::size_t j = 0; j < K; ++j) {
+    const double h = yh[j] * ih;
+    const double q = h * w[j];
+    const double s = q + a;
+    const double t = sw[j] + s;
+    swl[j] += s - (t - sw[j]);
+    sw[j] = t;
+    w[j] = s;
   }
 }
 
@@ -144,7 +168,11 @@ Series<double> run_series_compensated_impl(Work<double>& ws, std::size_t K, doub
     oute = std::fma(g, xe, std::fma(c, pe, std::fma(gl, x, std::fma(cl, p, (p1.lo + p2.lo) + sm.lo))));
     out = sm.hi;
   };
-  // S, the mean and the stopping rule for degree nn with top + tope = v_{K-1}(nn); true: stop.
+  // The tail (series::kCompensatedTailTol): set after the degree whose rigorous tail bound is below
+  // kCompensatedTailTol of S and of every mean sum; the degrees after it run without error terms.
+  bool tail = false;
+  // S, the mean and the stopping rule for degree nn with top + tope = v_{K-1}(nn) (tope = 0 in the
+  // tail); true: stop.
   auto fold = [&](std::size_t nn, double top, double tope, bool& ok) {
     series::compensated_add(S, S_lo, top);
     S_lo += tope;
@@ -153,9 +181,13 @@ Series<double> run_series_compensated_impl(Work<double>& ws, std::size_t K, doub
       const std::size_t i = nn + K;
       const double ih = ws.ihi[i], il = ws.ilo[i];
       const dd kt = two_prod(Kc, top);
-      double a, al;
-      product_pair(kt.hi, std::fma(Kc, tope, kt.lo), ih, il, a, al);
-      compensated_mean_step(yh, yl, ih, il, a, al, w, we, sw, swl, K);
+      if (tail) {
+        tail_mean_step(yh, ih, kt.hi * ih, w, sw, swl, K);
+      } else {
+        double a, al;
+        product_pair(kt.hi, std::fma(Kc, tope, kt.lo), ih, il, a, al);
+        compensated_mean_step(yh, yl, ih, il, a, al, w, we, sw, swl, K);
+      }
     }
     const double next = static_cast<double>(nn + 1);  // N + 1, N = nn the last degree
     ok = false;
@@ -163,8 +195,22 @@ Series<double> run_series_compensated_impl(Work<double>& ws, std::size_t K, doub
     ok = true;
     double tf = 0;
     if (!series::tail_factor(r, next, tf)) return false;
-    if (!series::tail_negligible(top, tf, tol, S)) return false;
-    return !want_mu || series::mean_tails_negligible<double>(w, sw, Ki, tf, tol);
+    if (series::tail_negligible(top, tf, tol, S) && (!want_mu || series::mean_tails_negligible<double>(w, sw, Ki, tf, tol)))
+      return true;
+    if (!tail && series::tail_negligible(top, tf, series::kCompensatedTailTol, S) &&
+        (!want_mu || series::mean_tails_negligible<double>(w, sw, Ki, tf, series::kCompensatedTailTol)))
+      tail = true;
+    return false;
+  };
+  // The tail's cell: the high part of `cell` (g = yh / i, c = j / i [times ms_j], fl(g x) + fl(c p)).
+  auto tail_cell = [&](int j, std::size_t nn, double x, double p) {
+    const double ih = ws.ihi[nn + static_cast<std::size_t>(j)];
+    const double g = yh[j] * ih;
+    double c = static_cast<double>(j) * ih;
+    if constexpr (Sorted) c *= ms[j];
+    const double p1 = g * x;
+    const double p2 = c * p;
+    return p1 + p2;
   };
   // Two degrees per pass, n and n + 1, skewed by one node (cell j of degree n beside cell j - 1 of
   // degree n + 1), so that their dependency chains along j overlap; S, the mean and the stopping
@@ -174,27 +220,39 @@ Series<double> run_series_compensated_impl(Work<double>& ws, std::size_t K, doub
     ensure_inv(ws, n + K + 2);
     v[0] = 0.0;  // v_0(n) = v_0(n + 1) = 0 (y_0 = 0)
     ve[0] = 0.0;
-    double pa = 0.0, pae = 0.0;  // v_{j-1}(n), the cell of degree n last computed
-    double pb = 0.0, pbe = 0.0;  // v_{j-2}(n + 1)
-    for (int j = 1; j <= Ki; ++j) {
-      double na = 0.0, nae = 0.0;
-      if (j < Ki) cell(j, n, v[j], ve[j], pa, pae, na, nae);
-      if (j >= 2) {  // degree n + 1, node j - 1: v[j - 1] holds v_{j-1}(n) since the last step
-        cell(j - 1, n + 1, v[j - 1], ve[j - 1], pb, pbe, v[j - 1], ve[j - 1]);
-        pb = v[j - 1];
-        pbe = ve[j - 1];
+    if (tail) {  // the two degrees one after the other, high parts only
+      bool ok = true, stop = false;
+      for (std::size_t nn = n; nn <= n + 1 && !stop; ++nn) {
+        double p = 0.0;
+        for (int j = 1; j < Ki; ++j) v[j] = p = tail_cell(j, nn, v[j], p);
+        stop = fold(nn, p, 0.0, ok);
+        if (stop) return {S, E, nn + 1, ok, S_lo};
       }
-      if (j < Ki) {
-        v[j] = na;
-        ve[j] = nae;
-        pa = na;
-        pae = nae;
+    } else {
+      double pa = 0.0, pae = 0.0;  // v_{j-1}(n), the cell of degree n last computed
+      double pb = 0.0, pbe = 0.0;  // v_{j-2}(n + 1)
+      for (int j = 1; j <= Ki; ++j) {
+        double na = 0.0, nae = 0.0;
+        if (j < Ki) cell(j, n, v[j], ve[j], pa, pae, na, nae);
+        if (j >= 2) {  // degree n + 1, node j - 1: v[j - 1] holds v_{j-1}(n) since the last step
+          cell(j - 1, n + 1, v[j - 1], ve[j - 1], pb, pbe, v[j - 1], ve[j - 1]);
+          pb = v[j - 1];
+          pbe = ve[j - 1];
+        }
+        if (j < Ki) {
+          v[j] = na;
+          ve[j] = nae;
+          pa = na;
+          pae = nae;
+        }
       }
+      bool ok = true;
+      // pa + pae = v_{K-1}(n) (node K - 1 of degree n was the last cell of that degree)
+      if (fold(n, pa, pae, ok)) return {S, E, n + 1, ok, S_lo};
+      if (tail)  // from degree n + 1 on: its cells' error terms are dropped
+        for (int j = 0; j < Ki; ++j) ve[j] = 0.0;
+      if (fold(n + 1, v[Ki - 1], ve[Ki - 1], ok)) return {S, E, n + 2, ok, S_lo};
     }
-    bool ok = true;
-    // pa + pae = v_{K-1}(n) (node K - 1 of degree n was the last cell of that degree)
-    if (fold(n, pa, pae, ok)) return {S, E, n + 1, ok, S_lo};
-    if (fold(n + 1, v[Ki - 1], ve[Ki - 1], ok)) return {S, E, n + 2, ok, S_lo};
     // Per-node scaling of a sorted row after every 8 degrees (as run_series: growth over 8
     // degrees <= r^8 stays in range), each error term with its state (powers of two: exact).
     if constexpr (Sorted)

@@ -174,6 +174,31 @@ HWY_INLINE void CompensatedMeanCell(V yh, V yl, V ih, V il, V a, V al, V& w, V& 
   we = e;
 }
 
+// The same cell with the error term e zeroed in the lanes of mask m (the tail of
+// taylor_compensated.hpp: those lanes keep exactly tail_mean_step's bits).
+template <class V, class M>
+HWY_INLINE void CompensatedMeanCellMasked(M m, V yh, V yl, V ih, V il, V a, V al, V& w, V& we, V& sw, V& swl) {
+  V h, hl, q, ql, sa, sl;
+  ProductPair(yh, yl, ih, il, h, hl);
+  TwoProd(h, w, q, ql);
+  TwoSum(q, a, sa, sl);
+  const V e = hn::IfThenZeroElse(m, hn::MulAdd(h, we, hn::MulAdd(hl, w, hn::Add(hn::Add(ql, sl), al))));
+  const V t = hn::Add(sw, sa);
+  swl = hn::Add(swl, hn::Add(hn::Sub(sa, hn::Sub(t, sw)), e));
+  sw = t;
+  w = sa;
+  we = e;
+}
+// taylor_compensated.hpp tail_mean_step's cell (the high parts only).
+template <class V>
+HWY_INLINE void TailMeanCell(V yh, V ih, V a, V& w, V& sw, V& swl) {
+  const V sa = hn::Add(hn::Mul(hn::Mul(yh, ih), w), a);
+  const V t = hn::Add(sw, sa);
+  swl = hn::Add(swl, hn::Sub(sa, hn::Sub(t, sw)));
+  sw = t;
+  w = sa;
+}
+
 // 0 where the target has no fused multiply-add (the kernel's divisions are error-free only with
 // one rounding per fma; Highway emulates MulAdd as mul + add on SSE4).
 std::size_t Width() {
@@ -188,40 +213,49 @@ std::size_t Width() {
 // mean_tails_negligible) on every lane of a group at once after degree next - 1 (top: its
 // v_{K-1}), for U vectors of lanes: the same operations, so the same decisions. Returns the lanes
 // that stop; failed receives those whose safety net fired.
+// The lanes of vector u whose tail bound (tail_factor, tail_negligible, mean_tails_negligible)
+// after degree next - 1 is below tol.
+template <class V>
+HWY_INLINE auto LaneTails(const detail::Group& g, int u, double next, V S, V top, double tol) {
+  const hn::ScalableTag<double> d;
+  const std::size_t K = g.K, W = g.W, L = hn::Lanes(d);
+  const V one = hn::Set(d, 1.0), vnext = hn::Set(d, next), vtol = hn::Set(d, tol),
+          vmax = hn::Set(d, series::kTailRatioMax);
+  const V q = hn::Div(hn::LoadU(d, g.r + u * L), vnext);
+  const V tf = hn::Div(q, hn::Sub(one, q));
+  auto dn = hn::And(hn::Lt(q, vmax), hn::Le(hn::Mul(top, tf), hn::Mul(vtol, S)));
+  if (g.mean && !hn::AllFalse(d, dn))
+    for (std::size_t j = 0; j < K; ++j)
+      dn = hn::And(dn, hn::Le(hn::Mul(hn::LoadU(d, g.w + j * W + u * L), tf),
+                              hn::Mul(vtol, hn::LoadU(d, g.sw + j * W + u * L))));
+  return dn;
+}
+// A mask's lanes as bits.
+template <class M>
+HWY_INLINE std::uint64_t MaskBits(M m) {
+  const hn::ScalableTag<double> d;
+  const std::size_t L = hn::Lanes(d);
+  std::uint8_t bits[8] = {};
+  hn::StoreMaskBits(d, m, bits);
+  std::uint64_t b = 0;
+  for (std::size_t k = 0; k < (L + 7) / 8; ++k) b |= static_cast<std::uint64_t>(bits[k]) << (8 * k);
+  if (L < 64) b &= (1ull << L) - 1;
+  return b;
+}
 template <int U, class V>
 HWY_INLINE std::uint64_t LaneStops(const detail::Group& g, double next, const V* S, const V* top, std::uint64_t& failed) {
   const hn::ScalableTag<double> d;
-  const std::size_t K = g.K, W = g.W, L = hn::Lanes(d);
-  const V one = hn::Set(d, 1.0), vnext = hn::Set(d, next), vtol = hn::Set(d, g.tol),
-          vmax = hn::Set(d, series::kTailRatioMax);
+  const std::size_t L = hn::Lanes(d);
   std::uint64_t stop = 0;
   failed = 0;
   for (int u = 0; u < U; ++u) {
-    const V q = hn::Div(hn::LoadU(d, g.r + u * L), vnext);
-    const V tf = hn::Div(q, hn::Sub(one, q));
-    auto dn = hn::And(hn::Lt(q, vmax), hn::Le(hn::Mul(top[u], tf), hn::Mul(vtol, S[u])));
-    if (g.mean && !hn::AllFalse(d, dn))
-      for (std::size_t j = 0; j < K; ++j)
-        dn = hn::And(dn, hn::Le(hn::Mul(hn::LoadU(d, g.w + j * W + u * L), tf),
-                                hn::Mul(vtol, hn::LoadU(d, g.sw + j * W + u * L))));
+    const auto dn = LaneTails(g, u, next, S[u], top[u], g.tol);
+    const V vnext = hn::Set(d, next);
     const auto bad = hn::Or(hn::Not(hn::Gt(S[u], hn::Zero(d))),
                             hn::Or(hn::Not(hn::Eq(hn::Sub(S[u], S[u]), hn::Zero(d))),
                                    hn::Gt(vnext, hn::LoadU(d, g.net + u * L))));
-    std::uint8_t bits[8] = {};
-    hn::StoreMaskBits(d, hn::Or(dn, bad), bits);
-    std::uint8_t fbits[8] = {};
-    hn::StoreMaskBits(d, bad, fbits);
-    std::uint64_t sb = 0, fb = 0;
-    for (std::size_t k = 0; k < (L + 7) / 8; ++k) {
-      sb |= static_cast<std::uint64_t>(bits[k]) << (8 * k);
-      fb |= static_cast<std::uint64_t>(fbits[k]) << (8 * k);
-    }
-    if (L < 64) {
-      sb &= (1ull << L) - 1;
-      fb &= (1ull << L) - 1;
-    }
-    stop |= sb << (u * L);
-    failed |= fb << (u * L);
+    stop |= MaskBits(hn::Or(dn, bad)) << (u * L);
+    failed |= MaskBits(bad) << (u * L);
   }
   return stop;
 }
@@ -404,6 +438,12 @@ void RunGroupCompU(const detail::Group& g) {
   const double Kc = static_cast<double>(K);
   const V vK = hn::Set(d, Kc);
   std::uint64_t live = (W >= 64 ? ~0ull : ((1ull << W) - 1));
+  // The lanes in the tail (taylor_compensated.hpp, series::kCompensatedTailTol): their cells' error
+  // terms are zeroed; once every live lane is there, the degrees run on the high parts only.
+  hn::Mask<decltype(d)> tm[U];
+  for (int u = 0; u < U; ++u) tm[u] = hn::FirstN(d, 0);
+  std::uint64_t tails = 0;
+  bool cheap = false;
   for (std::size_t n = 1;; ++n) {
     V p[U], pe[U];
     for (int u = 0; u < U; ++u) {
@@ -414,14 +454,25 @@ void RunGroupCompU(const detail::Group& g) {
       const std::size_t i = n + j;
       const double ih = g.ihi[i], il = g.ilo[i], jd = static_cast<double>(j);
       const double c = jd * ih;
+      const V vih = hn::Set(d, ih), vc = hn::Set(d, c);
+      if (cheap) {
+        for (int u = 0; u < U; ++u) {
+          const std::size_t o = j * W + static_cast<std::size_t>(u) * L;
+          const V gg = hn::Mul(hn::LoadU(d, g.yh + o), vih);
+          p[u] = hn::Add(hn::Mul(gg, hn::LoadU(d, g.v + o)), hn::Mul(vc, p[u]));
+          hn::StoreU(p[u], d, g.v + o);
+        }
+        continue;
+      }
       const double cl = std::fma(jd, ih, -c) + jd * il;
-      const V vih = hn::Set(d, ih), vil = hn::Set(d, il), vc = hn::Set(d, c), vcl = hn::Set(d, cl);
+      const V vil = hn::Set(d, il), vcl = hn::Set(d, cl);
       for (int u = 0; u < U; ++u) {
         const std::size_t o = j * W + static_cast<std::size_t>(u) * L;
         const V h = hn::LoadU(d, g.yh + o), l = hn::LoadU(d, g.yl + o);
         V gg, gl;
         ProductPair(h, l, vih, vil, gg, gl);
         CompensatedCell(gg, gl, vc, vcl, hn::LoadU(d, g.v + o), hn::LoadU(d, g.ve + o), p[u], pe[u], p[u], pe[u]);
+        pe[u] = hn::IfThenZeroElse(tm[u], pe[u]);
         hn::StoreU(p[u], d, g.v + o);
         hn::StoreU(pe[u], d, g.ve + o);
       }
@@ -429,7 +480,7 @@ void RunGroupCompU(const detail::Group& g) {
     // p + pe = v_{K-1}(n): taylor_compensated.hpp's fold
     for (int u = 0; u < U; ++u) {
       CompensatedAdd(S[u], Slo[u], p[u]);
-      Slo[u] = hn::Add(Slo[u], pe[u]);
+      if (!cheap) Slo[u] = hn::Add(Slo[u], pe[u]);
     }
     if (g.mean) {
       const std::size_t i = n + K;
@@ -438,25 +489,45 @@ void RunGroupCompU(const detail::Group& g) {
       for (int u = 0; u < U; ++u) {
         V kt, ktl;
         TwoProd(vK, p[u], kt, ktl);
-        ProductPair(kt, hn::MulAdd(vK, pe[u], ktl), vih, vil, a[u], al[u]);
+        if (cheap) {
+          a[u] = hn::Mul(kt, vih);
+        } else {
+          ProductPair(kt, hn::MulAdd(vK, pe[u], ktl), vih, vil, a[u], al[u]);
+        }
       }
       for (std::size_t j = 0; j < K; ++j)
         for (int u = 0; u < U; ++u) {
           const std::size_t o = j * W + static_cast<std::size_t>(u) * L;
-          V w = hn::LoadU(d, g.w + o), we = hn::LoadU(d, g.we + o);
+          V w = hn::LoadU(d, g.w + o);
           V sw = hn::LoadU(d, g.sw + o), swl = hn::LoadU(d, g.swl + o);
-          CompensatedMeanCell(hn::LoadU(d, g.yh + o), hn::LoadU(d, g.yl + o), vih, vil, a[u], al[u], w, we, sw, swl);
+          if (cheap) {
+            TailMeanCell(hn::LoadU(d, g.yh + o), vih, a[u], w, sw, swl);
+          } else {
+            V we = hn::LoadU(d, g.we + o);
+            CompensatedMeanCellMasked(tm[u], hn::LoadU(d, g.yh + o), hn::LoadU(d, g.yl + o), vih, vil, a[u], al[u], w,
+                                      we, sw, swl);
+            hn::StoreU(we, d, g.we + o);
+          }
           hn::StoreU(w, d, g.w + o);
-          hn::StoreU(we, d, g.we + o);
           hn::StoreU(swl, d, g.swl + o);
           hn::StoreU(sw, d, g.sw + o);
         }
     }
     // The stopping rule after degree n (next = n + 1), every lane at once, as RunGroupU.
     std::uint64_t failed = 0;
-    const std::uint64_t stop = LaneStops<U>(g, static_cast<double>(n + 1), S, p, failed) & live;
+    const double next = static_cast<double>(n + 1);
+    const std::uint64_t stop = LaneStops<U>(g, next, S, p, failed) & live;
     if (stop != 0) SaveStopped<U, true>(g, S, Slo, stop, failed, n + 1, live);
     if (live == 0) break;
+    // ... and the tail rule of taylor_compensated.hpp's fold (after the stopping rule, as there).
+    if (!cheap) {
+      for (int u = 0; u < U; ++u) {
+        const auto t = LaneTails(g, u, next, S[u], p[u], series::kCompensatedTailTol);
+        tm[u] = hn::Or(tm[u], t);
+        tails |= MaskBits(tm[u]) << (u * L);
+      }
+      cheap = (live & ~tails) == 0;
+    }
   }
 #else
   (void)g;
@@ -634,11 +705,30 @@ void RunRowComp(detail::Row& g) {
   const double Kc = static_cast<double>(K);
   HWY_ALIGN double lane[64], lanee[64];
   double out[B], oute[B];
+  bool tail = false;  // taylor_compensated.hpp's tail (series::kCompensatedTailTol)
   for (;;) {
     for (std::size_t q = 0; q * W < static_cast<std::size_t>(B); ++q) {
       const std::size_t i0 = n + q * W;
       V res = hn::Zero(d), rese = hn::Zero(d);
       const std::size_t tend = K - 1 + W - 1;
+      if (tail) {  // the high parts only (the cell's high part: fl(g x) + fl(c p))
+        for (std::size_t t = 1; t <= tend; ++t) {
+          const std::size_t off = L - 1 - W - t;
+          const V vih = hn::Set(d, g.ihi[i0 + t]);
+          const V gg = hn::Mul(hn::LoadU(d, g.rh + off), vih);
+          const V c = hn::Mul(hn::Sub(hn::Set(d, static_cast<double>(t)), iota), vih);
+          const V x = hn::IfThenElse(first, hn::Set(d, vin[base - t]), hn::TableLookupLanes(res, shift));
+          res = hn::Add(hn::Mul(gg, x), hn::Mul(c, res));
+          hn::StoreU(res, d, vout + (base - t));
+          if (t >= K - 1) {
+            hn::Store(res, d, lane);
+            out[q * W + (t - (K - 1))] = lane[t - (K - 1)];
+            oute[q * W + (t - (K - 1))] = 0.0;
+          }
+        }
+        std::swap(vin, vout);
+        continue;
+      }
       for (std::size_t t = 1; t <= tend; ++t) {
         const std::size_t off = L - 1 - W - t;
         const V h = hn::LoadU(d, g.rh + off), l = hn::LoadU(d, g.rl + off);
@@ -667,10 +757,20 @@ void RunRowComp(detail::Row& g) {
     // The block's degrees one at a time: taylor_compensated.hpp's fold.
     for (int b = 0; b < B; ++b) {
       const std::size_t nn = n + static_cast<std::size_t>(b);
-      const double top = out[b], tope = oute[b];
+      const double top = out[b], tope = tail ? 0.0 : oute[b];
       series::compensated_add(S, S_lo, top);
       S_lo += tope;
-      if (g.mean) {
+      if (g.mean && tail) {
+        const std::size_t i = nn + K;
+        const V vih = hn::Set(d, g.ihi[i]), va = hn::Set(d, (Kc * top) * g.ihi[i]);
+        for (std::size_t j = 0; j < Kp; j += W) {
+          V w = hn::LoadU(d, g.w + j), sw = hn::LoadU(d, g.sw + j), swl = hn::LoadU(d, g.swl + j);
+          TailMeanCell(hn::LoadU(d, g.yh + j), vih, va, w, sw, swl);
+          hn::StoreU(w, d, g.w + j);
+          hn::StoreU(swl, d, g.swl + j);
+          hn::StoreU(sw, d, g.sw + j);
+        }
+      } else if (g.mean) {
         const std::size_t i = nn + K;
         const double ih = g.ihi[i], il = g.ilo[i];
         const double kt = Kc * top;
@@ -699,14 +799,18 @@ void RunRowComp(detail::Row& g) {
       }
       double tf = 0;
       if (!series::tail_factor(g.r, next, tf)) continue;
-      if (!series::tail_negligible(top, tf, g.tol, S)) continue;
-      if (!g.mean || series::mean_tails_negligible<double>(g.w, g.sw, static_cast<int>(K), tf, g.tol)) {
+      if (series::tail_negligible(top, tf, g.tol, S) &&
+          (!g.mean || series::mean_tails_negligible<double>(g.w, g.sw, static_cast<int>(K), tf, g.tol))) {
         g.ok = true;
         g.S = S;
         g.S_lo = S_lo;
         g.ran = true;
         return;
       }
+      if (!tail && series::tail_negligible(top, tf, series::kCompensatedTailTol, S) &&
+          (!g.mean ||
+           series::mean_tails_negligible<double>(g.w, g.sw, static_cast<int>(K), tf, series::kCompensatedTailTol)))
+        tail = true;
     }
     n += B;
   }

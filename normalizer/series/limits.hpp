@@ -43,6 +43,16 @@ constexpr double kMeanEscalationSpread = 128.0;
 // (auto_detail::compensated_mean). Host only.
 constexpr double kCompensatedMeanMinSpread = 8.0;
 
+// The compensated recurrence's tail (normalizer/taylor_compensated.hpp): once the rigorous tail
+// bound of the stopping rule says the degrees still to come add less than this fraction of S (and,
+// with the mean, of every mean sum), their cells run without error terms (the high parts only: the
+// same bits as the compensated cell's high part, ~5 operations instead of ~25). The tail's own
+// rounding, relative error <= ~2 (N + K) u of terms summing to <= 2^-20 of the sums, moves S and
+// the mean sums by <= ~2^-10 u at N + K <= 2^9 (observed sqrt growth: far less). Measured (200
+// normal rows rescaled to each spread, value + mean, counting the degrees folded in the tail): 41-43 %
+// of a row's degrees at spread 16 (K = 5, 10), 29-33 % at 64 (K = 5-32), 20-26 % at 100-127 (K = 5-100).
+constexpr double kCompensatedTailTol = 0x1p-20;
+
 // f32 outputs on the GPU, whose first compute type is float: up to spread 128 the float series meets
 // the goal, value and mean (measured with the host replay before per-node scaling: max err_mu 20 u32
 // up to spread 256 on gaussian and progression rows, K = 10..10^4; beyond ~10^3 its rounding,
